@@ -1,0 +1,250 @@
+// Domain types of the dispatcher's world, shared by the core (main/) and the renderer.
+// This file imports nothing: it is the contract, not an implementation.
+
+/** Milliseconds since the Unix epoch. */
+export type Timestamp = number;
+
+export type EmployeeRole = 'dispatcher' | 'driver' | 'other';
+
+/** One row of the phone book: an employee with their numbers and, where the server reports it, presence. */
+export interface PhoneBookEntry {
+  employeeId: string;
+  surname: string;
+  firstName: string;
+  /** Driver's or dispatcher's callsign [позывной], if they have one. */
+  callsign: string | null;
+  role: EmployeeRole;
+  /** Phone numbers in E.164 (+79123456789) or short internal form (1002). */
+  numbers: string[];
+  /** SIP address used for presence and for calling the employee, e.g. sip:1002@pbx. */
+  sipUri: string | null;
+  /** true/false from SIP presence; null when the server does not report presence. */
+  online: boolean | null;
+}
+
+/** Order statuses; which of them count as unfinished is spelled out in UNFINISHED_ORDER_STATUSES. */
+export type OrderStatus =
+  | 'new' // taken, no driver yet
+  | 'assigned' // a driver accepted it
+  | 'driving-to-client'
+  | 'waiting-for-client'
+  | 'in-progress' // client on board
+  | 'completed'
+  | 'cancelled';
+
+export const UNFINISHED_ORDER_STATUSES: readonly OrderStatus[] = [
+  'new',
+  'assigned',
+  'driving-to-client',
+  'waiting-for-client',
+  'in-progress',
+];
+
+/** Statuses in which a driver is "carrying out" an order (the one shown when the driver calls). */
+export const DRIVER_BUSY_ORDER_STATUSES: readonly OrderStatus[] = [
+  'assigned',
+  'driving-to-client',
+  'waiting-for-client',
+  'in-progress',
+];
+
+export interface Order {
+  orderId: string;
+  /** Human order number shown to the dispatcher. */
+  number: string;
+  clientId: string | null;
+  clientName: string | null;
+  clientPhone: string | null;
+  driverId: string | null;
+  driverName: string | null;
+  driverCallsign: string | null;
+  pickupAddress: string;
+  destinationAddress: string | null;
+  status: OrderStatus;
+  note: string | null;
+  createdAt: Timestamp;
+}
+
+export interface OrderFilter {
+  statuses?: OrderStatus[];
+  unfinishedOnly?: boolean;
+  driverId?: string;
+  clientId?: string;
+  limit?: number;
+}
+
+export interface NewOrder {
+  clientPhone: string;
+  clientName?: string;
+  pickupAddress: string;
+  destinationAddress?: string;
+  note?: string;
+}
+
+/** Who is calling (or being called), known from the number before the call is answered. */
+export type CallerIdentity =
+  | { kind: 'driver'; employeeId: string; name: string; callsign: string | null; currentOrder: Order | null }
+  | { kind: 'employee'; employeeId: string; name: string; callsign: string | null; role: EmployeeRole }
+  /** A known client; unfinishedOrders is empty for a client with nothing open. */
+  | { kind: 'client'; clientId: string; name: string | null; unfinishedOrders: Order[] }
+  | { kind: 'new-client' }
+  /** No number to go by (anonymous caller) or identification failed. */
+  | { kind: 'unknown'; reason: string };
+
+export type CallDirection = 'incoming' | 'outgoing';
+
+/**
+ * ringing: incoming, in the queue, not answered yet.
+ * dialing: outgoing, INVITE sent, no answer yet. early: the far end is ringing (180/183).
+ * active: talking. held: we put it on hold. ended: gone (kept briefly so the UI can say why).
+ */
+export type CallState = 'ringing' | 'dialing' | 'early' | 'active' | 'held' | 'ended';
+
+export type CallEndReason =
+  | 'hung-up-local'
+  | 'hung-up-remote'
+  | 'cancelled-by-caller'
+  | 'answered-elsewhere'
+  | 'rejected'
+  | 'busy'
+  | 'no-answer'
+  | 'not-found'
+  | 'transferred'
+  | 'failed'
+  | 'connection-lost';
+
+export type TransferStatus = 'trying' | 'ringing' | 'succeeded' | 'failed';
+
+export type TransferProgress =
+  | { kind: 'blind'; target: string; status: TransferStatus; reason: string | null }
+  | {
+      kind: 'attended';
+      /** The consultation call with the transfer target. */
+      consultationCallId: string;
+      /** consulting: talking to the target; connecting: REFER sent; then succeeded/failed. */
+      status: 'consulting' | 'connecting' | 'succeeded' | 'failed';
+      reason: string | null;
+    };
+
+export interface MediaStats {
+  codec: string | null;
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number | null;
+}
+
+export interface Call {
+  callId: string;
+  direction: CallDirection;
+  /** The far end's number as dialled or as presented (normalised where possible). */
+  number: string;
+  displayName: string | null;
+  remoteUri: string;
+  identity: CallerIdentity;
+  state: CallState;
+  /** We put it on hold. */
+  heldLocally: boolean;
+  /** The far end put us on hold (its own state on screen). */
+  heldRemotely: boolean;
+  muted: boolean;
+  /** When it began ringing (incoming) or was dialled (outgoing); the queue's order. */
+  startedAt: Timestamp;
+  answeredAt: Timestamp | null;
+  endedAt: Timestamp | null;
+  endReason: CallEndReason | null;
+  /** Human reason for a failure (SIP code and phrase), if any. */
+  endDetail: string | null;
+  transfer: TransferProgress | null;
+  /** Set on a consultation call: the call whose caller is being transferred. */
+  consultationFor: string | null;
+  media: MediaStats | null;
+}
+
+export type HistoryOutcome =
+  | 'in-progress'
+  | 'answered'
+  | 'missed'
+  | 'cancelled-by-caller'
+  | 'answered-elsewhere'
+  | 'transferred'
+  | 'failed'
+  | 'interrupted';
+
+export interface HistoryEntry {
+  historyId: number;
+  callId: string;
+  direction: CallDirection;
+  number: string;
+  identity: CallerIdentity;
+  /** The dispatcher (SIP user) who handled it. */
+  handledBy: string | null;
+  startedAt: Timestamp;
+  answeredAt: Timestamp | null;
+  endedAt: Timestamp | null;
+  durationSeconds: number | null;
+  outcome: HistoryOutcome;
+  /** For transferred calls: to whom. */
+  transferredTo: string | null;
+  /** For failed calls: why. */
+  failureReason: string | null;
+  heldCount: number;
+}
+
+export interface HistoryQuery {
+  /** Local calendar day, YYYY-MM-DD. */
+  day?: string;
+  number?: string;
+  outcome?: HistoryOutcome;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export type RegistrationState =
+  | { kind: 'unregistered' }
+  | { kind: 'registering'; attempt: number }
+  | { kind: 'registered'; expiresAt: Timestamp }
+  | { kind: 'wrong-credentials'; code: number; reason: string }
+  | { kind: 'unreachable'; reason: string; retryAt: Timestamp | null }
+  | { kind: 'server-error'; code: number; reason: string; retryAt: Timestamp | null };
+
+/** The dispatcher's own status: online takes calls, break sends new calls to colleagues (480). */
+export type OwnPresence = 'online' | 'break' | 'offline';
+
+export interface AudioDevice {
+  id: string;
+  name: string;
+  kind: 'output' | 'input';
+  isDefault: boolean;
+}
+
+/** Ring on the speaker, talk on the headset: three separate choices. */
+export interface AudioRouting {
+  ringDeviceId: string | null;
+  talkOutputDeviceId: string | null;
+  microphoneDeviceId: string | null;
+}
+
+export interface AudioDevices {
+  outputs: AudioDevice[];
+  inputs: AudioDevice[];
+  routing: AudioRouting;
+  /** Why the device list is unavailable, if it is. */
+  error: string | null;
+}
+
+export type Locale = 'ru' | 'en';
+
+export interface Settings {
+  locale: Locale;
+  ringVolume: number; // 0..1
+  /** Global shortcuts (desktop only), as Electron accelerators. */
+  shortcuts: { answer: string; hold: string; transfer: string; hangup: string };
+}

@@ -1,0 +1,47 @@
+// PhoneState: the one source of truth, published by the core, drawn by the renderer.
+import type {
+  AudioDevices,
+  Call,
+  OwnPresence,
+  RegistrationState,
+  Settings,
+} from './domain.js';
+
+export interface AccountSummary {
+  user: string;
+  displayName: string | null;
+  server: string;
+  transport: 'udp' | 'tcp' | 'tls';
+}
+
+export interface PresenceState {
+  own: OwnPresence;
+  /** null until known; false when the server does not do presence (the phone book then has no online marks). */
+  serverSupportsPresence: boolean | null;
+}
+
+/** Something the dispatcher should read (a failed transfer, a refused command); shown until dismissed or expired. */
+export interface Notice {
+  noticeId: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  at: number;
+  callId: string | null;
+}
+
+export interface PhoneState {
+  /** Increases on every publish; lets a carrier drop stale snapshots. */
+  version: number;
+  account: AccountSummary;
+  registration: RegistrationState;
+  presence: PresenceState;
+  /** Every live call plus recently ended ones (for a moment, so the UI can say why). */
+  calls: Call[];
+  /** Ids of ringing incoming calls in arrival order: the call indicator shows its length. */
+  incomingQueue: string[];
+  /** The call the dispatcher is talking on (its microphone is open), if any. */
+  activeCallId: string | null;
+  devices: AudioDevices;
+  settings: Settings;
+  notices: Notice[];
+}
