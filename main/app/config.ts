@@ -1,0 +1,108 @@
+// The one config file both entries read (desktop and web host). Documented in README.md and config.example.json.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as v from 'valibot';
+
+const ConfigSchema = v.strictObject({
+  sip: v.strictObject({
+    /** host[:port] of the registrar/proxy. */
+    server: v.pipe(v.string(), v.regex(/^[A-Za-z0-9.\-[\]:]+$/, 'must be host or host:port')),
+    transport: v.optional(v.picklist(['udp', 'tcp', 'tls']), 'udp'),
+    user: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+    password: v.string(),
+    displayName: v.optional(v.nullable(v.string()), null),
+    /** SIP domain of the account; defaults to the server's host. */
+    domain: v.optional(v.nullable(v.string()), null),
+    /** CA certificate (PEM) that the TLS server's certificate must chain to. */
+    tlsCaFile: v.optional(v.nullable(v.string()), null),
+    /** Local address to bind SIP and RTP to and to put in Contact/SDP. */
+    localAddress: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
+  }),
+  database: v.optional(v.strictObject({ path: v.string() }), { path: '~/.local/share/dispatch-phone/dispatch.db' }),
+  numbers: v.optional(v.strictObject({ defaultRegion: v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be a two-letter region like RU')) }), { defaultRegion: 'RU' }),
+  audio: v.optional(
+    v.strictObject({
+      backend: v.optional(v.picklist(['pulse', 'portaudio', 'file', 'none']), 'pulse'),
+      ringDevice: v.optional(v.nullable(v.string()), null),
+      talkOutputDevice: v.optional(v.nullable(v.string()), null),
+      microphone: v.optional(v.nullable(v.string()), null),
+    }),
+    { backend: 'pulse', ringDevice: null, talkOutputDevice: null, microphone: null },
+  ),
+  media: v.optional(
+    v.strictObject({
+      rtpPortMin: v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(65534)),
+      rtpPortMax: v.pipe(v.number(), v.integer(), v.minValue(1025), v.maxValue(65535)),
+    }),
+    { rtpPortMin: 20000, rtpPortMax: 29999 },
+  ),
+  webHost: v.optional(
+    v.strictObject({ port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)) }),
+    { port: 0 },
+  ),
+  locale: v.optional(v.picklist(['ru', 'en']), 'ru'),
+  /** Test mode: answer every incoming call at once (used by the SIP benchmark). */
+  autoAnswer: v.optional(v.boolean(), false),
+});
+
+export type PhoneConfig = v.InferOutput<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates config text; relative paths are taken from the config file's folder. */
+export function parseConfig(text: string, sourcePath = '<config>'): PhoneConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${sourcePath}: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = v.safeParse(ConfigSchema, raw);
+  if (!parsed.success) {
+    const issue = parsed.issues[0]!;
+    const field = v.getDotPath(issue) ?? '(top level)';
+    throw new ConfigError(`${sourcePath}: field "${field}" ${issue.message}`);
+  }
+  const config = parsed.output;
+  if (config.media.rtpPortMin >= config.media.rtpPortMax) {
+    throw new ConfigError(`${sourcePath}: field "media.rtpPortMin" must be below media.rtpPortMax`);
+  }
+  const base = sourcePath.startsWith('<') ? process.cwd() : dirname(resolve(sourcePath));
+  config.database.path = expandPath(config.database.path, base);
+  if (config.sip.tlsCaFile) config.sip.tlsCaFile = expandPath(config.sip.tlsCaFile, base);
+  if (config.sip.transport === 'tls' && !config.sip.tlsCaFile) {
+    // Without a CA we still verify against the system store; say nothing.
+  }
+  return config;
+}
+
+export function loadConfig(path: string): PhoneConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseConfig(text, path);
+}
+
+function expandPath(path: string, base: string): string {
+  if (path === ':memory:') return path;
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+/** `--config FILE` from argv, else the DISPATCH_PHONE_CONFIG variable, else null. */
+export function configPathFromArgs(argv: string[]): string | null {
+  const index = argv.indexOf('--config');
+  if (index >= 0) return argv[index + 1] ?? null;
+  const inline = argv.find((a) => a.startsWith('--config='));
+  if (inline) return inline.slice('--config='.length);
+  return process.env.DISPATCH_PHONE_CONFIG ?? null;
+}

@@ -1,0 +1,82 @@
+// One schema per command of the contract. The renderer is untrusted: nothing reaches the core unvalidated.
+// The mapped type makes the compiler check that each schema's output is exactly what the contract promises.
+import * as v from 'valibot';
+import type { CommandArgs, CommandName } from '../../shared/commands.js';
+
+const callId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const dialTarget = v.pipe(v.string(), v.minLength(1, 'is empty'), v.maxLength(256, 'is too long'));
+const noArgs = v.strictObject({});
+const deviceId = v.nullable(v.pipe(v.string(), v.maxLength(512)));
+const orderStatus = v.picklist(['new', 'assigned', 'driving-to-client', 'waiting-for-client', 'in-progress', 'completed', 'cancelled']);
+const shortText = (max: number) => v.pipe(v.string(), v.maxLength(max));
+
+export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, CommandArgs<K>> } = {
+  getState: noArgs,
+  dial: v.strictObject({ target: dialTarget }),
+  answer: v.strictObject({ callId }),
+  decline: v.strictObject({ callId }),
+  hangup: v.strictObject({ callId }),
+  hold: v.strictObject({ callId }),
+  resume: v.strictObject({ callId }),
+  mute: v.strictObject({ callId, muted: v.boolean() }),
+  sendDtmf: v.strictObject({ callId, digits: v.pipe(v.string(), v.regex(/^[0-9*#A-Da-d]{1,32}$/, 'must be 1-32 of 0-9 * # A-D')) }),
+  blindTransfer: v.strictObject({ callId, target: dialTarget }),
+  startConsultation: v.strictObject({ callId, target: dialTarget }),
+  connectSubscribers: v.strictObject({ callId }),
+  backToCaller: v.strictObject({ callId }),
+  setPresence: v.strictObject({ presence: v.picklist(['online', 'break']) }),
+  reregister: noArgs,
+  searchPhoneBook: v.strictObject({
+    query: shortText(200),
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
+  }),
+  listOrders: v.strictObject({
+    filter: v.strictObject({
+      statuses: v.optional(v.array(orderStatus)),
+      unfinishedOnly: v.optional(v.boolean()),
+      driverId: v.optional(shortText(100)),
+      clientId: v.optional(shortText(100)),
+      limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))),
+    }),
+  }),
+  getOrder: v.strictObject({ orderId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) }),
+  createOrder: v.strictObject({
+    order: v.strictObject({
+      clientPhone: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(64)),
+      clientName: v.optional(shortText(200)),
+      pickupAddress: v.pipe(v.string(), v.maxLength(500)),
+      destinationAddress: v.optional(shortText(500)),
+      note: v.optional(shortText(2000)),
+    }),
+  }),
+  listHistory: v.strictObject({
+    query: v.strictObject({
+      day: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'))),
+      number: v.optional(shortText(64)),
+      outcome: v.optional(
+        v.picklist(['in-progress', 'answered', 'missed', 'cancelled-by-caller', 'answered-elsewhere', 'transferred', 'failed', 'interrupted']),
+      ),
+      page: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      pageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
+    }),
+  }),
+  listMissedNotCalledBack: v.strictObject({ limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))) }),
+  listAudioDevices: noArgs,
+  setAudioRouting: v.strictObject({
+    routing: v.strictObject({ ringDeviceId: deviceId, talkOutputDeviceId: deviceId, microphoneDeviceId: deviceId }),
+  }),
+  updateSettings: v.strictObject({
+    settings: v.strictObject({
+      locale: v.optional(v.picklist(['ru', 'en'])),
+      ringVolume: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+      shortcuts: v.optional(
+        v.strictObject({ answer: shortText(64), hold: shortText(64), transfer: shortText(64), hangup: shortText(64) }),
+      ),
+    }),
+  }),
+  dismissNotice: v.strictObject({ noticeId: v.pipe(v.number(), v.integer()) }),
+};
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commandSchemas, name);
+}
