@@ -1,0 +1,284 @@
+import { describe, expect, it } from 'vitest';
+import { flush, makeCentre } from './fakes.js';
+
+describe('incoming calls: the queue', () => {
+  it('a ringing call joins the queue with its arrival time, identity "identifying" and a history row', () => {
+    const t = makeCentre();
+    const { id } = t.ring('+79121111111');
+    const s = t.centre.snapshot();
+    expect(s.incomingQueue).toEqual([id]);
+    const call = t.call(id);
+    expect(call).toMatchObject({
+      direction: 'incoming',
+      number: '+79121111111',
+      state: 'ringing',
+      startedAt: t.clock.now(),
+      identity: { kind: 'unknown', reason: 'identifying' },
+    });
+    expect(t.history.started).toHaveLength(1);
+    expect(t.history.started[0]).toMatchObject({ callId: id, direction: 'incoming', handledBy: null, endReason: null });
+    expect(s.activeCallId).toBeNull();
+  });
+
+  it('30 ringing calls keep their arrival order; answering one leaves the others ringing in order', async () => {
+    const t = makeCentre();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      ids.push(t.ring(`+7912000${String(i).padStart(4, '0')}`).id);
+      t.clock.advance(100);
+    }
+    expect(t.centre.snapshot().incomingQueue).toEqual(ids);
+    const starts = t.centre.snapshot().calls.map((c) => c.startedAt);
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+
+    const res = await t.centre.answer(ids[14]!);
+    expect(res).toEqual({ ok: true, value: null });
+    const s = t.centre.snapshot();
+    expect(s.incomingQueue).toEqual(ids.filter((_, i) => i !== 14));
+    expect(s.activeCallId).toBe(ids[14]);
+    expect(s.calls.filter((c) => c.state === 'ringing')).toHaveLength(29);
+  });
+
+  it('identity arrives after ringing and fills the call and the history row', async () => {
+    const t = makeCentre();
+    const { id } = t.ring('+79122222222');
+    t.identifier.resolve('+79122222222', { kind: 'client', clientId: 'cl1', name: 'Anna', unfinishedOrders: [] });
+    await flush();
+    expect(t.call(id).identity).toEqual({ kind: 'client', clientId: 'cl1', name: 'Anna', unfinishedOrders: [] });
+    expect(t.history.latest(id)?.identity.kind).toBe('client');
+  });
+
+  it('a late identity for a call that has ended is ignored', async () => {
+    const t = makeCentre();
+    const { id, leg } = t.ring('+79122222222');
+    leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    t.identifier.resolve('+79122222222', { kind: 'new-client' });
+    await flush();
+    expect(t.call(id).identity).toEqual({ kind: 'unknown', reason: 'identifying' });
+  });
+
+  it('a failed identification shows unknown, the call keeps ringing', async () => {
+    const t = makeCentre();
+    const { id } = t.ring('+79122222222');
+    t.identifier.pending.get('+79122222222')?.[0]?.reject(new Error('db locked'));
+    await flush();
+    expect(t.call(id)).toMatchObject({ state: 'ringing', identity: { kind: 'unknown' } });
+  });
+
+  it.each(['cancelled-by-caller', 'answered-elsewhere'] as const)('%s removes the call from the queue at once', (reason) => {
+    const t = makeCentre();
+    const a = t.ring('+79120000001');
+    const b = t.ring('+79120000002');
+    a.leg.emit({ type: 'ended', reason, detail: null });
+    const s = t.centre.snapshot();
+    expect(s.incomingQueue).toEqual([b.id]);
+    expect(t.call(a.id)).toMatchObject({ state: 'ended', endReason: reason });
+    expect(t.history.latest(a.id)).toMatchObject({ endReason: reason, answeredAt: null, endedAt: t.clock.now() });
+  });
+
+  it('ended calls linger for endedCallLingerMs, then disappear', () => {
+    const t = makeCentre({ lingerMs: 4000 });
+    const a = t.ring();
+    a.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    t.clock.advance(3999);
+    expect(t.centre.snapshot().calls).toHaveLength(1);
+    t.clock.advance(1);
+    expect(t.centre.snapshot().calls).toHaveLength(0);
+  });
+
+  it('on a break new calls are declined with 480 and logged as rejected, never queued', async () => {
+    const t = makeCentre();
+    await t.centre.setPresence('break');
+    expect(t.telephony.ownPresence).toEqual(['break']);
+    expect(t.centre.snapshot().presence.own).toBe('break');
+    const leg = t.telephony.ring('+79123333333');
+    await flush();
+    expect(leg.calls).toEqual(['decline:480']);
+    const s = t.centre.snapshot();
+    expect(s.incomingQueue).toEqual([]);
+    expect(s.calls).toEqual([]);
+    expect(t.history.started).toHaveLength(1);
+    expect(t.history.updated.at(-1)).toMatchObject({ number: '+79123333333', endReason: 'rejected', handledBy: null });
+    expect(t.ringer.mode).toBe('silent');
+
+    await t.centre.setPresence('online');
+    t.telephony.ring('+79123333334');
+    expect(t.centre.snapshot().incomingQueue).toHaveLength(1);
+  });
+
+  it('a failed presence PUBLISH still switches the break on locally, with a notice', async () => {
+    const t = makeCentre();
+    t.telephony.presenceFails = true;
+    expect(await t.centre.setPresence('break')).toEqual({ ok: true, value: null });
+    expect(t.centre.snapshot().notices).toHaveLength(1);
+    const leg = t.telephony.ring();
+    expect(leg.calls).toEqual(['decline:480']);
+  });
+
+  it('decline refuses the call (486), ends it as rejected and writes the history', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    expect(await t.centre.decline(a.id)).toEqual({ ok: true, value: null });
+    expect(a.leg.calls).toEqual(['decline:486']);
+    expect(t.call(a.id)).toMatchObject({ state: 'ended', endReason: 'rejected' });
+    expect(t.centre.snapshot().incomingQueue).toEqual([]);
+    expect(t.history.latest(a.id)?.endReason).toBe('rejected');
+  });
+});
+
+describe('answering', () => {
+  it('answer: active, out of the queue, history updated with answeredAt and handledBy', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    t.clock.advance(5000);
+    expect(await t.centre.answer(a.id)).toEqual({ ok: true, value: null });
+    expect(a.leg.calls).toEqual(['answer']);
+    expect(t.call(a.id)).toMatchObject({ state: 'active', answeredAt: t.clock.now() });
+    expect(t.centre.snapshot()).toMatchObject({ incomingQueue: [], activeCallId: a.id });
+    expect(t.history.latest(a.id)).toMatchObject({ answeredAt: t.clock.now(), handledBy: '1001' });
+  });
+
+  it('answer clicked twice: the second gets invalid-state, the leg is answered once', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    const gate = a.leg.gate('answer');
+    const first = t.centre.answer(a.id);
+    const second = await t.centre.answer(a.id);
+    expect(second).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    gate.resolve();
+    expect(await first).toEqual({ ok: true, value: null });
+    const third = await t.centre.answer(a.id);
+    expect(third).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    expect(a.leg.count('answer')).toBe(1);
+  });
+
+  it('the caller hangs up while the dispatcher clicks answer: a clean invalid-state, the call shown ended', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    a.leg.realistic = false;
+    const gate = a.leg.gate('answer');
+    const pending = t.centre.answer(a.id);
+    await flush();
+    a.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    gate.reject(new Error('session terminated'));
+    const res = await pending;
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-state', message: expect.stringContaining('caller hung up') } });
+    expect(t.call(a.id)).toMatchObject({ state: 'ended', endReason: 'cancelled-by-caller' });
+    expect(t.centre.snapshot()).toMatchObject({ incomingQueue: [], activeCallId: null });
+  });
+
+  it('the caller hangs up just before the click reaches the leg: invalid-state, the leg is never answered', async () => {
+    const t = makeCentre();
+    const talking = await t.talk('+79120000001');
+    const b = t.ring('+79120000002');
+    const holdGate = talking.leg.gate('hold');
+    const pending = t.centre.answer(b.id);
+    await flush();
+    b.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    holdGate.resolve();
+    expect(await pending).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    expect(b.leg.count('answer')).toBe(0);
+  });
+
+  it('the dispatcher hangs up while the answer is in flight: the answer reports invalid-state, nothing is active', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    const gate = a.leg.gate('answer');
+    const pending = t.centre.answer(a.id);
+    await flush();
+    expect(await t.centre.hangup(a.id)).toEqual({ ok: true, value: null });
+    gate.resolve();
+    expect(await pending).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    expect(t.call(a.id)).toMatchObject({ state: 'ended', endReason: 'hung-up-local' });
+    expect(t.centre.snapshot().activeCallId).toBeNull();
+  });
+
+  it('answering a call the lingering list forgot: unknown-call', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    a.leg.emit({ type: 'ended', reason: 'answered-elsewhere', detail: null });
+    expect(await t.centre.answer(a.id)).toMatchObject({ ok: false, error: { code: 'invalid-state', message: expect.stringContaining('another dispatcher') } });
+    t.clock.advance(10_000);
+    expect(await t.centre.answer(a.id)).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+  });
+
+  it('answering a second call holds the first (awaited) before answering: never two open microphones', async () => {
+    const t = makeCentre();
+    const a = await t.talk('+79120000001');
+    const b = t.ring('+79120000002');
+    const holdGate = a.leg.gate('hold');
+    const pending = t.centre.answer(b.id);
+    await flush();
+    expect(b.leg.count('answer')).toBe(0); // waits for the hold
+    expect(t.centre.snapshot().activeCallId).toBe(a.id);
+    holdGate.resolve();
+    expect(await pending).toEqual({ ok: true, value: null });
+    expect(t.call(a.id)).toMatchObject({ state: 'held', heldLocally: true });
+    expect(t.call(b.id).state).toBe('active');
+    expect(t.centre.snapshot().activeCallId).toBe(b.id);
+    expect(t.history.latest(a.id)?.heldCount).toBe(1);
+  });
+
+  it('if the current call cannot be held, the new one is not answered', async () => {
+    const t = makeCentre();
+    const a = await t.talk('+79120000001');
+    const b = t.ring('+79120000002');
+    a.leg.failNext('hold', '491 Request Pending');
+    const res = await t.centre.answer(b.id);
+    expect(res).toMatchObject({ ok: false, error: { code: 'sip-failure' } });
+    expect(b.leg.count('answer')).toBe(0);
+    expect(t.call(b.id).state).toBe('ringing');
+    expect(t.centre.snapshot().activeCallId).toBe(a.id);
+  });
+
+  it('two answers clicked on two ringing calls in a row: the second holds the first', async () => {
+    const t = makeCentre();
+    const a = t.ring('+79120000001');
+    const b = t.ring('+79120000002');
+    const [ra, rb] = await Promise.all([t.centre.answer(a.id), t.centre.answer(b.id)]);
+    expect(ra.ok && rb.ok).toBe(true);
+    expect(t.call(a.id).state).toBe('held');
+    expect(t.call(b.id).state).toBe('active');
+    expect(t.centre.snapshot().calls.filter((c) => c.state === 'active')).toHaveLength(1);
+  });
+
+  it('cannot answer an outgoing call, hold a ringing call or transfer a ringing call', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    const d = await t.centre.dial('1002');
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    expect(await t.centre.answer(d.value.callId)).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    expect(await t.centre.hold(a.id)).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    expect(await t.centre.blindTransfer(a.id, '1003')).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    expect(await t.centre.startConsultation(a.id, '1003')).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
+    expect(await t.centre.hold('nope')).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
+  });
+
+  it('hangup of a ringing call declines it', async () => {
+    const t = makeCentre();
+    const a = t.ring();
+    expect(await t.centre.hangup(a.id)).toEqual({ ok: true, value: null });
+    expect(a.leg.calls).toEqual(['decline:486']);
+    expect(t.call(a.id).endReason).toBe('rejected');
+  });
+});
+
+describe('the ringer', () => {
+  it('rings while calls wait and nobody talks, beeps while talking, is silent otherwise', async () => {
+    const t = makeCentre();
+    expect(t.ringer.mode).toBe('silent');
+    const a = t.ring('+79120000001');
+    expect(t.ringer.mode).toBe('ringing');
+    await t.centre.answer(a.id);
+    expect(t.ringer.mode).toBe('silent');
+    const b = t.ring('+79120000002');
+    expect(t.ringer.mode).toBe('call-waiting');
+    await t.centre.hold(a.id);
+    expect(t.ringer.mode).toBe('ringing');
+    b.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    expect(t.ringer.mode).toBe('silent');
+    // setMode is called on changes only
+    expect(t.ringer.modes).toEqual(['silent', 'ringing', 'silent', 'call-waiting', 'ringing', 'silent']);
+  });
+});
