@@ -1,0 +1,19 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { Locale } from '../../shared/domain.js';
+import { en, type Strings } from './en.js';
+import { ru } from './ru.js';
+
+export type { Strings };
+export const dictionaries: Record<Locale, Strings> = { ru, en };
+export const DEFAULT_LOCALE: Locale = 'ru';
+
+export const I18nContext = createContext<{ locale: Locale; t: Strings }>({ locale: DEFAULT_LOCALE, t: ru });
+
+export function useT(): Strings {
+  return useContext(I18nContext).t;
+}
+
+export function useLocale(): Locale {
+  return useContext(I18nContext).locale;
+}

@@ -1,0 +1,84 @@
+// Settings: ring device, talk output and microphone are three separate choices; the UI language.
+import type { AudioDevice, AudioRouting, Locale } from '../../shared/domain.js';
+import { useT } from '../i18n/index.js';
+import { usePhone } from '../store/phone-context.js';
+
+export function SettingsPanel(props: { onClose: () => void }) {
+  const { state, run } = usePhone();
+  const t = useT();
+  const devices = state.devices;
+  const routing = devices.routing;
+
+  const setRouting = (patch: Partial<AudioRouting>) => void run('setAudioRouting', { routing: { ...routing, ...patch } });
+
+  const select = (testId: string, label: string, list: AudioDevice[], value: string | null, key: keyof AudioRouting) => (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <select
+        data-testid={testId}
+        value={value ?? ''}
+        onChange={(ev) => {
+          const v = (ev.currentTarget as HTMLSelectElement).value;
+          setRouting({ [key]: v === '' ? null : v });
+        }}
+      >
+        <option value="">{t.systemDefault}</option>
+        {list.map((d) => (
+          <option key={d.id} value={d.id}>
+            {d.name}
+            {d.isDefault ? t.defaultMark : ''}
+          </option>
+        ))}
+        {value !== null && !list.some((d) => d.id === value) ? <option value={value}>{value}</option> : null}
+      </select>
+    </label>
+  );
+
+  return (
+    <div class="overlay" role="dialog" aria-modal="true" aria-label={t.settings} data-testid="settings-panel">
+      <div class="overlay-box settings">
+        <header class="panel-head">
+          <h2>{t.settings}</h2>
+          <button type="button" class="btn btn-small btn-ghost" data-testid="settings-close" aria-label={t.close} onClick={props.onClose}>
+            ✕
+          </button>
+        </header>
+        {devices.error ? <div class="notice notice-warning">{t.devicesError(devices.error)}</div> : null}
+        <div class="settings-grid">
+          {select('ring-device', t.ringDevice, devices.outputs, routing.ringDeviceId, 'ringDeviceId')}
+          {select('talk-output', t.talkOutput, devices.outputs, routing.talkOutputDeviceId, 'talkOutputDeviceId')}
+          {select('microphone', t.microphone, devices.inputs, routing.microphoneDeviceId, 'microphoneDeviceId')}
+          <div class="field">
+            <span class="field-label" />
+            <button type="button" class="btn btn-small" data-testid="refresh-devices" onClick={() => void run('listAudioDevices', {})}>
+              ⟳ {t.refreshDevices}
+            </button>
+          </div>
+          <label class="field">
+            <span class="field-label">{t.ringVolume}</span>
+            <input
+              type="range"
+              min={0}
+              max={100}
+              step={5}
+              data-testid="ring-volume"
+              value={Math.round(state.settings.ringVolume * 100)}
+              onChange={(ev) => void run('updateSettings', { settings: { ringVolume: Number((ev.currentTarget as HTMLInputElement).value) / 100 } })}
+            />
+          </label>
+          <label class="field">
+            <span class="field-label">{t.language}</span>
+            <select
+              data-testid="locale-select"
+              value={state.settings.locale}
+              onChange={(ev) => void run('updateSettings', { settings: { locale: (ev.currentTarget as HTMLSelectElement).value as Locale } })}
+            >
+              <option value="ru">Русский</option>
+              <option value="en">English</option>
+            </select>
+          </label>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+// The phone book [телефонная книга]: online employees on start, filtered as you type (searchPhoneBook,
+// debounced lightly, latest answer wins); click/Enter calls; a typed number or SIP address can be called as is.
+import type { Ref } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { PhoneBookEntry } from '../../shared/domain.js';
+import { useT } from '../i18n/index.js';
+import { usePhone } from '../store/phone-context.js';
+import { entryTarget, looksDialable } from './format.js';
+
+export const SEARCH_DEBOUNCE_MS = 40;
+const REFRESH_MS = 20_000;
+
+export interface PhoneBookProps {
+  /** What a click on an entry or the typed number does. */
+  onPick: (target: string, entry: PhoneBookEntry | null) => void;
+  /** data-testid prefix: phonebook-search, phonebook-entry, dial-number for the main phone book. */
+  testIdPrefix?: 'phonebook' | 'transfer';
+  /** Label of the "Call <number>" row. */
+  pickNumberLabel?: (target: string) => string;
+  inputRef?: Ref<HTMLInputElement>;
+  autoFocus?: boolean;
+  /** No picking while a transfer request is in flight. */
+  disabled?: boolean;
+}
+
+export function PhoneBook(props: PhoneBookProps) {
+  const { run } = usePhone();
+  const t = useT();
+  const prefix = props.testIdPrefix ?? 'phonebook';
+  const [query, setQuery] = useState('');
+  const [entries, setEntries] = useState<PhoneBookEntry[]>([]);
+  const [highlight, setHighlight] = useState(0);
+  const latest = useRef(0);
+  const [refreshTick, setRefreshTick] = useState(0);
+
+  useEffect(() => {
+    const timer = setInterval(() => setRefreshTick((n) => n + 1), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  useEffect(() => {
+    const seq = ++latest.current;
+    const q = query.trim();
+    const search = () => {
+      void run('searchPhoneBook', { query: q, limit: 50 }, { quiet: true }).then((result) => {
+        if (seq !== latest.current) return; // an older answer never overwrites a newer one
+        if (result.ok && Array.isArray(result.value)) setEntries(result.value);
+        else setEntries([]);
+        setHighlight(0);
+      });
+    };
+    if (q === '' && refreshTick === 0) {
+      search();
+      return;
+    }
+    const timer = setTimeout(search, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [query, run, refreshTick]);
+
+  const q = query.trim();
+  // On start (no text) the phone book is the list of employees online; with no presence, everyone.
+  const shown = q === '' ? entries.filter((e) => e.online !== false) : entries;
+  const dialable = looksDialable(q);
+  const numberLabel = props.pickNumberLabel ?? t.callNumber;
+
+  const pick = (target: string, entry: PhoneBookEntry | null) => {
+    props.onPick(target, entry);
+    setQuery('');
+  };
+
+  const onKeyDown = (ev: KeyboardEvent) => {
+    if (ev.key === 'ArrowDown') {
+      ev.preventDefault();
+      setHighlight((h) => Math.min(h + 1, Math.max(shown.length - 1, 0)));
+    } else if (ev.key === 'ArrowUp') {
+      ev.preventDefault();
+      setHighlight((h) => Math.max(h - 1, 0));
+    } else if (ev.key === 'Enter' && !ev.ctrlKey && !ev.metaKey) {
+      ev.preventDefault();
+      if (props.disabled) return;
+      if (dialable) {
+        pick(q, null);
+        return;
+      }
+      const entry = shown[highlight] ?? shown[0];
+      const target = entry ? entryTarget(entry) : null;
+      if (entry && target) pick(target, entry);
+    } else if (ev.key === 'Escape' && query) {
+      ev.stopPropagation();
+      setQuery('');
+    }
+  };
+
+  return (
+    <div class={`phonebook phonebook-${prefix}`}>
+      <input
+        ref={props.inputRef}
+        type="search"
+        class="search"
+        data-testid={`${prefix}-search`}
+        placeholder={t.phoneBookSearch}
+        aria-label={t.phoneBookSearch}
+        value={query}
+        autoFocus={props.autoFocus}
+        autoComplete="off"
+        spellcheck={false}
+        onInput={(ev) => setQuery((ev.currentTarget as HTMLInputElement).value)}
+        onKeyDown={onKeyDown}
+      />
+      {dialable ? (
+        <button
+          type="button"
+          class="dial-number"
+          data-testid={prefix === 'phonebook' ? 'dial-number' : `${prefix}-number`}
+          disabled={props.disabled}
+          onClick={() => pick(q, null)}
+        >
+          <span class="icon-phone" aria-hidden="true">☎</span> {numberLabel(q)}
+        </button>
+      ) : null}
+      {q === '' ? <div class="list-caption">{t.phoneBookOnlineList}</div> : null}
+      <ul class="entries" role="listbox" aria-label={t.phoneBook}>
+        {shown.map((entry, i) => {
+          const target = entryTarget(entry);
+          const activate = () => {
+            if (target && !props.disabled) pick(target, entry);
+          };
+          return (
+            <li
+              key={entry.employeeId}
+              role="option"
+              aria-selected={i === highlight}
+              aria-disabled={!target || props.disabled}
+              tabIndex={0}
+              class={`entry${i === highlight ? ' entry-hl' : ''}${target ? '' : ' entry-nonumber'}`}
+              data-testid={`${prefix}-entry`}
+              data-employee-id={entry.employeeId}
+              onClick={activate}
+              onKeyDown={(ev) => {
+                if (ev.key === 'Enter' || ev.key === ' ') {
+                  ev.preventDefault();
+                  activate();
+                }
+              }}
+              onMouseEnter={() => setHighlight(i)}
+              title={target ?? t.noNumber}
+            >
+              {entry.online === null ? (
+                <span class="mark mark-none" aria-hidden="true" />
+              ) : (
+                <span
+                  class={`mark ${entry.online ? 'mark-online' : 'mark-offline'}`}
+                  data-testid="online-mark"
+                  data-online={String(entry.online)}
+                  title={entry.online ? t.online : t.offline}
+                  aria-label={entry.online ? t.online : t.offline}
+                />
+              )}
+              <span class="entry-name">
+                <span class="surname">{entry.surname}</span> <span class="firstname">{entry.firstName}</span>
+              </span>
+              {entry.callsign ? <span class="callsign" title={t.callsign}>{entry.callsign}</span> : null}
+              <span class="entry-number">{entry.numbers[0] ?? ''}</span>
+            </li>
+          );
+        })}
+        {shown.length === 0 && !dialable ? <li class="empty">{t.phoneBookEmpty}</li> : null}
+      </ul>
+    </div>
+  );
+}

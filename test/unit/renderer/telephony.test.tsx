@@ -1,0 +1,369 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../../renderer/App.js';
+import { SEARCH_DEBOUNCE_MS } from '../../../renderer/telephony/PhoneBook.js';
+import type { PhoneBookEntry } from '../../../shared/domain.js';
+import type { Result } from '../../../shared/errors.js';
+import { baseState, call, deferred, employee, FakePhoneApi, order } from './fake-phone.js';
+
+afterEach(() => cleanup());
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function mount(api: FakePhoneApi) {
+  return render(<App api={api} />);
+}
+
+describe('call indicator and call list', () => {
+  it('shows the queue length, pulses while calls ring', async () => {
+    const api = new FakePhoneApi(baseState());
+    mount(api);
+    const indicator = await screen.findByTestId('call-indicator');
+    expect(screen.getByTestId('call-count').textContent).toBe('0');
+    expect(indicator.className).not.toContain('indicator-ringing');
+
+    act(() =>
+      api.publish({
+        calls: [call({ callId: 'a' }), call({ callId: 'b', number: '+79120000002' })],
+        incomingQueue: ['a', 'b'],
+      }),
+    );
+    expect(screen.getByTestId('call-count').textContent).toBe('2');
+    expect(screen.getByTestId('call-indicator').className).toContain('indicator-ringing');
+    expect(screen.getByTestId('call-indicator').getAttribute('data-ringing')).toBe('true');
+  });
+
+  it('lists two ringing calls in arrival order with who they are, and a click answers', async () => {
+    const now = Date.now();
+    const api = new FakePhoneApi(
+      baseState({
+        calls: [
+          // the core's calls array is not the queue order: the queue is
+          call({ callId: 'late', number: '+79125550002', startedAt: now - 3_000, identity: { kind: 'client', clientId: 'c-9', name: 'Anna Petrova', unfinishedOrders: [order(), order({ orderId: 'o-2', number: '4712' })] } }),
+          call({
+            callId: 'early',
+            number: '+79125550001',
+            startedAt: now - 12_000,
+            identity: { kind: 'driver', employeeId: 'e-driver', name: 'Sidorov Ivan', callsign: '77', currentOrder: order() },
+          }),
+        ],
+        incomingQueue: ['early', 'late'],
+      }),
+    );
+    mount(api);
+    fireEvent.click(await screen.findByTestId('call-indicator'));
+    const list = screen.getByTestId('call-list');
+    const items = within(list).getAllByTestId('incoming-call');
+    expect(items.map((i) => i.getAttribute('data-call-id'))).toEqual(['early', 'late']);
+    expect(items[0]!.textContent).toContain('+79125550001');
+    expect(items[0]!.textContent).toContain('Sidorov Ivan · 77');
+    expect(items[0]!.textContent).toContain('order №4711');
+    expect(items[0]!.querySelector('[data-testid="waiting-time"]')!.textContent).toMatch(/^0:1[2-3]$/);
+    expect(items[1]!.textContent).toContain('Anna Petrova');
+    expect(items[1]!.textContent).toContain('2 unfinished orders');
+
+    fireEvent.click(items[1]!);
+    await waitFor(() => expect(api.commands('answer')).toEqual([{ callId: 'late' }]));
+  });
+
+  it('names a new client and an employee with their role', async () => {
+    const api = new FakePhoneApi(
+      baseState({
+        calls: [
+          call({ callId: 'n', identity: { kind: 'new-client' } }),
+          call({ callId: 'e', identity: { kind: 'employee', employeeId: 'e-2', name: 'Kozlova Olga', callsign: null, role: 'dispatcher' } }),
+        ],
+        incomingQueue: ['n', 'e'],
+      }),
+    );
+    mount(api);
+    fireEvent.click(await screen.findByTestId('call-indicator'));
+    const items = screen.getAllByTestId('incoming-call');
+    expect(items[0]!.textContent).toContain('New client');
+    expect(items[1]!.textContent).toContain('Kozlova Olga');
+    expect(items[1]!.textContent).toContain('dispatcher');
+  });
+
+  it('F2 answers the oldest ringing call', async () => {
+    const api = new FakePhoneApi(baseState({ calls: [call({ callId: 'x' }), call({ callId: 'y' })], incomingQueue: ['y', 'x'] }));
+    mount(api);
+    await screen.findByTestId('call-indicator');
+    fireEvent.keyDown(window, { key: 'F2' });
+    await waitFor(() => expect(api.commands('answer')).toEqual([{ callId: 'y' }]));
+    expect(screen.getByTestId('hotkey-help').textContent).toContain('F2');
+  });
+});
+
+describe('status and notices', () => {
+  it('shows the registration state and switches presence', async () => {
+    const api = new FakePhoneApi(baseState({ registration: { kind: 'wrong-credentials', code: 403, reason: 'Forbidden' } }));
+    mount(api);
+    const status = await screen.findByTestId('registration-status');
+    expect(status.getAttribute('data-state')).toBe('wrong-credentials');
+    expect(status.textContent).toContain('Wrong credentials');
+    fireEvent.click(screen.getByTestId('presence-break'));
+    await waitFor(() => expect(api.commands('setPresence')).toEqual([{ presence: 'break' }]));
+  });
+
+  it('shows a command error, and the core notices with dismiss', async () => {
+    const api = new FakePhoneApi(
+      baseState({
+        calls: [call({ callId: 'c1', state: 'active', answeredAt: Date.now() })],
+        activeCallId: 'c1',
+        notices: [{ noticeId: 7, level: 'warning', message: 'Transfer failed: 486 Busy Here', at: Date.now(), callId: 'c1' }],
+      }),
+    );
+    api.handle('hold', () => ({ ok: false, error: { code: 'sip-failure', message: 'hold refused: 488 Not Acceptable Here' } }));
+    mount(api);
+    fireEvent.click(await screen.findByTestId('hold-button'));
+    const error = await screen.findByTestId('command-error');
+    expect(error.textContent).toContain('hold refused: 488 Not Acceptable Here');
+    expect(error.getAttribute('data-code')).toBe('sip-failure');
+
+    expect(screen.getByTestId('notice').textContent).toContain('Transfer failed: 486 Busy Here');
+    fireEvent.click(screen.getByTestId('notice-dismiss'));
+    await waitFor(() => expect(api.commands('dismissNotice')).toEqual([{ noticeId: 7 }]));
+  });
+
+  it('a command that throws still ends as a shown error', async () => {
+    const api = new FakePhoneApi(baseState());
+    api.handle('dial', () => {
+      throw new Error('ipc gone');
+    });
+    mount(api);
+    fireEvent.input(await screen.findByTestId('phonebook-search'), { target: { value: '1002' } });
+    fireEvent.click(screen.getByTestId('dial-number'));
+    expect((await screen.findByTestId('command-error')).textContent).toContain('ipc gone');
+  });
+
+  it('draws in Russian by default locale ru', async () => {
+    const api = new FakePhoneApi(baseState({ settings: { ...baseState().settings, locale: 'ru' } }));
+    mount(api);
+    expect((await screen.findByTestId('registration-status')).textContent).toContain('Зарегистрирован');
+    expect(screen.getByTestId('presence-online').textContent).toBe('На линии');
+    expect(screen.getByTestId('presence-break').textContent).toBe('Перерыв');
+  });
+});
+
+describe('phone book', () => {
+  const ivanov = employee({ employeeId: 'e-1', surname: 'Ivanov', firstName: 'Petr', callsign: '12', sipUri: 'sip:1002@pbx', online: true });
+  const ivanova = employee({ employeeId: 'e-2', surname: 'Ivanova', firstName: 'Maria', sipUri: null, numbers: ['+79123456789'], online: null });
+
+  it('typing searches, and an older answer never overwrites a newer one', async () => {
+    const api = new FakePhoneApi(baseState());
+    const answers = new Map<string, ReturnType<typeof deferred<Result<PhoneBookEntry[]>>>>();
+    api.handle('searchPhoneBook', (args) => {
+      const d = deferred<Result<PhoneBookEntry[]>>();
+      answers.set(args.query, d);
+      return d.promise;
+    });
+    mount(api);
+    const search = await screen.findByTestId('phonebook-search');
+    fireEvent.input(search, { target: { value: 'Iv' } });
+    await act(() => sleep(SEARCH_DEBOUNCE_MS + 20));
+    fireEvent.input(search, { target: { value: 'Ivanova' } });
+    await act(() => sleep(SEARCH_DEBOUNCE_MS + 20));
+    expect(api.commands('searchPhoneBook').map((a) => (a as { query: string }).query)).toEqual(['', 'Iv', 'Ivanova']);
+
+    // The newer answer arrives first, the older one late: the list keeps the newer.
+    answers.get('Ivanova')!.resolve({ ok: true, value: [ivanova] });
+    await act(() => sleep(10));
+    expect(screen.getAllByTestId('phonebook-entry').map((e) => e.getAttribute('data-employee-id'))).toEqual(['e-2']);
+    answers.get('Iv')!.resolve({ ok: true, value: [ivanov, ivanova] });
+    await act(() => sleep(10));
+    const entries = screen.getAllByTestId('phonebook-entry');
+    expect(entries.map((e) => e.getAttribute('data-employee-id'))).toEqual(['e-2']);
+    expect(entries[0]!.querySelector('[data-testid="online-mark"]')).toBeNull(); // online unknown: no mark
+  });
+
+  it('shows surname, first name, callsign and online mark; click dials the sip uri, else the first number', async () => {
+    const api = new FakePhoneApi(baseState());
+    api.handle('searchPhoneBook', () => ({ ok: true, value: [ivanov, ivanova] }));
+    mount(api);
+    const entries = await screen.findAllByTestId('phonebook-entry');
+    expect(entries[0]!.textContent).toContain('Ivanov');
+    expect(entries[0]!.textContent).toContain('Petr');
+    expect(entries[0]!.textContent).toContain('12');
+    expect(entries[0]!.querySelector('[data-testid="online-mark"]')!.getAttribute('data-online')).toBe('true');
+    fireEvent.click(entries[0]!);
+    fireEvent.keyDown(screen.getAllByTestId('phonebook-entry')[1]!, { key: 'Enter' });
+    await waitFor(() => expect(api.commands('dial')).toEqual([{ target: 'sip:1002@pbx' }, { target: '+79123456789' }]));
+  });
+
+  it('offers to call a typed number; Enter dials it', async () => {
+    const api = new FakePhoneApi(baseState());
+    mount(api);
+    const search = await screen.findByTestId('phonebook-search');
+    fireEvent.input(search, { target: { value: '8 912 345 67 89' } });
+    expect(screen.getByTestId('dial-number').textContent).toContain('Call 8 912 345 67 89');
+    fireEvent.keyDown(search, { key: 'Enter' });
+    await waitFor(() => expect(api.commands('dial')).toEqual([{ target: '8 912 345 67 89' }]));
+    fireEvent.input(search, { target: { value: 'Ivanov' } });
+    expect(screen.queryByTestId('dial-number')).toBeNull();
+  });
+});
+
+describe('call panels', () => {
+  it('shows hold state on the button and sends hold/resume, mute, DTMF, hangup', async () => {
+    const api = new FakePhoneApi(
+      baseState({
+        calls: [call({ callId: 'c1', state: 'active', answeredAt: Date.now() - 65_000, identity: { kind: 'new-client' } })],
+        activeCallId: 'c1',
+      }),
+    );
+    mount(api);
+    const panel = await screen.findByTestId('call-panel');
+    expect(panel.getAttribute('data-state')).toBe('active');
+    expect(within(panel).getByTestId('call-timer').textContent).toMatch(/^1:0[5-6]$/);
+    const hold = within(panel).getByTestId('hold-button');
+    expect(hold.getAttribute('data-held')).toBe('false');
+    fireEvent.click(hold);
+    fireEvent.click(within(panel).getByTestId('mute-button'));
+    fireEvent.click(within(panel).getByTestId('keypad-button'));
+    fireEvent.click(within(panel).getByTestId('dtmf-5'));
+    fireEvent.click(within(panel).getByTestId('hangup-button'));
+    await waitFor(() =>
+      expect(api.sent.map((c) => c.name).filter((n) => ['hold', 'mute', 'sendDtmf', 'hangup'].includes(n))).toEqual(['hold', 'mute', 'sendDtmf', 'hangup']),
+    );
+    expect(api.commands('mute')).toEqual([{ callId: 'c1', muted: true }]);
+    expect(api.commands('sendDtmf')).toEqual([{ callId: 'c1', digits: '5' }]);
+
+    act(() => api.publish({ calls: [call({ callId: 'c1', state: 'held', heldLocally: true, heldRemotely: false, answeredAt: Date.now() })], activeCallId: null }));
+    const held = screen.getByTestId('hold-button');
+    expect(held.getAttribute('data-held')).toBe('true');
+    expect(held.className).toContain('is-held');
+    expect(screen.getByTestId('call-panel').getAttribute('data-state')).toBe('held');
+    fireEvent.click(held);
+    await waitFor(() => expect(api.commands('resume')).toEqual([{ callId: 'c1' }]));
+  });
+
+  it('blind transfer: pick an employee in the transfer panel', async () => {
+    const api = new FakePhoneApi(baseState({ calls: [call({ callId: 'c1', state: 'active', answeredAt: Date.now() })], activeCallId: 'c1' }));
+    api.handle('searchPhoneBook', () => ({ ok: true, value: [employee({ employeeId: 'e-5', surname: 'Orlov', sipUri: 'sip:1005@pbx' })] }));
+    mount(api);
+    fireEvent.click(await screen.findByTestId('transfer-button'));
+    const panel = screen.getByTestId('transfer-panel');
+    expect(panel.getAttribute('data-kind')).toBe('blind');
+    fireEvent.click(await within(panel).findByTestId('transfer-entry'));
+    await waitFor(() => expect(api.commands('blindTransfer')).toEqual([{ callId: 'c1', target: 'sip:1005@pbx' }]));
+    await waitFor(() => expect(screen.queryByTestId('transfer-panel')).toBeNull());
+
+    act(() =>
+      api.publish({
+        calls: [call({ callId: 'c1', state: 'active', answeredAt: Date.now(), transfer: { kind: 'blind', target: 'sip:1005@pbx', status: 'failed', reason: '486 Busy Here' } })],
+      }),
+    );
+    const status = screen.getByTestId('transfer-status');
+    expect(status.getAttribute('data-status')).toBe('failed');
+    expect(status.textContent).toContain('486 Busy Here');
+  });
+
+  it('attended transfer: consultation starts, then the two panels are separated by Connect subscribers', async () => {
+    const api = new FakePhoneApi(baseState({ calls: [call({ callId: 'caller', state: 'active', answeredAt: Date.now() })], activeCallId: 'caller' }));
+    api.handle('searchPhoneBook', () => ({ ok: true, value: [employee({ employeeId: 'e-5', surname: 'Orlov', firstName: 'Oleg', sipUri: 'sip:1005@pbx' })] }));
+    api.handle('startConsultation', () => ({ ok: true, value: { consultationCallId: 'consult' } }));
+    mount(api);
+    fireEvent.click(await screen.findByTestId('transfer-button'));
+    fireEvent.click(screen.getByTestId('transfer-attended'));
+    fireEvent.click(await within(screen.getByTestId('transfer-panel')).findByTestId('transfer-entry'));
+    await waitFor(() => expect(api.commands('startConsultation')).toEqual([{ callId: 'caller', target: 'sip:1005@pbx' }]));
+
+    act(() =>
+      api.publish({
+        calls: [
+          call({ callId: 'caller', state: 'held', heldLocally: true, answeredAt: Date.now(), transfer: { kind: 'attended', consultationCallId: 'consult', status: 'consulting', reason: null } }),
+          call({
+            callId: 'consult',
+            direction: 'outgoing',
+            number: '1005',
+            state: 'active',
+            startedAt: Date.now(),
+            answeredAt: Date.now(),
+            consultationFor: 'caller',
+            identity: { kind: 'employee', employeeId: 'e-5', name: 'Orlov Oleg', callsign: null, role: 'dispatcher' },
+          }),
+        ],
+        activeCallId: 'consult',
+      }),
+    );
+    const pair = screen.getByTestId('transfer-pair');
+    const kids = [...pair.querySelectorAll('[data-testid="call-panel"], [data-testid="connect-subscribers"]')];
+    expect(kids.map((k) => k.getAttribute('data-testid') + ':' + (k.getAttribute('data-call-id') ?? ''))).toEqual([
+      'call-panel:caller',
+      'connect-subscribers:',
+      'call-panel:consult',
+    ]);
+    expect(kids[2]!.textContent).toContain('Orlov Oleg');
+    expect(within(kids[0] as HTMLElement).getByTestId('hold-button').getAttribute('data-held')).toBe('true');
+    const connect = screen.getByTestId('connect-subscribers');
+    expect(connect.className).toContain('btn-connect');
+    expect((connect as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(connect);
+    await waitFor(() => expect(api.commands('connectSubscribers')).toEqual([{ callId: 'caller' }]));
+    fireEvent.click(screen.getByTestId('back-to-caller'));
+    await waitFor(() => expect(api.commands('backToCaller')).toEqual([{ callId: 'caller' }]));
+  });
+
+  it('Connect subscribers waits until the consultation is connected', async () => {
+    const api = new FakePhoneApi(
+      baseState({
+        calls: [
+          call({ callId: 'caller', state: 'held', heldLocally: true, answeredAt: Date.now(), transfer: { kind: 'attended', consultationCallId: 'consult', status: 'consulting', reason: null } }),
+          call({ callId: 'consult', direction: 'outgoing', number: '1005', state: 'early', consultationFor: 'caller' }),
+        ],
+        activeCallId: null,
+      }),
+    );
+    mount(api);
+    expect(((await screen.findByTestId('connect-subscribers')) as HTMLButtonElement).disabled).toBe(true);
+  });
+});
+
+describe('history and settings', () => {
+  it('history lists with filters and paging, and calls back a missed call', async () => {
+    const entry = (id: number, number: string) => ({
+      historyId: id,
+      callId: `h${id}`,
+      direction: 'incoming' as const,
+      number,
+      identity: { kind: 'new-client' as const },
+      handledBy: '1001',
+      startedAt: Date.now() - 3_600_000,
+      answeredAt: null,
+      endedAt: Date.now() - 3_590_000,
+      durationSeconds: null,
+      outcome: 'missed' as const,
+      transferredTo: null,
+      failureReason: null,
+      heldCount: 0,
+    });
+    const api = new FakePhoneApi(baseState());
+    api.handle('listHistory', (args) => ({
+      ok: true,
+      value: { entries: [entry(1 + (args.query.page ?? 0), '+79990000001')], total: 30, page: args.query.page ?? 0, pageSize: 25 },
+    }));
+    api.handle('listMissedNotCalledBack', () => ({ ok: true, value: [entry(9, '+79990000009')] }));
+    mount(api);
+    fireEvent.click(await screen.findByTestId('history-button'));
+    expect(await screen.findByTestId('history-entry')).toBeTruthy();
+    fireEvent.change(screen.getByTestId('history-outcome'), { target: { value: 'missed' } });
+    await waitFor(() => expect(api.commands('listHistory').at(-1)).toEqual({ query: { pageSize: 25, outcome: 'missed', page: 0 } }));
+    fireEvent.click(screen.getByTestId('history-next'));
+    await waitFor(() => expect(api.commands('listHistory').at(-1)).toEqual({ query: { pageSize: 25, outcome: 'missed', page: 1 } }));
+    fireEvent.click(await screen.findByTestId('call-back-button'));
+    await waitFor(() => expect(api.commands('dial')).toEqual([{ target: '+79990000009' }]));
+  });
+
+  it('settings route ring, talk and microphone separately and switch the locale', async () => {
+    const api = new FakePhoneApi(baseState());
+    mount(api);
+    fireEvent.click(await screen.findByTestId('settings-button'));
+    fireEvent.change(screen.getByTestId('ring-device'), { target: { value: 'headset' } });
+    await waitFor(() =>
+      expect(api.commands('setAudioRouting')).toEqual([{ routing: { ringDeviceId: 'headset', talkOutputDeviceId: 'headset', microphoneDeviceId: 'mic' } }]),
+    );
+    fireEvent.change(screen.getByTestId('locale-select'), { target: { value: 'ru' } });
+    await waitFor(() => expect(api.commands('updateSettings')).toEqual([{ settings: { locale: 'ru' } }]));
+  });
+});
