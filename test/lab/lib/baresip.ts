@@ -1,0 +1,504 @@
+// baresip 1.0.0 as a scripted SIP peer, driven over its ctrl_tcp module (JSON in netstrings).
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { LAB_PASSWORD, SIP_HOST, SIP_PORT, ensureLab, labPaths } from './paths.js';
+import { allocPortBlock, sleep, spawnTracked, waitUntil, type Tracked } from './procs.js';
+import { pruneStaleContacts } from './kamailio.js';
+
+export type BaresipEventType =
+  | 'CALL_INCOMING'
+  | 'CALL_RINGING'
+  | 'CALL_PROGRESS'
+  | 'CALL_ESTABLISHED'
+  | 'CALL_CLOSED'
+  | 'CALL_TRANSFER'
+  | 'CALL_TRANSFER_FAILED'
+  | 'TRANSFER'
+  | 'CALL_DTMF_START'
+  | 'CALL_DTMF_END'
+  | 'CALL_RTPESTAB'
+  | 'CALL_RTCP'
+  | 'CALL_LOCAL_SDP'
+  | 'CALL_REMOTE_SDP'
+  | 'CALL_MENC'
+  | 'REGISTER_OK'
+  | 'REGISTER_FAIL'
+  | 'UNREGISTERING'
+  | (string & {});
+
+export interface BaresipEvent {
+  event: true;
+  type: BaresipEventType;
+  class: string;
+  accountaor: string;
+  direction?: 'incoming' | 'outgoing';
+  peeruri?: string;
+  /** SIP Call-ID of the call (absent on some early events such as CALL_LOCAL_SDP of an outgoing call) */
+  id?: string;
+  param?: string;
+  [key: string]: unknown;
+}
+
+interface BaresipResponse {
+  response: true;
+  ok: boolean;
+  data: string;
+  token?: string;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  data: string;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  predicate?: (e: BaresipEvent) => boolean;
+  /** Only events that arrive after this call (default false: also unconsumed earlier ones). */
+  fresh?: boolean;
+}
+
+export interface CallInfo {
+  line: number;
+  /** "0:00:03" as baresip prints it */
+  duration: string;
+  /** INCOMING, OUTGOING, RINGING, EARLY, ESTABLISHED, TERMINATED... */
+  state: string;
+  peerUri: string;
+  /** The current call (target of accept/hangup/hold/transfer without a call id). */
+  current: boolean;
+}
+
+export interface Recording {
+  /** Timestamp part of the file name, YYYY-MM-DD-hh-mm-ss (one pair per call, per second). */
+  stamp: string;
+  /** What this peer received (decoded). */
+  dec: string;
+  /** What this peer sent (before encoding). */
+  enc: string;
+}
+
+export interface BaresipOptions {
+  user: string;
+  /** Default: "secret" (any user authenticates with it in the lab). */
+  password?: string;
+  /** answermode=auto (default false: calls ring until accept()). */
+  autoAnswer?: boolean;
+  /** WAV played into calls; default .lab/audio/tone440.wav. baresip hangs up when it ends. */
+  audioFile?: string;
+  displayName?: string;
+  /** Transport towards Kamailio; default udp. */
+  transport?: 'udp' | 'tcp';
+  /** 'pulse' plays received audio into the Pulse null sink spk (default); 'null' discards it (burns CPU). */
+  player?: 'pulse' | 'null';
+  /** ms to wait for REGISTER 200; default 10000. */
+  registerTimeoutMs?: number;
+  /** Skip registering (no account registrar); the peer can still dial via the outbound proxy. */
+  noRegister?: boolean;
+  /**
+   * Presence through Kamailio's presence server: publish this peer's state (PUBLISH every 60 s,
+   * toggled with presenceOnline/presenceOffline commands) and SUBSCRIBE to these users.
+   */
+  presence?: { publish?: boolean; watch?: string[] };
+}
+
+export interface BaresipPeer {
+  user: string;
+  /** Address of record, sip:USER@127.0.0.1 */
+  uri: string;
+  /** SIP listen port (udp+tcp); ctrl_tcp is port+5 */
+  port: number;
+  dir: string;
+  pid: number;
+  /** All events received so far, oldest first. */
+  events: BaresipEvent[];
+  /** Raw ctrl_tcp command; params as baresip's menu takes them. */
+  command(name: string, params?: string): Promise<CommandResult>;
+  /** Dial a user ("9002") or a URI. */
+  dial(target: string): Promise<void>;
+  accept(callId?: string): Promise<void>;
+  hangup(callId?: string): Promise<void>;
+  hold(callId?: string): Promise<void>;
+  resume(callId?: string): Promise<void>;
+  /** Blind transfer (REFER) of the current call or callId to a user or URI. */
+  transfer(target: string, callId?: string): Promise<void>;
+  sendDtmf(digits: string, callId?: string): Promise<void>;
+  listCalls(): Promise<CallInfo[]>;
+  /** Registration state as baresip reports it ("OK" when registered). */
+  regInfo(): Promise<string>;
+  /** Presence of watched contacts as baresip shows it: { "sip:9091@127.0.0.1": "Online" | "Offline" | "Unknown" ... } */
+  contactPresence(): Promise<Record<string, string>>;
+  /**
+   * Resolve with the first matching event that no earlier waitFor returned (so sequential waits
+   * for the same type see successive events), or reject after timeoutMs (default 10000).
+   */
+  waitFor(type: BaresipEventType, opts?: WaitOptions): Promise<BaresipEvent>;
+  /** Recordings of this peer's calls (sndfile module), oldest first. */
+  recordings(): Recording[];
+  /** Wait until the newest recording is closed (WAV header written) and return it. */
+  waitForRecording(opts?: { timeoutMs?: number; after?: number }): Promise<Recording>;
+  stop(): Promise<void>;
+}
+
+/** Normalise "9002" / "9002@host" / "sip:..." to a SIP URI in the lab domain. */
+export function labUri(target: string): string {
+  if (/^sips?:/.test(target)) return target;
+  if (target.includes('@')) return `sip:${target}`;
+  return `sip:${target}@${SIP_HOST}`;
+}
+
+// baresip colours its menu output.
+const ANSI = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
+const stripAnsi = (s: string): string => s.replace(ANSI, '');
+
+function netstring(obj: unknown): string {
+  const json = JSON.stringify(obj);
+  return `${Buffer.byteLength(json)}:${json},`;
+}
+
+/** Parse baresip's listcalls text: "> [line 1]  0:00:01  ESTABLISHED   sip:9002@127.0.0.1". */
+export function parseListCalls(data: string): CallInfo[] {
+  const calls: CallInfo[] = [];
+  for (const raw of data.split('\n')) {
+    const line = stripAnsi(raw);
+    const m = /^(>?)\s*\[line (\d+)\]\s+(\S+)\s+(\S+)\s+(\S+)/.exec(line);
+    if (m) {
+      calls.push({ current: m[1] === '>', line: Number(m[2]), duration: m[3] ?? '', state: m[4] ?? '', peerUri: m[5] ?? '' });
+    }
+  }
+  return calls;
+}
+
+class CtrlTcp {
+  private sock: net.Socket;
+  private buf = Buffer.alloc(0);
+  private nextToken = 1;
+  private pending = new Map<string, (r: BaresipResponse) => void>();
+  private chain: Promise<unknown> = Promise.resolve();
+  closed = false;
+
+  constructor(
+    sock: net.Socket,
+    private onEvent: (e: BaresipEvent) => void,
+  ) {
+    this.sock = sock;
+    sock.on('data', (d: Buffer) => this.onData(d));
+    sock.on('close', () => {
+      this.closed = true;
+      for (const [, resolve] of this.pending) resolve({ response: true, ok: false, data: 'ctrl_tcp closed' });
+      this.pending.clear();
+    });
+    sock.on('error', () => undefined);
+  }
+
+  static async connect(port: number, onEvent: (e: BaresipEvent) => void, timeoutMs: number): Promise<CtrlTcp> {
+    const sock = await waitUntil(
+      () =>
+        new Promise<net.Socket | undefined>((resolve) => {
+          const s = net.connect(port, '127.0.0.1');
+          s.once('connect', () => resolve(s));
+          s.once('error', () => resolve(undefined));
+        }),
+      { timeoutMs, intervalMs: 50, what: `baresip ctrl_tcp on ${port}` },
+    );
+    return new CtrlTcp(sock, onEvent);
+  }
+
+  private onData(d: Buffer): void {
+    this.buf = Buffer.concat([this.buf, d]);
+    for (;;) {
+      const colon = this.buf.indexOf(0x3a); // ':'
+      if (colon < 0) return;
+      const len = Number(this.buf.subarray(0, colon).toString('ascii'));
+      if (!Number.isInteger(len)) {
+        this.buf = Buffer.alloc(0); // desynchronised; drop
+        return;
+      }
+      if (this.buf.length < colon + 1 + len + 1) return;
+      const body = this.buf.subarray(colon + 1, colon + 1 + len).toString('utf8');
+      this.buf = this.buf.subarray(colon + 1 + len + 1);
+      let msg: unknown;
+      try {
+        msg = JSON.parse(body);
+      } catch {
+        continue;
+      }
+      if (typeof msg !== 'object' || msg === null) continue;
+      if ('event' in msg) this.onEvent(msg as BaresipEvent);
+      else if ('response' in msg) {
+        const r = msg as BaresipResponse;
+        const resolve = r.token ? this.pending.get(r.token) : undefined;
+        if (r.token && resolve) {
+          this.pending.delete(r.token);
+          resolve(r);
+        }
+      }
+    }
+  }
+
+  /** Run fn exclusively: baresip's "current call" is shared state (callfind, then hangup). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn, fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private exec(command: string, params: string | undefined, timeoutMs: number): Promise<CommandResult> {
+    if (this.closed) return Promise.reject(new Error('baresip ctrl_tcp is closed'));
+    const token = `t${this.nextToken++}`;
+    return new Promise<CommandResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(token);
+        reject(new Error(`baresip command ${command} timed out`));
+      }, timeoutMs);
+      this.pending.set(token, (r) => {
+        clearTimeout(timer);
+        resolve({ ok: r.ok, data: r.data ?? '' });
+      });
+      this.sock.write(netstring(params === undefined ? { command, token } : { command, params, token }));
+    });
+  }
+
+  send(command: string, params?: string, timeoutMs = 5000): Promise<CommandResult> {
+    return this.exclusive(() => this.exec(command, params, timeoutMs));
+  }
+
+  /** Several commands back to back, with no other command in between. */
+  sequence(steps: Array<[string, string | undefined]>, timeoutMs = 5000): Promise<CommandResult[]> {
+    return this.exclusive(async () => {
+      const out: CommandResult[] = [];
+      for (const [c, p] of steps) out.push(await this.exec(c, p, timeoutMs));
+      return out;
+    });
+  }
+
+  close(): void {
+    this.sock.destroy();
+  }
+}
+
+function baresipConfig(o: {
+  port: number;
+  audioFile: string;
+  player: 'pulse' | 'null';
+  dir: string;
+  presence: boolean;
+}): string {
+  const dev = o.player === 'pulse' ? 'alsa,pulse' : 'alsa,null';
+  return [
+    'poll_method epoll',
+    `sip_listen 127.0.0.1:${o.port}`,
+    // Without this baresip puts eth0's address into SDP and RTP leaves loopback.
+    'net_interface 127.0.0.1',
+    'sip_trans_def udp',
+    'call_max_calls 16',
+    `audio_source aufile,${o.audioFile}`,
+    `audio_player ${dev}`,
+    `audio_alert ${dev}`,
+    'audio_level no',
+    'rtp_ports 30000-39999',
+    'rtp_timeout 0',
+    'module_path /usr/lib/baresip/modules',
+    'module g711.so',
+    'module aufile.so',
+    'module alsa.so',
+    'module sndfile.so',
+    // menu provides the commands (dial, accept, hangup, hold, transfer, listcalls...) and auto-answer.
+    'module menu.so',
+    'module_app account.so',
+    'module_app ctrl_tcp.so',
+    `ctrl_tcp_listen 127.0.0.1:${o.port + 5}`,
+    `snd_path ${o.dir}`,
+    ...(o.presence ? ['module_app contact.so', 'module_app presence.so'] : []),
+    '',
+  ].join('\n');
+}
+
+function accountLine(o: BaresipOptions): string {
+  const pass = o.password ?? LAB_PASSWORD;
+  const name = o.displayName ? `"${o.displayName.replace(/"/g, '')}" ` : '';
+  const params = [`auth_pass=${pass}`, `answermode=${o.autoAnswer ? 'auto' : 'manual'}`];
+  if (o.transport === 'tcp') params.push(`outbound="sip:${SIP_HOST}:${SIP_PORT};transport=tcp"`);
+  if (o.noRegister) params.push('regint=0');
+  if (o.presence?.publish) params.push('pubint=60');
+  const uriParams = o.transport === 'tcp' ? ';transport=tcp' : '';
+  return `${name}<sip:${o.user}@${SIP_HOST}${uriParams}>;${params.join(';')}\n`;
+}
+
+const RECORDING = /^dump-(.+)-(enc|dec)\.wav$/;
+
+function listRecordings(dir: string): Recording[] {
+  const stamps = new Set<string>();
+  for (const f of fs.readdirSync(dir)) {
+    const m = RECORDING.exec(f);
+    if (m?.[1]) stamps.add(m[1]);
+  }
+  return [...stamps].sort().map((stamp) => ({
+    stamp,
+    dec: path.join(dir, `dump-${stamp}-dec.wav`),
+    enc: path.join(dir, `dump-${stamp}-enc.wav`),
+  }));
+}
+
+/** A WAV whose RIFF size field was filled in on close (sndfile writes 0/garbage until then). */
+function wavClosed(file: string): boolean {
+  try {
+    const st = fs.statSync(file);
+    if (st.size <= 44) return false;
+    const fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(8);
+    fs.readSync(fd, head, 0, 8, 0);
+    fs.closeSync(fd);
+    return head.toString('ascii', 0, 4) === 'RIFF' && head.readUInt32LE(4) === st.size - 8;
+  } catch {
+    return false;
+  }
+}
+
+export async function startBaresip(opts: BaresipOptions): Promise<BaresipPeer> {
+  await ensureLab();
+  await pruneStaleContacts(opts.user);
+  const paths = labPaths();
+  const port = await allocPortBlock();
+  const dir = path.join(paths.peersDir, `${opts.user}-${port}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const audioFile = opts.audioFile ?? paths.audio.tone440;
+  const presence = opts.presence !== undefined;
+  fs.writeFileSync(path.join(dir, 'config'), baresipConfig({ port, audioFile, player: opts.player ?? 'pulse', dir, presence }));
+  fs.writeFileSync(path.join(dir, 'accounts'), accountLine(opts));
+  // ;presence=p2p makes baresip SUBSCRIBE to the contact (the request goes to Kamailio's presence server).
+  const watch = opts.presence?.watch ?? [];
+  fs.writeFileSync(path.join(dir, 'contacts'), watch.map((u) => `<${labUri(u)}>;presence=p2p\n`).join(''));
+
+  const proc: Tracked = spawnTracked('baresip', ['-f', dir], {
+    cwd: dir,
+    env: { ...process.env, PULSE_SERVER: paths.pulseServer, HOME: dir },
+    logFile: path.join(dir, 'baresip.log'),
+    pidFile: path.join(dir, 'pid'),
+  });
+
+  const events: BaresipEvent[] = [];
+  const consumed = new WeakSet<BaresipEvent>();
+  const waiters = new Set<(e: BaresipEvent) => void>();
+  const onEvent = (e: BaresipEvent): void => {
+    events.push(e);
+    for (const w of [...waiters]) w(e);
+  };
+
+  let ctrl: CtrlTcp;
+  try {
+    ctrl = await Promise.race([
+      CtrlTcp.connect(port + 5, onEvent, 10_000),
+      proc.exited.then((code) => {
+        throw new Error(`baresip exited early (${code}); see ${path.join(dir, 'baresip.log')}`);
+      }),
+    ]);
+  } catch (e) {
+    await proc.stop();
+    throw e;
+  }
+
+  const regInfo = async (): Promise<string> => {
+    const r = await ctrl.send('reginfo');
+    const text = stripAnsi(r.data);
+    const m = new RegExp(`sip:${opts.user}@\\S+\\s+(\\S+)`).exec(text);
+    return m?.[1] ?? 'unknown';
+  };
+
+  if (!opts.noRegister) {
+    try {
+      await waitUntil(async () => (await regInfo()) === 'OK', {
+        timeoutMs: opts.registerTimeoutMs ?? 10_000,
+        what: `baresip ${opts.user} to register`,
+      });
+    } catch (e) {
+      ctrl.close();
+      await proc.stop();
+      throw e;
+    }
+  }
+
+  // Commands that act on "the current call": pick the call by Call-ID first.
+  const onCall = async (command: string, params: string | undefined, callId: string | undefined): Promise<void> => {
+    const steps: Array<[string, string | undefined]> = callId ? [['callfind', callId], [command, params]] : [[command, params]];
+    const results = await ctrl.sequence(steps);
+    const failed = results.find((r) => !r.ok);
+    if (failed) throw new Error(`baresip ${command} failed: ${failed.data}`);
+  };
+
+  const peer: BaresipPeer = {
+    user: opts.user,
+    uri: `sip:${opts.user}@${SIP_HOST}`,
+    port,
+    dir,
+    pid: proc.pid,
+    events,
+    command: (name, params) => ctrl.send(name, params),
+    dial: (target) => onCall('dial', labUri(target), undefined),
+    accept: (callId) => onCall('accept', undefined, callId),
+    hangup: (callId) => onCall('hangup', undefined, callId),
+    hold: (callId) => onCall('hold', undefined, callId),
+    resume: (callId) => onCall('resume', undefined, callId),
+    transfer: (target, callId) => onCall('transfer', labUri(target), callId),
+    sendDtmf: async (digits, callId) => {
+      for (const d of digits) {
+        await onCall('sndcode', d, callId);
+        await sleep(150);
+      }
+    },
+    listCalls: async () => parseListCalls((await ctrl.send('listcalls')).data),
+    regInfo,
+    contactPresence: async () => {
+      const r = await ctrl.send('contacts');
+      const out: Record<string, string> = {};
+      for (const raw of r.data.split('\n')) {
+        const m = /^>?\s*(\S+)\s+<([^>]+)>/.exec(stripAnsi(raw));
+        if (m?.[1] && m[2]) out[m[2]] = m[1];
+      }
+      return out;
+    },
+    waitFor: (type, { timeoutMs = 10_000, predicate, fresh = false } = {}) => {
+      const matches = (e: BaresipEvent): boolean => e.type === type && !consumed.has(e) && (!predicate || predicate(e));
+      if (!fresh) {
+        const old = events.find(matches);
+        if (old) {
+          consumed.add(old);
+          return Promise.resolve(old);
+        }
+      }
+      return new Promise<BaresipEvent>((resolve, reject) => {
+        const waiter = (e: BaresipEvent): void => {
+          if (!matches(e)) return;
+          consumed.add(e);
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(e);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          const seen = events.map((e) => e.type).filter((t) => t !== 'CALL_RTCP').join(', ');
+          reject(new Error(`baresip ${opts.user}:${port}: no ${type} within ${timeoutMs} ms (seen: ${seen})`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    recordings: () => listRecordings(dir),
+    waitForRecording: ({ timeoutMs = 10_000, after = 0 } = {}) =>
+      waitUntil(
+        () => {
+          const recs = listRecordings(dir).filter((r) => (fs.statSync(r.dec, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= after);
+          const last = recs[recs.length - 1];
+          return last && wavClosed(last.dec) && wavClosed(last.enc) ? last : undefined;
+        },
+        { timeoutMs, what: `a closed recording in ${dir}` },
+      ),
+    stop: async () => {
+      ctrl.close();
+      // SIGTERM lets baresip un-REGISTER, so no stale contact stays in Kamailio's location table.
+      await proc.stop(3000);
+    },
+  };
+  return peer;
+}
