@@ -1,0 +1,176 @@
+// The in-memory phone book: every keystroke of the search is answered from here, never by a table scan.
+// Text is compared case-insensitively with ё = е; numbers match on any run of digits, whatever the
+// formatting typed ("912 345", "89123456789", "+7 912 345-67-89").
+import type { PhoneBookEntry } from '../../shared/domain.js';
+import type { EmployeeRecord } from '../store/dispatch-store.js';
+import { searchableDigits } from './numbers.js';
+
+/** Lower case, NFC, ё → е, runs of white space → one space. */
+export function foldText(text: string): string {
+  return text.normalize('NFC').toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
+}
+
+/** A SIP URI reduced to user@host (no scheme, no parameters, lower case) for presence look-ups. */
+export function presenceKey(uri: string): string {
+  return uri
+    .trim()
+    .replace(/^<|>$/g, '')
+    .replace(/^sips?:/i, '')
+    .split(/[;?]/)[0]!
+    .toLowerCase();
+}
+
+interface IndexedEntry {
+  employee: EmployeeRecord;
+  /** Surname, first name and callsign, folded, separated by \u0001 so a token cannot span two. */
+  text: string;
+  /** Every searchable digit form of every number, separated by \u0001. */
+  digits: string;
+  presenceKey: string | null;
+}
+
+const PHONE_LIKE = /^[+\d\s\-().]*\d[+\d\s\-().]*$/;
+const DIGITS_ONLY = /^\+?\d+$/;
+
+export class PhoneBookIndex {
+  /** Sorted by surname, first name, callsign (Russian collation). */
+  private readonly entries: IndexedEntry[];
+  /**
+   * Posting lists: for every character and every pair of adjacent characters of an entry's text and
+   * digits, the positions (in sorted order) of the entries containing it. A search walks only the
+   * shortest list its query allows, so a rare query costs little and the order stays by surname.
+   */
+  private readonly grams = new Map<string, Int32Array>();
+  private readonly everyone: Int32Array;
+  private readonly byNumber = new Map<string, EmployeeRecord>();
+  private readonly byId = new Map<string, EmployeeRecord>();
+
+  constructor(employees: EmployeeRecord[], defaultRegion: string) {
+    const collator = new Intl.Collator('ru', { sensitivity: 'base', numeric: true });
+    this.entries = employees.map((employee) => ({
+      employee,
+      text: [employee.surname, employee.firstName, employee.callsign ?? ''].map(foldText).join('\u0001'),
+      digits: employee.numbers.flatMap((n) => searchableDigits(n, defaultRegion)).join('\u0001'),
+      presenceKey: employee.sipUri ? presenceKey(employee.sipUri) : null,
+    }));
+    this.entries.sort(
+      (a, b) =>
+        collator.compare(a.employee.surname, b.employee.surname) ||
+        collator.compare(a.employee.firstName, b.employee.firstName) ||
+        collator.compare(a.employee.callsign ?? '', b.employee.callsign ?? '') ||
+        (a.employee.employeeId < b.employee.employeeId ? -1 : 1),
+    );
+    const lists = new Map<string, number[]>();
+    this.entries.forEach((entry, position) => {
+      const all = `${entry.text}\u0002${entry.digits}`;
+      const seen = new Set<string>();
+      for (let k = 0; k < all.length; k++) {
+        seen.add(all[k]!);
+        if (k + 1 < all.length) seen.add(all.slice(k, k + 2));
+      }
+      for (const gram of seen) {
+        const list = lists.get(gram);
+        if (list) list.push(position);
+        else lists.set(gram, [position]);
+      }
+    });
+    for (const [gram, list] of lists) this.grams.set(gram, Int32Array.from(list));
+    this.everyone = Int32Array.from(this.entries.keys());
+    for (const { employee } of this.entries) {
+      this.byId.set(employee.employeeId, employee);
+      for (const number of employee.numbers) if (!this.byNumber.has(number)) this.byNumber.set(number, employee);
+    }
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  employeeByNumber(number: string): EmployeeRecord | undefined {
+    return this.byNumber.get(number);
+  }
+
+  employeeById(id: string): EmployeeRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The shortest posting list that every match must be in (all entries when the query gives none). */
+  private candidates(needles: string[]): Int32Array {
+    let best: Int32Array = this.everyone;
+    for (const needle of needles) {
+      if (needle.length === 1) {
+        const list = this.grams.get(needle) ?? NOTHING;
+        if (list.length < best.length) best = list;
+        continue;
+      }
+      for (let k = 0; k + 1 < needle.length; k++) {
+        const list = this.grams.get(needle.slice(k, k + 2)) ?? NOTHING;
+        if (list.length < best.length) best = list;
+        if (best.length === 0) return best;
+      }
+    }
+    return best;
+  }
+
+  /** All employees, sorted by surname, with presence filled in. */
+  all(presence: ReadonlyMap<string, boolean>): PhoneBookEntry[] {
+    return this.entries.map((e) => toEntry(e, presence));
+  }
+
+  /**
+   * Employees matching `query`, online ones first, each group by surname. An empty query lists
+   * everybody. Every word of the query must match the surname, first name or callsign (as a
+   * substring), or, if it is digits, a run of digits of one of the numbers; a query made only of
+   * digits and phone punctuation is one run of digits.
+   */
+  search(query: string, limit: number, presence: ReadonlyMap<string, boolean>): PhoneBookEntry[] {
+    const folded = foldText(typeof query === 'string' ? query : '');
+    let match: (e: IndexedEntry) => boolean;
+    let needles: string[];
+    if (folded === '') {
+      match = () => true;
+      needles = [];
+    } else if (PHONE_LIKE.test(folded)) {
+      const digits = folded.replace(/\D/g, '');
+      match = (e) => e.digits.includes(digits) || e.text.includes(digits);
+      needles = [digits];
+    } else {
+      const tokens = folded.split(' ');
+      match = (e) =>
+        tokens.every((t) => e.text.includes(t) || (DIGITS_ONLY.test(t) && e.digits.includes(t.replace('+', ''))));
+      needles = tokens.map((t) => (DIGITS_ONLY.test(t) ? t.replace('+', '') : t));
+    }
+    const candidates = this.candidates(needles);
+    const online: IndexedEntry[] = [];
+    const rest: IndexedEntry[] = [];
+    for (let i = 0; i < candidates.length; i++) {
+      const entry = this.entries[candidates[i]!]!;
+      if (!match(entry)) continue;
+      if (entry.presenceKey !== null && presence.get(entry.presenceKey) === true) {
+        online.push(entry);
+        if (online.length >= limit) break;
+      } else if (rest.length < limit) rest.push(entry);
+    }
+    return online
+      .concat(rest)
+      .slice(0, limit)
+      .map((e) => toEntry(e, presence));
+  }
+}
+
+const NOTHING = new Int32Array(0);
+
+function toEntry(e: IndexedEntry, presence: ReadonlyMap<string, boolean>): PhoneBookEntry {
+  const { employee } = e;
+  const online = e.presenceKey === null ? null : presence.get(e.presenceKey);
+  return {
+    employeeId: employee.employeeId,
+    surname: employee.surname,
+    firstName: employee.firstName,
+    callsign: employee.callsign,
+    role: employee.role,
+    numbers: [...employee.numbers],
+    sipUri: employee.sipUri,
+    online: online === undefined ? null : online,
+  };
+}

@@ -1,0 +1,268 @@
+// The call history: a row is written the moment a call starts and updated on every change (answer,
+// hold, transfer, end), so a crash loses nothing. Rows still 'in-progress' when the app starts again
+// belonged to a process that died mid-call: markInterrupted() flags them.
+import type { Statement } from 'better-sqlite3';
+import type {
+  CallDirection,
+  CallerIdentity,
+  HistoryEntry,
+  HistoryOutcome,
+  HistoryPage,
+  HistoryQuery,
+} from '../../shared/domain.js';
+import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
+import { normaliseNumber } from '../directory/numbers.js';
+import type { Database } from './database.js';
+
+export const HISTORY_OUTCOMES: readonly HistoryOutcome[] = [
+  'in-progress',
+  'answered',
+  'missed',
+  'cancelled-by-caller',
+  'answered-elsewhere',
+  'transferred',
+  'failed',
+  'interrupted',
+];
+
+/** Outcomes of an incoming call nobody took: they go to the "missed, not called back" list. */
+export const MISSED_OUTCOMES: readonly HistoryOutcome[] = ['missed', 'cancelled-by-caller'];
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+const END_REASON_TEXT: Record<string, string> = {
+  'hung-up-local': 'hung up before answer',
+  'hung-up-remote': 'hung up by the other side before answer',
+  rejected: 'rejected',
+  busy: 'busy',
+  'no-answer': 'no answer',
+  'not-found': 'number not found',
+  'connection-lost': 'connection lost',
+  failed: 'failed',
+};
+
+/** The outcome of a call from what is known about it (see HistoryOutcome). */
+export function deriveOutcome(facts: HistoryCallFacts): { outcome: HistoryOutcome; failureReason: string | null } {
+  if (facts.endedAt === null) return { outcome: 'in-progress', failureReason: null };
+  switch (facts.endReason) {
+    case 'cancelled-by-caller':
+      return { outcome: 'cancelled-by-caller', failureReason: null };
+    case 'answered-elsewhere':
+      return { outcome: 'answered-elsewhere', failureReason: null };
+    case 'transferred':
+      return { outcome: 'transferred', failureReason: null };
+    case 'failed':
+      return { outcome: 'failed', failureReason: facts.failureReason ?? 'failed' };
+  }
+  if (facts.answeredAt !== null) return { outcome: 'answered', failureReason: null };
+  if (facts.direction === 'incoming') return { outcome: 'missed', failureReason: null };
+  // An outgoing call that never connected: busy, no answer, rejected, not found, hung up while ringing...
+  return {
+    outcome: 'failed',
+    failureReason: facts.failureReason ?? (facts.endReason ? (END_REASON_TEXT[facts.endReason] ?? facts.endReason) : 'not answered'),
+  };
+}
+
+/** Local midnight of a YYYY-MM-DD day and of the next day, in ms; null for no valid day. */
+export function localDayRange(day: string): [number, number] | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const start = new Date(y, mo - 1, d);
+  if (start.getFullYear() !== y || start.getMonth() !== mo - 1 || start.getDate() !== d) return null;
+  return [start.getTime(), new Date(y, mo - 1, d + 1).getTime()];
+}
+
+interface HistoryRow {
+  history_id: number;
+  call_id: string;
+  direction: CallDirection;
+  number: string;
+  identity: string;
+  handled_by: string | null;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  duration_seconds: number | null;
+  outcome: HistoryOutcome;
+  transferred_to: string | null;
+  failure_reason: string | null;
+  held_count: number;
+}
+
+const COLUMNS = `history_id, call_id, direction, number, identity, handled_by, started_at, answered_at, ended_at,
+  duration_seconds, outcome, transferred_to, failure_reason, held_count`;
+
+function parseIdentity(text: string): CallerIdentity {
+  try {
+    return JSON.parse(text) as CallerIdentity;
+  } catch {
+    return { kind: 'unknown', reason: 'unreadable identity in history' };
+  }
+}
+
+function toEntry(row: HistoryRow): HistoryEntry {
+  return {
+    historyId: row.history_id,
+    callId: row.call_id,
+    direction: row.direction,
+    number: row.number,
+    identity: parseIdentity(row.identity),
+    handledBy: row.handled_by,
+    startedAt: row.started_at,
+    answeredAt: row.answered_at,
+    endedAt: row.ended_at,
+    durationSeconds: row.duration_seconds,
+    outcome: row.outcome,
+    transferredTo: row.transferred_to,
+    failureReason: row.failure_reason,
+    heldCount: row.held_count,
+  };
+}
+
+export interface SqliteCallHistoryOptions {
+  defaultRegion?: string;
+}
+
+export class SqliteCallHistory implements CallHistoryLog {
+  private readonly region: string;
+  private readonly upsertStmt: Statement;
+  private readonly markStmt: Statement;
+  private readonly byCallIdStmt: Statement<[string], HistoryRow>;
+  private readonly missedStmt: Statement<unknown[], HistoryRow>;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    options: SqliteCallHistoryOptions = {},
+  ) {
+    this.region = options.defaultRegion ?? 'RU';
+    this.upsertStmt = db.prepare(`
+      INSERT INTO call_history (call_id, direction, number, number_key, identity, handled_by, started_at, answered_at,
+        ended_at, duration_seconds, outcome, end_reason, transferred_to, failure_reason, held_count)
+      VALUES (@callId, @direction, @number, @numberKey, @identity, @handledBy, @startedAt, @answeredAt,
+        @endedAt, @durationSeconds, @outcome, @endReason, @transferredTo, @failureReason, @heldCount)
+      ON CONFLICT (call_id) DO UPDATE SET direction = excluded.direction, number = excluded.number,
+        number_key = excluded.number_key, identity = excluded.identity, handled_by = excluded.handled_by,
+        started_at = excluded.started_at, answered_at = excluded.answered_at, ended_at = excluded.ended_at,
+        duration_seconds = excluded.duration_seconds, outcome = excluded.outcome, end_reason = excluded.end_reason,
+        transferred_to = excluded.transferred_to, failure_reason = excluded.failure_reason,
+        held_count = excluded.held_count`);
+    this.markStmt = db.prepare(`UPDATE call_history SET outcome = 'interrupted' WHERE outcome = 'in-progress'`);
+    this.byCallIdStmt = db.prepare(`SELECT ${COLUMNS} FROM call_history WHERE call_id = ?`);
+    const missed = MISSED_OUTCOMES.map(() => '?').join(', ');
+    // The latest missed incoming call per number with no connected call (either way) to or from that
+    // number after it.
+    this.missedStmt = db.prepare(`
+      SELECT ${COLUMNS} FROM call_history h
+      WHERE h.outcome IN (${missed}) AND h.direction = 'incoming'
+        AND NOT EXISTS (SELECT 1 FROM call_history l
+                        WHERE l.number_key = h.number_key AND l.started_at >= h.started_at
+                          AND l.history_id <> h.history_id
+                          AND (l.answered_at IS NOT NULL
+                               OR (l.direction = 'incoming' AND l.outcome IN (${missed}) AND l.started_at > h.started_at)))
+      ORDER BY h.started_at DESC, h.history_id DESC
+      LIMIT ?`);
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  callStarted(call: HistoryCallFacts): void {
+    this.write(call);
+  }
+
+  callUpdated(call: HistoryCallFacts): void {
+    this.write(call);
+  }
+
+  private write(call: HistoryCallFacts): void {
+    const { outcome, failureReason } = deriveOutcome(call);
+    const duration =
+      call.answeredAt !== null && call.endedAt !== null ? Math.max(0, Math.round((call.endedAt - call.answeredAt) / 1000)) : null;
+    this.upsertStmt.run({
+      callId: call.callId,
+      direction: call.direction,
+      number: call.number ?? '',
+      numberKey: this.numberKey(call.number ?? ''),
+      identity: JSON.stringify(call.identity ?? { kind: 'unknown', reason: 'not identified' }),
+      handledBy: call.handledBy,
+      startedAt: call.startedAt,
+      answeredAt: call.answeredAt,
+      endedAt: call.endedAt,
+      durationSeconds: duration,
+      outcome,
+      endReason: call.endReason,
+      transferredTo: outcome === 'transferred' ? call.transferredTo : null,
+      failureReason,
+      heldCount: call.heldCount ?? 0,
+    });
+  }
+
+  private numberKey(number: string): string {
+    return normaliseNumber(number, this.region) ?? number.trim();
+  }
+
+  /** At start: calls a dead process left 'in-progress' become 'interrupted'. Returns how many. */
+  markInterrupted(): number {
+    return this.markStmt.run().changes;
+  }
+
+  get(callId: string): HistoryEntry | null {
+    const row = this.byCallIdStmt.get(callId);
+    return row ? toEntry(row) : null;
+  }
+
+  /** Newest first; filter by local day (YYYY-MM-DD), number (any usual format) and outcome. */
+  query(query: HistoryQuery = {}): HistoryPage {
+    const pageSize = clampInt(query.pageSize, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+    const page = clampInt(query.page, 0, 0, 1_000_000);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.day !== undefined && query.day !== '') {
+      const range = localDayRange(query.day);
+      if (!range) return { entries: [], total: 0, page, pageSize };
+      where.push('started_at >= ? AND started_at < ?');
+      params.push(range[0], range[1]);
+    }
+    if (query.number !== undefined && query.number.trim() !== '') {
+      where.push('number_key = ?');
+      params.push(this.numberKey(query.number));
+    }
+    if (query.outcome !== undefined) {
+      if (!HISTORY_OUTCOMES.includes(query.outcome)) return { entries: [], total: 0, page, pageSize };
+      where.push('outcome = ?');
+      params.push(query.outcome);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    // Without a day or a number the total comes from the per-outcome counters (a count(*) would walk
+    // hundreds of thousands of index entries).
+    const narrow = where.length > 0 && !(where.length === 1 && query.outcome !== undefined);
+    const total = narrow
+      ? (this.stmt(`SELECT count(*) AS n FROM call_history ${clause}`).get(...params) as { n: number }).n
+      : query.outcome !== undefined
+        ? ((this.stmt(`SELECT n FROM call_history_counts WHERE outcome = ?`).get(query.outcome) as { n: number } | undefined)?.n ?? 0)
+        : (this.stmt(`SELECT COALESCE(SUM(n), 0) AS n FROM call_history_counts`).get() as { n: number }).n;
+    const rows = this.stmt(
+      `SELECT ${COLUMNS} FROM call_history ${clause} ORDER BY started_at DESC, history_id DESC LIMIT ? OFFSET ?`,
+    ).all(...params, pageSize, page * pageSize) as HistoryRow[];
+    return { entries: rows.map(toEntry), total, page, pageSize };
+  }
+
+  /** Missed incoming calls (missed or the caller gave up) not followed by any connected call with that number; newest first, one per number. */
+  missedNotCalledBack(limit: number = DEFAULT_PAGE_SIZE): HistoryEntry[] {
+    return this.missedStmt.all(...MISSED_OUTCOMES, ...MISSED_OUTCOMES, clampInt(limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)).map(toEntry);
+  }
+}
+
+function clampInt(value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.max(min, Math.min(max, Math.floor(value)));
+}
