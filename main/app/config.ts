@@ -27,8 +27,11 @@ const ConfigSchema = v.strictObject({
       ringDevice: v.optional(v.nullable(v.string()), null),
       talkOutputDevice: v.optional(v.nullable(v.string()), null),
       microphone: v.optional(v.nullable(v.string()), null),
+      /** backend 'file': WAV played as the microphone, and a folder where what would be heard is written. */
+      fileInput: v.optional(v.nullable(v.string()), null),
+      fileOutputDir: v.optional(v.nullable(v.string()), null),
     }),
-    { backend: 'pulse', ringDevice: null, talkOutputDevice: null, microphone: null },
+    { backend: 'pulse', ringDevice: null, talkOutputDevice: null, microphone: null, fileInput: null, fileOutputDir: null },
   ),
   media: v.optional(
     v.strictObject({
@@ -76,9 +79,8 @@ export function parseConfig(text: string, sourcePath = '<config>'): PhoneConfig 
   const base = sourcePath.startsWith('<') ? process.cwd() : dirname(resolve(sourcePath));
   config.database.path = expandPath(config.database.path, base);
   if (config.sip.tlsCaFile) config.sip.tlsCaFile = expandPath(config.sip.tlsCaFile, base);
-  if (config.sip.transport === 'tls' && !config.sip.tlsCaFile) {
-    // Without a CA we still verify against the system store; say nothing.
-  }
+  if (config.audio.fileInput) config.audio.fileInput = expandPath(config.audio.fileInput, base);
+  if (config.audio.fileOutputDir) config.audio.fileOutputDir = expandPath(config.audio.fileOutputDir, base);
   return config;
 }
 
