@@ -19,7 +19,7 @@ const ConfigSchema = v.strictObject({
     /** Local address to bind SIP and RTP to and to put in Contact/SDP. */
     localAddress: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
   }),
-  database: v.optional(v.strictObject({ path: v.string() }), { path: '~/.local/share/dispatch-phone/dispatch.db' }),
+  database: v.optional(v.strictObject({ path: v.string() }), { path: '~/.config/dispatch-phone/dispatch-phone.sqlite' }),
   numbers: v.optional(v.strictObject({ defaultRegion: v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be a two-letter region like RU')) }), { defaultRegion: 'RU' }),
   audio: v.optional(
     v.strictObject({
