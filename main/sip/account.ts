@@ -1,0 +1,308 @@
+// The SIP account: REGISTER with digest auth, refresh before expiry, re-register with a growing
+// back-off (1 s doubling to 30 s) while the server is unreachable or failing, OPTIONS keep-alive so a
+// dead server is noticed within ~20 s and a returning one re-registered at once, un-REGISTER on stop.
+// Wrong credentials (401/403 after auth) are NOT retried on their own: that would lock the account.
+//
+// REGISTER is sent through sip.js's core (digest auth, transactions) rather than its Registerer, whose
+// automatic refresh hides the response codes we need to tell these states apart.
+import { TransportState } from 'sip.js';
+import type { Core, URI, UserAgent } from 'sip.js';
+import type { RegistrationState } from '../../shared/domain.js';
+import type { SipLog } from './log.js';
+import { nullLog } from './log.js';
+import type { SipTransportBase } from './transport-base.js';
+
+type IncomingResponse = Core.IncomingResponse;
+
+export interface AccountOptions {
+  ua: UserAgent;
+  transport: SipTransportBase;
+  /** Request-URI of REGISTER, e.g. sip:127.0.0.1. */
+  registrar: URI;
+  /** Address of record, e.g. sip:3001@127.0.0.1. */
+  aor: URI;
+  /** Where keep-alive OPTIONS go: sip:host:port of the proxy. */
+  keepAliveTarget: URI;
+  expires?: number;
+  keepAliveIntervalMs?: number;
+  keepAliveTimeoutMs?: number;
+  /** How long a REGISTER may stay unanswered before the server counts as unreachable. */
+  registerTimeoutMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  log?: SipLog;
+  now?: () => number;
+}
+
+const ALLOW = 'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER,UPDATE';
+
+export class SipAccount {
+  private readonly listeners = new Set<(state: RegistrationState) => void>();
+  private _state: RegistrationState = { kind: 'unregistered' };
+  private readonly callId: string;
+  private cseq = 0;
+  private attempt = 0;
+  private generation = 0;
+  private backoff: number;
+  private pending: Core.OutgoingRequest | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
+  private probing = false;
+  private running = false;
+  private readonly log: SipLog;
+  private readonly now: () => number;
+  private readonly expires: number;
+  private readonly transportListener = (state: TransportState): void => this.onTransportState(state);
+  /** REGISTER requests sent (first transmissions), for tests and diagnostics. */
+  registerCount = 0;
+
+  constructor(private readonly o: AccountOptions) {
+    this.log = o.log ?? nullLog;
+    this.now = o.now ?? Date.now;
+    this.expires = o.expires ?? 300;
+    this.backoff = o.backoffMinMs ?? 1000;
+    this.callId = `${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  }
+
+  get state(): RegistrationState {
+    return this._state;
+  }
+
+  onState(listener: (state: RegistrationState) => void): void {
+    this.listeners.add(listener);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.o.transport.stateChange.addListener(this.transportListener);
+    this.keepAliveTimer = setInterval(() => this.probe(), this.o.keepAliveIntervalMs ?? 15_000);
+    this.register();
+  }
+
+  /** Network changed or machine woke: register now, whatever the state (also after wrong credentials). */
+  reregister(): void {
+    if (!this.running) return;
+    this.backoff = this.o.backoffMinMs ?? 1000;
+    this.abandonPending();
+    this.register();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.clearTimers();
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+    this.o.transport.stateChange.removeListener(this.transportListener);
+    const wasRegistered = this._state.kind === 'registered';
+    this.abandonPending();
+    if (wasRegistered && this.o.transport.isConnected()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 3000);
+        const done = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        try {
+          this.send(0, { onAccept: done, onReject: done });
+        } catch {
+          done();
+        }
+      });
+    }
+    this.setState({ kind: 'unregistered' });
+  }
+
+  private register(): void {
+    if (!this.running) return;
+    this.clearTimers();
+    if (this.pending) return;
+    this.attempt++;
+    if (this._state.kind !== 'registered') this.setState({ kind: 'registering', attempt: this.attempt });
+    const generation = ++this.generation;
+    const timeout = setTimeout(() => {
+      if (generation !== this.generation) return;
+      this.abandonPending();
+      this.unreachable('no answer from the server to REGISTER');
+    }, this.o.registerTimeoutMs ?? 8000);
+    const settle = (): boolean => {
+      clearTimeout(timeout);
+      if (generation !== this.generation) return false;
+      this.pending = null;
+      return true;
+    };
+    try {
+      this.pending = this.send(this.expires, {
+        onAccept: (response) => settle() && this.accepted(response),
+        onReject: (response) => settle() && this.rejected(response),
+        onRedirect: (response) => settle() && this.rejected(response),
+      });
+    } catch (error) {
+      settle();
+      this.unreachable((error as Error).message);
+    }
+  }
+
+  private send(expires: number, delegate: Core.OutgoingRequestDelegate): Core.OutgoingRequest {
+    const core = this.o.ua.userAgentCore;
+    const contact = `${this.o.ua.contact.toString({ register: true })};expires=${expires}`;
+    const message = core.makeOutgoingRequestMessage(
+      'REGISTER',
+      this.o.registrar,
+      this.o.aor,
+      this.o.aor,
+      { callId: this.callId, cseq: ++this.cseq },
+      [`Contact: ${contact}`, `Expires: ${expires}`, ALLOW],
+    );
+    this.registerCount++;
+    const request = core.register(message, delegate);
+    // sip.js increments the CSeq itself when it answers a digest challenge.
+    this.cseq = Math.max(this.cseq, message.cseq);
+    return request;
+  }
+
+  private accepted(response: IncomingResponse): void {
+    this.cseq = Math.max(this.cseq, Number(/^\d+/.exec(response.message.getHeader('cseq') ?? '')?.[0] ?? this.cseq));
+    const expires = this.grantedExpires(response);
+    this.attempt = 0;
+    this.backoff = this.o.backoffMinMs ?? 1000;
+    this.setState({ kind: 'registered', expiresAt: this.now() + expires * 1000 });
+    // Refresh well before expiry: at 85%, but at least 5 s early.
+    const refreshIn = Math.max(1000, Math.min(expires * 850, expires * 1000 - 5000));
+    this.refreshTimer = setTimeout(() => this.register(), refreshIn);
+  }
+
+  private grantedExpires(response: IncomingResponse): number {
+    const ours = this.o.ua.contact.uri.user;
+    const contacts = response.message.getHeaders('contact');
+    for (let i = 0; i < contacts.length; i++) {
+      const c = response.message.parseHeader('contact', i) as
+        | { uri: URI; getParam(n: string): string | undefined }
+        | undefined;
+      if (c && c.uri.user === ours) {
+        const e = Number(c.getParam('expires'));
+        if (Number.isFinite(e) && e > 0) return e;
+      }
+    }
+    const header = Number(response.message.getHeader('expires'));
+    return Number.isFinite(header) && header > 0 ? header : this.expires;
+  }
+
+  private rejected(response: IncomingResponse): void {
+    const code = response.message.statusCode ?? 0;
+    const reason = response.message.reasonPhrase ?? '';
+    const local = !response.message.hasHeader('via');
+    if (local) {
+      this.unreachable(code === 408 ? 'no answer from the server' : `cannot reach the server (${code} ${reason})`);
+      return;
+    }
+    if (code === 401 || code === 403 || code === 407) {
+      this.setState({ kind: 'wrong-credentials', code, reason });
+      return;
+    }
+    const retryAfter = Number(response.message.getHeader('retry-after'));
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : this.nextBackoff();
+    this.setState({ kind: 'server-error', code, reason, retryAt: this.now() + delay });
+    this.retryTimer = setTimeout(() => this.register(), delay);
+  }
+
+  private unreachable(reason: string): void {
+    if (!this.running) return;
+    this.clearTimers();
+    const delay = this.nextBackoff();
+    this.setState({ kind: 'unreachable', reason, retryAt: this.now() + delay });
+    this.retryTimer = setTimeout(() => this.register(), delay);
+  }
+
+  private nextBackoff(): number {
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, this.o.backoffMaxMs ?? 30_000);
+    return delay;
+  }
+
+  /** OPTIONS to the proxy: any real answer means it is alive. */
+  private probe(): void {
+    if (!this.running || this.probing) return;
+    if (this.pending) return; // a REGISTER in flight tells us the same
+    this.probing = true;
+    const core = this.o.ua.userAgentCore;
+    const timeoutMs = this.o.keepAliveTimeoutMs ?? 5000;
+    let request: Core.OutgoingRequest | null = null;
+    const finish = (alive: boolean, why: string): void => {
+      if (!this.probing) return;
+      this.probing = false;
+      clearTimeout(timer);
+      request?.dispose();
+      if (!this.running) return;
+      if (alive) {
+        if (this._state.kind === 'unreachable' || this._state.kind === 'server-error') {
+          this.log.info('server answers again: re-registering');
+          this.backoff = this.o.backoffMinMs ?? 1000;
+          this.register();
+        }
+      } else if (this._state.kind !== 'unreachable') {
+        this.log.warn(`keep-alive failed: ${why}`);
+        this.abandonPending();
+        this.unreachable(why);
+      }
+    };
+    const timer = setTimeout(() => finish(false, 'no answer to keep-alive OPTIONS'), timeoutMs);
+    try {
+      const message = core.makeOutgoingRequestMessage('OPTIONS', this.o.keepAliveTarget, this.o.aor, this.o.keepAliveTarget, {});
+      request = core.request(message, {
+        onAccept: () => finish(true, ''),
+        onReject: (r) =>
+          r.message.hasHeader('via')
+            ? finish(true, '')
+            : finish(false, `cannot reach the server (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ''})`),
+        onRedirect: () => finish(true, ''),
+      });
+    } catch (error) {
+      finish(false, (error as Error).message);
+    }
+  }
+
+  private onTransportState(state: TransportState): void {
+    if (!this.running) return;
+    if (state === TransportState.Disconnected && this._state.kind !== 'unreachable') {
+      this.abandonPending();
+      this.unreachable(`connection to the server lost`);
+    } else if (state === TransportState.Connected && this._state.kind === 'unreachable') {
+      this.backoff = this.o.backoffMinMs ?? 1000;
+      this.register();
+    }
+  }
+
+  private abandonPending(): void {
+    this.generation++;
+    const pending = this.pending;
+    this.pending = null;
+    try {
+      pending?.dispose();
+    } catch {
+      /* already gone */
+    }
+  }
+
+  private clearTimers(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.refreshTimer = null;
+    this.retryTimer = null;
+  }
+
+  private setState(state: RegistrationState): void {
+    const same = JSON.stringify(state) === JSON.stringify(this._state);
+    this._state = state;
+    if (same) return;
+    for (const l of [...this.listeners]) {
+      try {
+        l(state);
+      } catch (error) {
+        this.log.error(`registration listener threw: ${(error as Error).message}`);
+      }
+    }
+  }
+}

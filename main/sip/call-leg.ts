@@ -1,0 +1,327 @@
+// One SIP dialog as the call centre sees it (the CallLeg port), over a sip.js Inviter or Invitation.
+import { randomUUID } from 'node:crypto';
+import { Grammar, Invitation, Inviter, SessionState, UserAgent } from 'sip.js';
+import type {
+  Cancel,
+  NameAddrHeader,
+  Notification,
+  Session,
+  SessionDescriptionHandler,
+  SessionDescriptionHandlerOptions,
+  SessionInviteOptions,
+} from 'sip.js';
+import type { CallDirection, CallEndReason, MediaStats } from '../../shared/domain.js';
+import type { CallLeg, LegEvent, RemoteParty } from '../calls/ports.js';
+import type { MediaControls, MediaDirection } from '../media/contract.js';
+import { cancelEndReason, endReasonForStatus, parseSipfrag } from './headers.js';
+import type { SipLog } from './log.js';
+import { nullLog } from './log.js';
+
+type IncomingResponse = { message: { statusCode?: number; reasonPhrase?: string; hasHeader(name: string): boolean } };
+
+/** The dialog identifiers of a leg (for matching an incoming Replaces). */
+export interface DialogIds {
+  callId: string;
+  localTag: string | null;
+  remoteTag: string | null;
+}
+
+function isMediaControls(sdh: SessionDescriptionHandler | undefined): sdh is SessionDescriptionHandler & MediaControls {
+  return !!sdh && typeof (sdh as Partial<MediaControls>).setMuted === 'function';
+}
+
+/** The far end as the dispatcher should see it: P-Asserted-Identity wins over From/To. */
+export function remotePartyOf(identity: NameAddrHeader, assertedHeader?: string | null): RemoteParty {
+  let id: NameAddrHeader = identity;
+  if (assertedHeader) {
+    const parsed = Grammar.nameAddrHeaderParse(assertedHeader.split(',')[0]?.trim() ?? '');
+    if (parsed) id = parsed;
+  }
+  const uri = id.uri;
+  const displayName = id.displayName ? id.displayName.replace(/^"|"$/g, '').trim() : '';
+  return {
+    number: uri.user ?? uri.host ?? '',
+    displayName: displayName.length > 0 ? displayName : null,
+    uri: uri.toString(),
+  };
+}
+
+const describe = (r: IncomingResponse): string => `${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ''}`.trim();
+/** sip.js makes up 408/503 for timeouts and transport errors: those carry no Via. */
+const isLocalResponse = (r: IncomingResponse): boolean => !r.message.hasHeader('via');
+
+export class SipCallLeg implements CallLeg {
+  readonly legId: string;
+  readonly direction: CallDirection;
+  readonly remote: RemoteParty;
+  private readonly listeners = new Set<(event: LegEvent) => void>();
+  private endReason: CallEndReason | null = null;
+  private endDetail: string | null = null;
+  private ended = false;
+  private established = false;
+  private remoteHeld = false;
+  private transferSucceeded = false;
+  private muted = false;
+  private readonly establishedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly endedWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly session: Session,
+    private readonly log: SipLog = nullLog,
+  ) {
+    this.legId = randomUUID();
+    this.direction = session instanceof Invitation ? 'incoming' : 'outgoing';
+    if (session instanceof Invitation) {
+      this.remote = remotePartyOf(session.remoteIdentity, session.request.getHeader('p-asserted-identity'));
+    } else {
+      this.remote = remotePartyOf((session as Inviter).remoteIdentity);
+    }
+    const delegate = session.delegate ?? {};
+    session.delegate = delegate;
+    delegate.onBye = (bye) => {
+      this.setReason(this.transferSucceeded ? 'transferred' : 'hung-up-remote', null);
+      void bye.accept().catch(() => undefined);
+    };
+    delegate.onSessionDescriptionHandler = (sdh) => this.attachMedia(sdh);
+    if (session instanceof Invitation) {
+      (delegate as { onCancel?: (c: Cancel) => void }).onCancel = (cancel) => {
+        this.setReason(cancelEndReason(cancel.request.getHeaders('reason')), cancel.request.getHeader('reason') ?? null);
+      };
+    }
+    session.stateChange.addListener((state) => this.onState(state));
+  }
+
+  /** Call-ID and tags, for matching a Replaces header. */
+  dialogIds(): DialogIds {
+    const dialog = this.session.dialog;
+    if (dialog) return { callId: dialog.callId, localTag: dialog.localTag, remoteTag: dialog.remoteTag };
+    if (this.session instanceof Invitation) {
+      return { callId: this.session.request.callId, localTag: null, remoteTag: this.session.request.fromTag ?? null };
+    }
+    const req = (this.session as Inviter).request;
+    return { callId: req.callId, localTag: req.fromTag, remoteTag: null };
+  }
+
+  isEstablished(): boolean {
+    return this.established && !this.ended;
+  }
+
+  isEnded(): boolean {
+    return this.ended;
+  }
+
+  onEvent(listener: (event: LegEvent) => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** For the telephony: record why the leg is going away before it does (replaced, transferred...). */
+  setReason(reason: CallEndReason, detail: string | null): void {
+    if (this.endReason === null) {
+      this.endReason = reason;
+      this.endDetail = detail;
+    }
+  }
+
+  /** Outgoing: send the INVITE (called by the telephony right after construction). */
+  async invite(): Promise<void> {
+    const inviter = this.session as Inviter;
+    await inviter.invite({
+      requestDelegate: {
+        onProgress: (response) => {
+          const code = response.message.statusCode ?? 0;
+          if (code > 100) this.emit({ type: 'progress', code });
+        },
+        onReject: (response) => {
+          const code = response.message.statusCode ?? 0;
+          if (isLocalResponse(response)) {
+            this.setReason(code === 408 ? 'no-answer' : 'connection-lost', describe(response));
+          } else {
+            this.setReason(endReasonForStatus(code), describe(response));
+          }
+        },
+        onRedirect: (response) => this.setReason('failed', describe(response)),
+      },
+    });
+  }
+
+  answer(): Promise<void> {
+    if (!(this.session instanceof Invitation)) return Promise.reject(new Error('Only an incoming call can be answered'));
+    if (this.ended) return Promise.reject(new Error(`The call is over (${this.endReason ?? 'ended'})`));
+    const invitation = this.session;
+    const done = new Promise<void>((resolve, reject) => {
+      if (this.established) resolve();
+      else this.establishedWaiters.push({ resolve, reject });
+    });
+    invitation.accept().catch((error: Error) => {
+      this.log.warn(`answer failed: ${error.message}`);
+      this.setReason('failed', error.message);
+      for (const w of this.establishedWaiters.splice(0)) w.reject(error);
+    });
+    return done;
+  }
+
+  async decline(code = 486): Promise<void> {
+    if (!(this.session instanceof Invitation)) throw new Error('Only an incoming call can be declined');
+    if (this.ended || this.established) return;
+    this.setReason('rejected', String(code));
+    await this.session.reject({ statusCode: code });
+  }
+
+  async hangup(): Promise<void> {
+    if (this.ended) return;
+    const gone = new Promise<void>((resolve) => this.endedWaiters.push(resolve));
+    const session = this.session;
+    this.setReason(this.transferSucceeded ? 'transferred' : 'hung-up-local', null);
+    try {
+      switch (session.state) {
+        case SessionState.Initial:
+        case SessionState.Establishing:
+          if (session instanceof Inviter) await session.cancel();
+          else if (session instanceof Invitation) await session.reject({ statusCode: 486 });
+          break;
+        case SessionState.Established:
+          await session.bye();
+          break;
+        default:
+          break;
+      }
+    } catch (error) {
+      this.log.warn(`hangup: ${(error as Error).message}`);
+      await session.dispose().catch(() => undefined);
+    }
+    await gone;
+  }
+
+  hold(): Promise<void> {
+    return this.reinvite(true);
+  }
+
+  resume(): Promise<void> {
+    return this.reinvite(false);
+  }
+
+  private reinvite(hold: boolean): Promise<void> {
+    if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
+    return new Promise<void>((resolve, reject) => {
+      // sip.js's type has no `hold`; our media handlers read it (a=sendonly).
+      const options: SessionInviteOptions = {
+        sessionDescriptionHandlerOptions: { hold } as SessionDescriptionHandlerOptions,
+        requestDelegate: {
+          onAccept: () => resolve(),
+          onReject: (response) => reject(new Error(`re-INVITE refused: ${describe(response)}`)),
+        },
+      };
+      this.session.invite(options).catch((error: Error) => reject(error));
+    });
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    const sdh = this.session.sessionDescriptionHandler;
+    if (isMediaControls(sdh)) sdh.setMuted(muted);
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    if (!/^[0-9*#A-Da-d]+$/.test(digits)) throw new Error(`Not DTMF digits: ${digits}`);
+    const sdh = this.session.sessionDescriptionHandler;
+    if (!sdh || !this.isEstablished()) throw new Error('The call is not established');
+    if (!sdh.sendDtmf(digits)) throw new Error('The media session refused to send DTMF');
+  }
+
+  refer(targetUri: string): Promise<void> {
+    const uri = UserAgent.makeURI(targetUri);
+    if (!uri) return Promise.reject(new Error(`Not a SIP URI: ${targetUri}`));
+    return this.sendRefer(uri);
+  }
+
+  referReplacing(consultation: CallLeg): Promise<void> {
+    if (!(consultation instanceof SipCallLeg)) return Promise.reject(new Error('Not a SIP call leg'));
+    if (!consultation.isEstablished()) return Promise.reject(new Error('The consultation call is not established'));
+    return this.sendRefer(consultation.session);
+  }
+
+  private sendRefer(target: Parameters<Session['refer']>[0]): Promise<void> {
+    if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
+    return new Promise<void>((resolve, reject) => {
+      this.session
+        .refer(target, {
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) => {
+              const code = response.message.statusCode ?? null;
+              this.emit({ type: 'refer-progress', status: 'failed', code, reason: describe(response) });
+              resolve();
+            },
+          },
+          onNotify: (notification: Notification) => this.onReferNotify(notification),
+        })
+        .catch((error: Error) => reject(error));
+    });
+  }
+
+  private onReferNotify(notification: Notification): void {
+    void notification.accept().catch(() => undefined);
+    const frag = parseSipfrag(notification.request.body);
+    if (!frag) return;
+    if (frag.status === 'succeeded') this.transferSucceeded = true;
+    this.emit({ type: 'refer-progress', status: frag.status, code: frag.code, reason: frag.reason || null });
+  }
+
+  mediaStats(): MediaStats | null {
+    const sdh = this.session.sessionDescriptionHandler;
+    if (!isMediaControls(sdh)) return null;
+    try {
+      return sdh.stats();
+    } catch {
+      return null;
+    }
+  }
+
+  private attachMedia(sdh: SessionDescriptionHandler): void {
+    if (!isMediaControls(sdh)) return;
+    if (this.muted) sdh.setMuted(true);
+    const onDirection = (direction: MediaDirection): void => {
+      const held = direction === 'sendonly' || direction === 'inactive';
+      if (held !== this.remoteHeld) {
+        this.remoteHeld = held;
+        this.emit({ type: 'remote-hold', held });
+      }
+    };
+    sdh.onRemoteDirectionChange(onDirection);
+  }
+
+  private onState(state: SessionState): void {
+    if (state === SessionState.Established && !this.established) {
+      this.established = true;
+      this.emit({ type: 'established' });
+      for (const w of this.establishedWaiters.splice(0)) w.resolve();
+    }
+    if (state === SessionState.Terminated && !this.ended) {
+      // sip.js terminates the session before it calls our request delegates (which know the reason):
+      // let them run first.
+      setImmediate(() => this.finish());
+    }
+  }
+
+  private finish(): void {
+    if (!this.ended) {
+      this.ended = true;
+      const reason = this.endReason ?? (this.established ? 'hung-up-remote' : 'failed');
+      this.emit({ type: 'ended', reason, detail: this.endDetail });
+      const error = new Error(`The call ended (${reason})`);
+      for (const w of this.establishedWaiters.splice(0)) w.reject(error);
+      for (const w of this.endedWaiters.splice(0)) w();
+    }
+  }
+
+  private emit(event: LegEvent): void {
+    if (this.ended && event.type !== 'ended') return;
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (error) {
+        this.log.error(`leg listener threw: ${(error as Error).message}`);
+      }
+    }
+  }
+}

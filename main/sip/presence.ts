@@ -1,0 +1,285 @@
+// SIP presence (RFC 3856/3903/3863): PUBLISH our own status (PIDF open/closed) with refresh, SUBSCRIBE
+// to colleagues' presence and parse the PIDF in their NOTIFYs. A server that answers 489/405/501 does
+// not do presence: we say so once (onSupport(false)) and stop asking.
+// Built on sip.js's core: its api Subscriber/Publisher swallow the response codes we need.
+import { XMLParser } from 'fast-xml-parser';
+import { UserAgent } from 'sip.js';
+import type { Core, URI } from 'sip.js';
+import type { OwnPresence } from '../../shared/domain.js';
+import type { SipLog } from './log.js';
+import { nullLog } from './log.js';
+
+const xml = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, attributeNamePrefix: '@' });
+
+export interface PidfStatus {
+  entity: string | null;
+  /** true = some tuple is open; false = all closed; null = no basic status in the document. */
+  online: boolean | null;
+  note: string | null;
+}
+
+/** Parse a PIDF document (application/pidf+xml). Never throws: garbage gives null. */
+export function parsePidf(body: string | undefined | null): PidfStatus | null {
+  if (!body || !body.includes('<')) return null;
+  let doc: Record<string, unknown>;
+  try {
+    doc = xml.parse(body) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const presence = doc['presence'] as Record<string, unknown> | undefined;
+  if (!presence || typeof presence !== 'object') return null;
+  const entity = typeof presence['@entity'] === 'string' ? (presence['@entity'] as string) : null;
+  const tuples = ([] as unknown[]).concat(presence['tuple'] ?? []);
+  let sawStatus = false;
+  let open = false;
+  for (const t of tuples) {
+    const status = (t as Record<string, unknown> | null)?.['status'] as Record<string, unknown> | undefined;
+    const basic = status?.['basic'];
+    if (typeof basic === 'string') {
+      sawStatus = true;
+      if (basic.trim().toLowerCase() === 'open') open = true;
+    }
+  }
+  const noteOf = (n: unknown): string | null =>
+    typeof n === 'string' ? n : n && typeof n === 'object' && typeof (n as Record<string, unknown>)['#text'] === 'string' ? ((n as Record<string, unknown>)['#text'] as string) : null;
+  let note = noteOf(presence['note']);
+  if (note === null) {
+    for (const t of tuples) {
+      note = noteOf((t as Record<string, unknown> | null)?.['note']);
+      if (note !== null) break;
+    }
+  }
+  return { entity, online: sawStatus ? open : null, note };
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}
+
+export function buildPidf(entity: string, presence: OwnPresence): string {
+  const basic = presence === 'online' ? 'open' : 'closed';
+  const note = presence === 'online' ? 'Online' : presence === 'break' ? 'Away' : 'Offline';
+  const rpid = presence === 'break' ? '<dm:person id="p1"><rpid:activities><rpid:away/></rpid:activities></dm:person>' : '';
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="${escapeXml(entity)}">` +
+    `<tuple id="t1"><status><basic>${basic}</basic></status><note>${note}</note></tuple>${rpid}</presence>\n`
+  );
+}
+
+const UNSUPPORTED = new Set([489, 405, 501]);
+
+export interface PresenceOptions {
+  core: Core.UserAgentCore;
+  ua: UserAgent;
+  aor: URI;
+  publishExpires?: number;
+  subscribeExpires?: number;
+  /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"). */
+  retryMs?: number;
+  log?: SipLog;
+}
+
+interface Watch {
+  uri: string;
+  target: URI;
+  dialog: Core.Subscription | null;
+  request: Core.OutgoingSubscribeRequest | null;
+  retry: ReturnType<typeof setTimeout> | null;
+  closed: boolean;
+}
+
+export class SipPresence {
+  private readonly presenceListeners = new Set<(uri: string, online: boolean) => void>();
+  private readonly supportListeners = new Set<(supported: boolean) => void>();
+  private supported: boolean | null = null;
+  private readonly watches = new Map<string, Watch>();
+  private own: OwnPresence | null = null;
+  private etag: string | null = null;
+  private publishTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly log: SipLog;
+  private stopped = false;
+
+  constructor(private readonly o: PresenceOptions) {
+    this.log = o.log ?? nullLog;
+  }
+
+  onPresence(listener: (uri: string, online: boolean) => void): void {
+    this.presenceListeners.add(listener);
+  }
+
+  onSupport(listener: (supported: boolean) => void): void {
+    this.supportListeners.add(listener);
+  }
+
+  /** PUBLISH our status; resolves when the server answered (or gave up). */
+  setOwn(presence: OwnPresence): Promise<void> {
+    this.own = presence;
+    if (this.supported === false || this.stopped) return Promise.resolve();
+    return this.publish(presence === 'offline' ? 0 : (this.o.publishExpires ?? 600), true);
+  }
+
+  watch(uris: string[]): void {
+    const wanted = new Set(uris);
+    for (const [uri, w] of this.watches) {
+      if (!wanted.has(uri)) {
+        this.closeWatch(w, true);
+        this.watches.delete(uri);
+      }
+    }
+    for (const uri of wanted) {
+      if (this.watches.has(uri)) continue;
+      const target = UserAgent.makeURI(uri);
+      if (!target) {
+        this.log.warn(`presence: not a SIP URI: ${uri}`);
+        continue;
+      }
+      const w: Watch = { uri, target, dialog: null, request: null, retry: null, closed: false };
+      this.watches.set(uri, w);
+      if (this.supported !== false) this.subscribe(w);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    for (const w of this.watches.values()) this.closeWatch(w, true);
+    this.watches.clear();
+    if (this.etag && this.supported !== false) {
+      await this.publish(0, false).catch(() => undefined);
+    }
+  }
+
+  private setSupported(supported: boolean): void {
+    if (this.supported === supported) return;
+    const first = this.supported === null || supported === false;
+    this.supported = supported;
+    if (!first) return;
+    for (const l of [...this.supportListeners]) l(supported);
+    if (!supported) for (const w of this.watches.values()) this.closeWatch(w, false);
+  }
+
+  private publish(expires: number, withBody: boolean): Promise<void> {
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.publishTimer = null;
+    const core = this.o.core;
+    const headers = ['Event: presence', `Expires: ${expires}`];
+    if (this.etag) headers.push(`SIP-If-Match: ${this.etag}`);
+    const body =
+      withBody && this.own && expires > 0
+        ? { contentDisposition: 'render', contentType: 'application/pidf+xml', content: buildPidf(this.o.aor.toString(), this.own) }
+        : undefined;
+    const message = core.makeOutgoingRequestMessage('PUBLISH', this.o.aor, this.o.aor, this.o.aor, {}, headers, body);
+    return new Promise<void>((resolve) => {
+      core.publish(message, {
+        onAccept: (response) => {
+          this.setSupported(true);
+          const etag = response.message.getHeader('sip-etag');
+          this.etag = expires > 0 ? (etag ?? this.etag) : null;
+          const granted = Number(response.message.getHeader('expires')) || expires;
+          if (expires > 0 && !this.stopped) {
+            // Refresh (no body, SIP-If-Match) at 85% of the granted time.
+            this.publishTimer = setTimeout(() => void this.publish(granted, false), granted * 850);
+          }
+          resolve();
+        },
+        onReject: (response) => {
+          const code = response.message.statusCode ?? 0;
+          if (UNSUPPORTED.has(code)) {
+            this.setSupported(false);
+          } else if (code === 412 && this.etag) {
+            // The server forgot our publication: start over with the full document.
+            this.etag = null;
+            void this.publish(expires, true).then(resolve);
+            return;
+          } else if (!this.stopped && expires > 0) {
+            this.log.warn(`PUBLISH refused: ${code} ${response.message.reasonPhrase ?? ''}`);
+            this.publishTimer = setTimeout(() => void this.publish(expires, true), this.o.retryMs ?? 30_000);
+          }
+          resolve();
+        },
+        onRedirect: () => resolve(),
+      });
+    });
+  }
+
+  private subscribe(w: Watch): void {
+    if (w.closed || this.stopped || this.supported === false) return;
+    const core = this.o.core;
+    const expires = this.o.subscribeExpires ?? 600;
+    const message = core.makeOutgoingRequestMessage('SUBSCRIBE', w.target, this.o.aor, w.target, {}, [
+      'Event: presence',
+      'Accept: application/pidf+xml',
+      `Expires: ${expires}`,
+      `Contact: ${this.o.ua.contact.toString()}`,
+      'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER',
+    ]);
+    const retryLater = (): void => {
+      w.dialog = null;
+      w.request = null;
+      if (w.closed || this.stopped || this.supported === false) return;
+      if (w.retry) clearTimeout(w.retry);
+      w.retry = setTimeout(() => {
+        w.retry = null;
+        this.subscribe(w);
+      }, this.o.retryMs ?? 30_000);
+    };
+    w.request = core.subscribe(message, {
+      onAccept: () => this.setSupported(true),
+      onNotify: ({ request, subscription }) => {
+        this.onNotify(w, request);
+        if (subscription && !w.dialog) {
+          w.dialog = subscription;
+          subscription.autoRefresh = true;
+          subscription.delegate = {
+            onNotify: (req) => this.onNotify(w, req),
+            onTerminated: () => retryLater(),
+          };
+        }
+      },
+      onNotifyTimeout: () => retryLater(),
+      onReject: (response) => {
+        const code = response.message.statusCode ?? 0;
+        if (UNSUPPORTED.has(code)) this.setSupported(false);
+        else {
+          this.log.warn(`SUBSCRIBE ${w.uri} refused: ${code} ${response.message.reasonPhrase ?? ''}`);
+          retryLater();
+        }
+      },
+      onRedirect: () => retryLater(),
+    });
+  }
+
+  private onNotify(w: Watch, request: Core.IncomingNotifyRequest): void {
+    try {
+      request.accept();
+    } catch {
+      /* dialog already gone */
+    }
+    const status = parsePidf(request.message.body);
+    if (status && status.online !== null && !w.closed) {
+      for (const l of [...this.presenceListeners]) l(w.uri, status.online);
+    }
+    const state = request.message.getHeader('subscription-state') ?? '';
+    if (/^\s*terminated/i.test(state) && !w.closed) {
+      // The server ended it (e.g. expired or reset): subscribe afresh after a while.
+      w.dialog = null;
+    }
+  }
+
+  private closeWatch(w: Watch, unsubscribe: boolean): void {
+    w.closed = true;
+    if (w.retry) clearTimeout(w.retry);
+    w.retry = null;
+    try {
+      if (unsubscribe && w.dialog) w.dialog.unsubscribe();
+      else w.dialog?.dispose();
+      w.request?.dispose();
+    } catch {
+      /* already gone */
+    }
+    w.dialog = null;
+    w.request = null;
+  }
+}

@@ -1,0 +1,302 @@
+// The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
+// transport, the account (registration), presence, and the call legs.
+import { Inviter, UserAgent } from 'sip.js';
+import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions , Invitation} from 'sip.js';
+import type { Core } from 'sip.js';
+import type { OwnPresence, RegistrationState } from '../../shared/domain.js';
+import { fail, ok } from '../../shared/errors.js';
+import type { Result } from '../../shared/errors.js';
+import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
+import type { MediaOptions } from '../media/contract.js';
+import { SipAccount } from './account.js';
+import { SipCallLeg } from './call-leg.js';
+import { parseReplaces } from './headers.js';
+import type { SipLog } from './log.js';
+import { nullLog } from './log.js';
+import { SipPresence } from './presence.js';
+import { TcpTransport } from './tcp-transport.js';
+import { TlsTransport } from './tls-transport.js';
+import type { SipTransportBase, SipTransportOptions } from './transport-base.js';
+import { UdpTransport } from './udp-transport.js';
+
+export type SipTransportKind = 'udp' | 'tcp' | 'tls';
+
+export interface SipAccountConfig {
+  /** host[:port] of the proxy/registrar. */
+  server: string;
+  transport: SipTransportKind;
+  user: string;
+  password: string;
+  displayName?: string;
+  /** SIP domain (default: the server's host). */
+  domain?: string;
+  /** TLS: CA that signed the server's certificate. */
+  tlsCaFile?: string;
+}
+
+export interface SipTelephonyOptions {
+  account: SipAccountConfig;
+  /** Local IP for SIP (Via/Contact) and RTP; default 127.0.0.1. */
+  localAddress?: string;
+  sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
+  /** Passed to the factory (MediaOptions from media/contract.ts). */
+  media?: Partial<MediaOptions>;
+  logger?: SipLog;
+  /** Tuning (tests shorten these). */
+  registerExpires?: number;
+  keepAliveIntervalMs?: number;
+  keepAliveTimeoutMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** sip.js's own log level (default 'error'). */
+  sipLogLevel?: 'debug' | 'log' | 'warn' | 'error';
+}
+
+export function parseServer(server: string, transport: SipTransportKind): { host: string; port: number } {
+  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(server.trim());
+  if (!m || !m[1]) throw new Error(`Not a host[:port]: ${server}`);
+  const port = m[2] ? Number(m[2]) : transport === 'tls' ? 5061 : 5060;
+  if (!(port > 0 && port < 65536)) throw new Error(`Bad port in ${server}`);
+  return { host: m[1], port };
+}
+
+const TRANSPORTS: Record<SipTransportKind, new (logger: Core.Logger, options: SipTransportOptions) => SipTransportBase> = {
+  udp: UdpTransport,
+  tcp: TcpTransport,
+  tls: TlsTransport,
+};
+
+export class SipTelephony implements Telephony {
+  readonly ua: UserAgent;
+  readonly account: SipAccount;
+  readonly presence: SipPresence;
+  private readonly legs = new Map<string, SipCallLeg>();
+  private readonly incomingListeners = new Set<(leg: CallLeg, info: IncomingInfo) => void>();
+  private readonly log: SipLog;
+  private readonly aor: string;
+  private started = false;
+
+  constructor(private readonly options: SipTelephonyOptions) {
+    const a = options.account;
+    this.log = options.logger ?? nullLog;
+    const server = parseServer(a.server, a.transport);
+    const domain = a.domain ?? server.host;
+    const localAddress = options.localAddress ?? '127.0.0.1';
+    this.aor = `sip:${a.user}@${domain}`;
+    const uri = UserAgent.makeURI(this.aor);
+    const serverUri = UserAgent.makeURI(`sip:${server.host}:${server.port};transport=${a.transport}`);
+    const registrar = UserAgent.makeURI(`sip:${domain}`);
+    if (!uri || !serverUri || !registrar) throw new Error(`Bad SIP account: ${this.aor}`);
+    const transportOptions: SipTransportOptions = {
+      host: server.host,
+      port: server.port,
+      localAddress,
+      ...(a.tlsCaFile ? { caFile: a.tlsCaFile } : {}),
+      onProblem: (m) => this.log.warn(m),
+    };
+    // Only what we know: the media factory's own defaults fill in the RTP port range.
+    const media: Partial<MediaOptions> = { localAddress, ...options.media };
+    const uaOptions: UserAgentOptions = {
+      uri,
+      authorizationUsername: a.user,
+      authorizationPassword: a.password,
+      ...(a.displayName ? { displayName: a.displayName } : {}),
+      transportConstructor: TRANSPORTS[a.transport] as unknown as new (logger: Core.Logger, options: unknown) => Transport,
+      transportOptions,
+      // Host only: sip.js drops every response whose Via sent-by carries a port.
+      viaHost: localAddress,
+      forceRport: true,
+      hackViaTcp: false,
+      contactName: `${a.user}-${Math.random().toString(36).slice(2, 8)}`,
+      contactParams: { transport: a.transport },
+      sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
+      sessionDescriptionHandlerFactoryOptions: media,
+      // We match Replaces ourselves (sip.js would reject unknown dialogs before we see them).
+      sipExtensionReplaces: 'Unsupported' as UserAgentOptions['sipExtensionReplaces'],
+      logBuiltinEnabled: false,
+      logLevel: options.sipLogLevel ?? 'error',
+      logConnector: (level, category, _label, content) => {
+        const line = `${category}: ${content}`;
+        if (level === 'error') this.log.error(line);
+        else if (level === 'warn') this.log.warn(line);
+        else this.log.debug(line);
+      },
+      delegate: {
+        onInvite: (invitation) => this.onInvite(invitation),
+      },
+    };
+    this.ua = new UserAgent(uaOptions);
+    // The Contact must carry our real port (sip.js puts none), on every (re)connect.
+    this.transport.stateChange.addListener(() => this.fixContact());
+    this.account = new SipAccount({
+      ua: this.ua,
+      transport: this.transport,
+      registrar,
+      aor: uri,
+      keepAliveTarget: serverUri,
+      ...(options.registerExpires !== undefined ? { expires: options.registerExpires } : {}),
+      ...(options.keepAliveIntervalMs !== undefined ? { keepAliveIntervalMs: options.keepAliveIntervalMs } : {}),
+      ...(options.keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs: options.keepAliveTimeoutMs } : {}),
+      ...(options.backoffMinMs !== undefined ? { backoffMinMs: options.backoffMinMs } : {}),
+      ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
+      log: this.log,
+    });
+    this.presence = new SipPresence({ core: this.ua.userAgentCore, ua: this.ua, aor: uri, log: this.log });
+  }
+
+  get transport(): SipTransportBase {
+    return this.ua.transport as unknown as SipTransportBase;
+  }
+
+  get registration(): RegistrationState {
+    return this.account.state;
+  }
+
+  /** Connect and register. Resolves once the first REGISTER went out (follow onRegistration). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    try {
+      await this.ua.start();
+    } catch (error) {
+      // TCP/TLS: the server may be down; the transport keeps reconnecting and the account reports it.
+      this.log.warn(`SIP transport did not connect: ${(error as Error).message}`);
+    }
+    this.fixContact();
+    this.account.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const leg of [...this.legs.values()]) await leg.hangup().catch(() => undefined);
+    await this.presence.stop().catch(() => undefined);
+    await this.account.stop();
+    await this.ua.stop().catch(() => undefined);
+  }
+
+  reregister(): void {
+    this.account.reregister();
+  }
+
+  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): void {
+    this.incomingListeners.add(listener);
+  }
+
+  onRegistration(listener: (state: RegistrationState) => void): void {
+    this.account.onState(listener);
+  }
+
+  onPresence(listener: (uri: string, online: boolean) => void): void {
+    this.presence.onPresence(listener);
+  }
+
+  onPresenceSupport(listener: (supported: boolean) => void): void {
+    this.presence.onSupport(listener);
+  }
+
+  setOwnPresence(presence: OwnPresence): Promise<void> {
+    return this.presence.setOwn(presence);
+  }
+
+  watchPresence(uris: string[]): void {
+    this.presence.watch(uris);
+  }
+
+  /** Every leg not yet ended (tests and diagnostics). */
+  activeLegs(): SipCallLeg[] {
+    return [...this.legs.values()];
+  }
+
+  async dial(targetUri: string): Promise<Result<CallLeg>> {
+    const target = UserAgent.makeURI(targetUri);
+    if (!target) return fail('invalid-number', `Not a SIP address: ${targetUri}`);
+    if (this.account.state.kind !== 'registered') {
+      return fail('not-registered', 'Not registered with the SIP server');
+    }
+    let leg: SipCallLeg;
+    try {
+      leg = this.track(new SipCallLeg(new Inviter(this.ua, target), this.log));
+      await leg.invite();
+    } catch (error) {
+      return fail('sip-failure', `Could not place the call: ${(error as Error).message}`);
+    }
+    return ok(leg);
+  }
+
+  private fixContact(): void {
+    const t = this.transport;
+    if (t.localPort > 0) this.ua.contact.uri.port = t.localPort;
+  }
+
+  private track(leg: SipCallLeg): SipCallLeg {
+    this.legs.set(leg.legId, leg);
+    leg.onEvent((e) => {
+      if (e.type === 'ended') this.legs.delete(leg.legId);
+    });
+    const delegate = leg.session.delegate ?? {};
+    leg.session.delegate = delegate;
+    delegate.onRefer = (referral) => this.onRefer(leg, referral);
+    return leg;
+  }
+
+  /** Find our leg for a Replaces header: its dialog must have Call-ID and both tags the same. */
+  findReplaced(header: string | undefined): SipCallLeg | null | 'none' {
+    const replaces = parseReplaces(header);
+    if (!replaces) return header ? null : 'none';
+    for (const leg of this.legs.values()) {
+      const ids = leg.dialogIds();
+      if (ids.callId !== replaces.callId || leg.isEnded()) continue;
+      if (ids.localTag === replaces.toTag && ids.remoteTag === replaces.fromTag) return leg;
+    }
+    return null;
+  }
+
+  private onInvite(invitation: Invitation): void {
+    const replacesHeader = invitation.request.getHeader('replaces');
+    let replaced: SipCallLeg | null = null;
+    if (replacesHeader !== undefined) {
+      const found = this.findReplaced(replacesHeader);
+      if (found === null || found === 'none') {
+        // RFC 3891 3: no such dialog -> 481.
+        void invitation.reject({ statusCode: 481 }).catch(() => undefined);
+        return;
+      }
+      replaced = found;
+    }
+    const leg = this.track(new SipCallLeg(invitation, this.log));
+    if (replaced) {
+      const old = replaced;
+      leg.onEvent((e) => {
+        if (e.type === 'established') {
+          old.setReason('transferred', 'replaced');
+          void old.hangup().catch(() => undefined);
+        }
+      });
+    }
+    this.announce(leg, { replacesLegId: replaced?.legId ?? null, referredFromLegId: null });
+  }
+
+  /** The far end transfers us (incoming REFER): accept, call the target, announce the new leg. */
+  private onRefer(from: SipCallLeg, referral: Referral): void {
+    referral
+      .accept()
+      .then(() => {
+        from.setReason('transferred', `referred to ${referral.referTo.uri.toString()}`);
+        const leg = this.track(new SipCallLeg(referral.makeInviter(), this.log));
+        this.announce(leg, { replacesLegId: null, referredFromLegId: from.legId });
+        return leg.invite();
+      })
+      .catch((error: Error) => this.log.warn(`incoming REFER failed: ${error.message}`));
+  }
+
+  private announce(leg: SipCallLeg, info: IncomingInfo): void {
+    for (const l of [...this.incomingListeners]) {
+      try {
+        l(leg, info);
+      } catch (error) {
+        this.log.error(`incoming listener threw: ${(error as Error).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// SIP over UDP for sip.js: one socket, one flow to the proxy, with the RFC 3261 retransmissions
+// sip.js leaves out (see retransmit.ts). Garbage datagrams are counted and dropped, never thrown.
+import dgram from 'node:dgram';
+import { TransportState } from 'sip.js';
+import type { Core } from 'sip.js';
+import { Retransmitter, RFC3261_TIMERS } from './retransmit.js';
+import type { RetransmitConfig } from './retransmit.js';
+import { SipTransportBase } from './transport-base.js';
+import type { SipTransportOptions } from './transport-base.js';
+import { peekMessage } from './wire.js';
+
+export interface UdpTransportOptions extends SipTransportOptions {
+  /** Bind this local port (0 = any). */
+  localPort?: number;
+  timers?: RetransmitConfig;
+}
+
+export class UdpTransport extends SipTransportBase {
+  readonly protocol = 'UDP';
+  private socket: dgram.Socket | null = null;
+  private readonly retransmitter: Retransmitter;
+
+  constructor(logger: Core.Logger, options: UdpTransportOptions) {
+    super(logger, options);
+    this.retransmitter = new Retransmitter((text) => this.write(text), options.timers ?? RFC3261_TIMERS);
+  }
+
+  get retransmitStats(): { retransmissions: number; absorbed: number } {
+    return this.retransmitter.stats;
+  }
+
+  connect(): Promise<void> {
+    if (this.socket) return Promise.resolve();
+    this.transition(TransportState.Connecting);
+    const options = this.options as UdpTransportOptions;
+    return new Promise<void>((resolve, reject) => {
+      const socket = dgram.createSocket({ type: 'udp4' });
+      const onError = (error: Error): void => {
+        socket.close();
+        this.socket = null;
+        this.transition(TransportState.Disconnected, error);
+        reject(error);
+      };
+      socket.once('error', onError);
+      socket.on('message', (data) => this.receive(data));
+      const bindAddress = options.localAddress ?? (options.host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0');
+      socket.bind(options.localPort ?? 0, bindAddress, () => {
+        socket.off('error', onError);
+        socket.on('error', (error) => this.problem(`SIP UDP socket error: ${error.message}`));
+        const address = socket.address();
+        this.localPort = address.port;
+        this.localHost = address.address;
+        this.socket = socket;
+        this.transition(TransportState.Connected);
+        resolve();
+      });
+    });
+  }
+
+  disconnect(): Promise<void> {
+    this.retransmitter.clear();
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) {
+      this.transition(TransportState.Disconnected);
+      return Promise.resolve();
+    }
+    this.transition(TransportState.Disconnecting);
+    return new Promise<void>((resolve) => {
+      socket.close(() => {
+        this.transition(TransportState.Disconnected);
+        resolve();
+      });
+    });
+  }
+
+  async send(message: string): Promise<void> {
+    if (!this.socket) throw new Error('SIP UDP transport is not connected');
+    await this.write(message);
+    this.retransmitter.outgoing(message, peekMessage(message));
+  }
+
+  private write(message: string): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return Promise.reject(new Error('SIP UDP transport is not connected'));
+    this.counters.sent++;
+    this.counters.retransmissions = this.retransmitter.stats.retransmissions;
+    this.notePacket('out', message);
+    return new Promise<void>((resolve, reject) => {
+      socket.send(message, this.options.port, this.options.host, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  private receive(data: Buffer): void {
+    let text: string;
+    try {
+      text = data.toString('utf8');
+    } catch {
+      this.malformed('undecodable datagram');
+      return;
+    }
+    this.deliver(text, (peek) => this.retransmitter.incoming(peek));
+  }
+}
