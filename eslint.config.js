@@ -32,7 +32,7 @@ export default tseslint.config(
   {
     files: ['shared/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: electronRuntime.paths, patterns: [{ group: ['*', '!./*'], message: 'shared/ imports nothing but itself.' }] }],
+      'no-restricted-imports': ['error', { paths: electronRuntime.paths, patterns: [{ regex: '^(?!\\./)', message: 'shared/ imports nothing but itself.' }] }],
     },
   },
   {

@@ -1,5 +1,6 @@
 // The thin Electron side of the desktop ports. Only this folder and main/app/electron.ts import electron.
-import { BrowserWindow, Notification, Tray, globalShortcut, nativeImage } from 'electron';
+import type { BrowserWindow} from 'electron';
+import { Notification, Tray, globalShortcut, nativeImage } from 'electron';
 import type { NotificationPort, ShortcutPort, TrayPort, WindowPort } from './ports.js';
 
 export function electronTray(iconPath: string, onClick: () => void): TrayPort {
