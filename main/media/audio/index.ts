@@ -1,0 +1,24 @@
+export * from './port.js';
+export { PulseCliAudio, type PulseCliOptions } from './pulse-cli.js';
+export { NaudiodonAudio } from './naudiodon.js';
+export { FileAudio, type FileAudioOptions } from './file.js';
+export { readWav, parseWav, encodeWav, WavFileWriter } from './wav.js';
+export { Resampler, resample } from './resample.js';
+import type { AudioBackendConfig, AudioDevicePort } from './port.js';
+import { PulseCliAudio } from './pulse-cli.js';
+import { NaudiodonAudio } from './naudiodon.js';
+import { FileAudio } from './file.js';
+
+/** Build the port named by config `audio.backend`. */
+export function createAudioPort(config: AudioBackendConfig): AudioDevicePort {
+  switch (config.backend) {
+    case 'pulse':
+      return new PulseCliAudio({ server: config.server, latencyMs: config.latencyMs });
+    case 'portaudio':
+      return new NaudiodonAudio({ latencyMs: config.latencyMs });
+    case 'file':
+      return new FileAudio({ inputs: config.inputs, outputs: config.outputs, outputDir: config.outputDir }, 'file');
+    case 'none':
+      return new FileAudio({}, 'none');
+  }
+}

@@ -1,0 +1,181 @@
+// PortAudio through naudiodon. PortAudio freezes its device list when it initialises; naudiodon's
+// getDevices() initialises and terminates PortAudio around each call, so a refresh() while no stream is
+// open sees hot-plugged devices. While a stream is open, refresh() keeps the previous list (`stale`).
+// On Linux it reaches PulseAudio only through the ALSA `pulse`/`default` devices.
+// Device ids are `pa:<name>` (PortAudio indices change when devices come and go).
+import { createRequire } from 'node:module';
+import type { Readable, Writable } from 'node:stream';
+import type { AudioDevice } from '../../../shared/domain.js';
+import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
+import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+import { Resampler } from './resample.js';
+
+interface PaDeviceInfo {
+  id: number;
+  name: string;
+  maxInputChannels: number;
+  maxOutputChannels: number;
+  defaultSampleRate: number;
+  hostAPIName: string;
+}
+
+interface PaModule {
+  getDevices(): PaDeviceInfo[];
+  getHostAPIs(): { defaultHostAPI: number; HostAPIs: { name: string; defaultInput: number; defaultOutput: number }[] };
+  SampleFormat16Bit: number;
+  AudioIO: new (opts: object) => (Readable | Writable) & { start(): void; quit(cb?: () => void): void; abort?(cb?: () => void): void };
+}
+
+let cached: PaModule | null = null;
+function load(): PaModule {
+  if (!cached) cached = createRequire(import.meta.url)('naudiodon') as PaModule;
+  return cached;
+}
+
+const FALLBACK_RATE = 48000;
+
+export class NaudiodonAudio implements AudioDevicePort {
+  readonly backend = 'portaudio' as const;
+  private list: DeviceList = { outputs: [], inputs: [], error: 'not enumerated yet' };
+  private raw: PaDeviceInfo[] = [];
+  private readonly open = new Set<AudioOutputStream | AudioInputStream>();
+  /** true when the last refresh could not re-initialise PortAudio because streams were open. */
+  stale = false;
+
+  constructor(private readonly opts: { latencyMs?: number } = {}) {}
+
+  devices(): DeviceList {
+    return this.list;
+  }
+
+  async refresh(): Promise<DeviceList> {
+    if (this.open.size > 0 && this.raw.length > 0) {
+      this.stale = true; // PortAudio is initialised by the open streams: its list is frozen
+      return this.list;
+    }
+    try {
+      const pa = load();
+      this.raw = pa.getDevices();
+      let defOut = -1;
+      let defIn = -1;
+      try {
+        const apis = pa.getHostAPIs();
+        const api = apis.HostAPIs[apis.defaultHostAPI];
+        if (api) {
+          defOut = api.defaultOutput;
+          defIn = api.defaultInput;
+        }
+      } catch {
+        /* no defaults known */
+      }
+      const outputs: AudioDevice[] = this.raw
+        .filter((d) => d.maxOutputChannels > 0)
+        .map((d) => ({ id: `pa:${d.name}`, name: d.name, kind: 'output', isDefault: d.id === defOut }));
+      const inputs: AudioDevice[] = this.raw
+        .filter((d) => d.maxInputChannels > 0)
+        .map((d) => ({ id: `pa:${d.name}`, name: d.name, kind: 'input', isDefault: d.id === defIn }));
+      this.list = { outputs, inputs, error: null };
+      this.stale = false;
+    } catch (e) {
+      this.list = { outputs: [], inputs: [], error: `PortAudio: ${(e as Error).message}` };
+    }
+    return this.list;
+  }
+
+  private index(deviceId: string | null, kind: 'in' | 'out'): number {
+    if (deviceId === null) return -1;
+    const name = deviceId.startsWith('pa:') ? deviceId.slice(3) : deviceId;
+    const d = this.raw.find((x) => x.name === name && (kind === 'in' ? x.maxInputChannels > 0 : x.maxOutputChannels > 0));
+    if (!d) throw new Error(`audio device not found: ${deviceId}`);
+    return d.id;
+  }
+
+  private createIo(key: 'outOptions' | 'inOptions', deviceId: number, rate: number) {
+    const pa = load();
+    const latency = (this.opts.latencyMs ?? 40) / 1000;
+    const opt = { channelCount: 1, sampleFormat: pa.SampleFormat16Bit, sampleRate: rate, deviceId, closeOnError: false, ...(key === 'outOptions' ? { maxQueue: 4 } : {}), suggestedLatency: latency };
+    return new pa.AudioIO({ [key]: opt });
+  }
+
+  openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream {
+    const idx = this.index(deviceId, 'out');
+    let rate: number = options.rate;
+    let io;
+    try {
+      io = this.createIo('outOptions', idx, rate);
+    } catch {
+      rate = FALLBACK_RATE; // the device refused the rate: open at 48 kHz and resample
+      io = this.createIo('outOptions', idx, rate);
+    }
+    const up = new Resampler(options.rate, rate);
+    const writable = io as Writable & { start(): void; quit(cb?: () => void): void };
+    writable.on('error', () => undefined);
+    writable.start();
+    const open = this.open;
+    const s: AudioOutputStream = {
+      rate: options.rate,
+      deviceId,
+      closed: false,
+      write(pcm: Int16Array) {
+        if (this.closed || writable.writableLength > rate * 2) return;
+        writable.write(int16ToBuffer(up.process(pcm)));
+      },
+      close() {
+        if (this.closed) return;
+        (this as { closed: boolean }).closed = true;
+        open.delete(s);
+        try {
+          writable.quit();
+        } catch {
+          /* already gone */
+        }
+      },
+    };
+    open.add(s);
+    return s;
+  }
+
+  openInput(deviceId: string | null, options: StreamOptions): AudioInputStream {
+    const idx = this.index(deviceId, 'in');
+    let rate: number = options.rate;
+    let io;
+    try {
+      io = this.createIo('inOptions', idx, rate);
+    } catch {
+      rate = FALLBACK_RATE;
+      io = this.createIo('inOptions', idx, rate);
+    }
+    const down = new Resampler(rate, options.rate);
+    const ring = new PcmRing(Math.round(options.rate * 0.2));
+    const asm = new S16Assembler();
+    const readable = io as Readable & { start(): void; quit(cb?: () => void): void };
+    readable.on('data', (chunk: Buffer) => ring.push(down.process(asm.push(chunk))));
+    readable.on('error', () => undefined);
+    readable.start();
+    const open = this.open;
+    const s: AudioInputStream = {
+      rate: options.rate,
+      deviceId,
+      closed: false,
+      read: (n: number) => ring.read(n),
+      available: () => ring.length,
+      close() {
+        if (this.closed) return;
+        (this as { closed: boolean }).closed = true;
+        open.delete(s);
+        try {
+          readable.quit();
+        } catch {
+          /* already gone */
+        }
+      },
+    };
+    open.add(s);
+    return s;
+  }
+
+  close(): void {
+    for (const s of [...this.open]) s.close();
+    this.open.clear();
+  }
+}

@@ -1,0 +1,157 @@
+// The audio device port: what media/ needs from a sound system. Adapters: PulseCliAudio (pactl/pacat/parec),
+// NaudiodonAudio (PortAudio), FileAudio (WAV files, headless) and the null variant of it.
+import type { AudioDevice } from '../../../shared/domain.js';
+
+/** PCM is always signed 16-bit, mono, at the rate the stream was opened with. */
+export type PcmRate = 8000 | 16000 | 48000;
+
+export interface StreamOptions {
+  rate: PcmRate;
+  /** Device-side buffering wanted, in ms (pacat/parec --latency-msec). */
+  latencyMs?: number;
+  /** Shown by the sound server (e.g. PulseAudio stream name). */
+  name?: string;
+}
+
+export interface AudioOutputStream {
+  readonly rate: number;
+  readonly deviceId: string | null;
+  /** Queue PCM for playback. Never blocks: if the device does not keep up, audio is dropped. */
+  write(pcm: Int16Array): void;
+  /** Stop at once (queued audio is discarded). */
+  close(): void;
+  readonly closed: boolean;
+}
+
+export interface AudioInputStream {
+  readonly rate: number;
+  readonly deviceId: string | null;
+  /** Exactly `samples` samples if that much has been captured, else null (caller uses silence). */
+  read(samples: number): Int16Array | null;
+  /** Samples captured and not read yet. */
+  available(): number;
+  close(): void;
+  readonly closed: boolean;
+}
+
+export interface DeviceList {
+  outputs: AudioDevice[];
+  inputs: AudioDevice[];
+  /** Why the list is unavailable, if it is. */
+  error: string | null;
+}
+
+export interface AudioDevicePort {
+  readonly backend: AudioBackendName;
+  /** The last enumerated list (empty before the first refresh). */
+  devices(): DeviceList;
+  /** Re-enumerate (hot-plug). */
+  refresh(): Promise<DeviceList>;
+  /** deviceId null = the system default. */
+  openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream;
+  openInput(deviceId: string | null, options: StreamOptions): AudioInputStream;
+  /** Close every stream this port opened. */
+  close(): void;
+}
+
+export type AudioBackendName = 'pulse' | 'portaudio' | 'file' | 'none';
+
+/** Serialisable (it is sent to the media worker, which builds its own port from it). */
+export type AudioBackendConfig =
+  | { backend: 'pulse'; /** e.g. unix:/path/native; default: PULSE_SERVER from the environment */ server?: string; latencyMs?: number }
+  | { backend: 'portaudio'; latencyMs?: number }
+  | {
+      backend: 'file';
+      /** Input device id -> WAV file, played in a loop (PCM 16-bit, mu-law or A-law; any rate, resampled). */
+      inputs?: Record<string, string>;
+      /** Output device ids to offer (default ['default']). */
+      outputs?: string[];
+      /** If set, each opened output writes <outputDir>/<deviceId or 'default'>.wav. */
+      outputDir?: string;
+    }
+  | { backend: 'none' };
+
+/** A bounded FIFO of samples between a device callback and the 20 ms media clock. */
+export class PcmRing {
+  private buf: Int16Array;
+  private start = 0;
+  private size = 0;
+  dropped = 0;
+
+  constructor(readonly capacity: number) {
+    this.buf = new Int16Array(capacity);
+  }
+
+  push(pcm: Int16Array): void {
+    let src = pcm;
+    if (src.length > this.capacity) {
+      this.dropped += src.length - this.capacity;
+      src = src.subarray(src.length - this.capacity);
+    }
+    const overflow = this.size + src.length - this.capacity;
+    if (overflow > 0) {
+      // keep latency bounded: drop the oldest samples
+      this.start = (this.start + overflow) % this.capacity;
+      this.size -= overflow;
+      this.dropped += overflow;
+    }
+    let end = (this.start + this.size) % this.capacity;
+    let i = 0;
+    while (i < src.length) {
+      const n = Math.min(src.length - i, this.capacity - end);
+      this.buf.set(src.subarray(i, i + n), end);
+      i += n;
+      end = (end + n) % this.capacity;
+    }
+    this.size += src.length;
+  }
+
+  read(samples: number): Int16Array | null {
+    if (this.size < samples) return null;
+    const out = new Int16Array(samples);
+    let i = 0;
+    while (i < samples) {
+      const n = Math.min(samples - i, this.capacity - this.start);
+      out.set(this.buf.subarray(this.start, this.start + n), i);
+      i += n;
+      this.start = (this.start + n) % this.capacity;
+    }
+    this.size -= samples;
+    return out;
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  clear(): void {
+    this.start = 0;
+    this.size = 0;
+  }
+}
+
+/** Bytes (s16le, possibly split at odd offsets) -> Int16Array, keeping a dangling byte between chunks. */
+export class S16Assembler {
+  private carry: number | null = null;
+
+  push(chunk: Buffer): Int16Array {
+    let bytes = chunk;
+    if (this.carry !== null) {
+      bytes = Buffer.concat([Buffer.from([this.carry]), chunk]);
+      this.carry = null;
+    }
+    if (bytes.length % 2 === 1) {
+      this.carry = bytes[bytes.length - 1]!;
+      bytes = bytes.subarray(0, bytes.length - 1);
+    }
+    const out = new Int16Array(bytes.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = bytes.readInt16LE(i * 2);
+    return out;
+  }
+}
+
+export function int16ToBuffer(pcm: Int16Array): Buffer {
+  const b = Buffer.allocUnsafe(pcm.length * 2);
+  for (let i = 0; i < pcm.length; i++) b.writeInt16LE(pcm[i]!, i * 2);
+  return b;
+}

@@ -1,0 +1,184 @@
+// PulseAudio through its command-line clients: `pactl` lists devices, `pacat --playback` plays and
+// `parec` records raw s16le mono. One subprocess per open stream gives exact per-device routing
+// (ring on one sink, talk on another) and killing it stops the sound at once.
+// PULSE_SERVER (option or environment) selects the server.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { AudioDevice } from '../../../shared/domain.js';
+import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
+import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+
+const run = promisify(execFile);
+
+export interface PulseCliOptions {
+  /** unix:/path/to/native or tcp:host; default: PULSE_SERVER from the environment. */
+  server?: string;
+  /** --latency-msec for pacat/parec (default 20). */
+  latencyMs?: number;
+  /** List monitor sources (<sink>.monitor) as inputs too (default false: they are not microphones). */
+  includeMonitors?: boolean;
+}
+
+interface PactlDevice {
+  name: string;
+  description?: string;
+  monitor_source?: string;
+  monitor_of_sink?: string;
+  properties?: Record<string, string>;
+}
+
+class PacatOutput implements AudioOutputStream {
+  closed = false;
+  private readonly child: ChildProcess;
+  /** Never queue more than this in our pipe (ms of audio): beyond it the device is not consuming. */
+  private readonly maxQueueBytes: number;
+
+  constructor(
+    readonly deviceId: string | null,
+    readonly rate: number,
+    env: NodeJS.ProcessEnv,
+    latencyMs: number,
+    name: string,
+    onExit: () => void,
+  ) {
+    const args = ['--playback', '--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
+    if (deviceId) args.push(`--device=${deviceId}`);
+    this.child = spawn('pacat', args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    this.maxQueueBytes = rate * 2; // 1 s
+    this.child.stdin?.on('error', () => {
+      /* EPIPE when pacat exits: the exit handler reports it */
+    });
+    this.child.on('error', () => this.close());
+    this.child.on('exit', () => {
+      this.closed = true;
+      onExit();
+    });
+  }
+
+  write(pcm: Int16Array): void {
+    const stdin = this.child.stdin;
+    if (this.closed || !stdin || stdin.destroyed) return;
+    if (stdin.writableLength > this.maxQueueBytes) return; // drop: never block the media clock
+    stdin.write(int16ToBuffer(pcm));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.child.stdin?.destroy();
+    this.child.kill('SIGKILL'); // SIGKILL: stop now, do not drain what the server still holds
+  }
+}
+
+class ParecInput implements AudioInputStream {
+  closed = false;
+  private readonly child: ChildProcess;
+  private readonly ring: PcmRing;
+  private readonly asm = new S16Assembler();
+
+  constructor(
+    readonly deviceId: string | null,
+    readonly rate: number,
+    env: NodeJS.ProcessEnv,
+    latencyMs: number,
+    name: string,
+  ) {
+    const args = ['--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
+    if (deviceId) args.push(`--device=${deviceId}`);
+    this.ring = new PcmRing(Math.round(rate * 0.2)); // keep at most 200 ms: capture latency stays bounded
+    this.child = spawn('parec', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (chunk: Buffer) => this.ring.push(this.asm.push(chunk)));
+    this.child.on('error', () => this.close());
+    this.child.on('exit', () => {
+      this.closed = true;
+    });
+  }
+
+  read(samples: number): Int16Array | null {
+    return this.ring.read(samples);
+  }
+
+  available(): number {
+    return this.ring.length;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.child.kill('SIGKILL');
+  }
+}
+
+export class PulseCliAudio implements AudioDevicePort {
+  readonly backend = 'pulse' as const;
+  private list: DeviceList = { outputs: [], inputs: [], error: 'not enumerated yet' };
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly latencyMs: number;
+  private readonly open = new Set<AudioOutputStream | AudioInputStream>();
+
+  constructor(private readonly opts: PulseCliOptions = {}) {
+    this.env = { ...process.env };
+    if (opts.server) this.env.PULSE_SERVER = opts.server;
+    this.latencyMs = opts.latencyMs ?? 20;
+  }
+
+  devices(): DeviceList {
+    return this.list;
+  }
+
+  private async pactl(args: string[]): Promise<string> {
+    const { stdout } = await run('pactl', args, { env: this.env, timeout: 5000, maxBuffer: 8 * 1024 * 1024 });
+    return stdout;
+  }
+
+  private async listKind(kind: 'sinks' | 'sources'): Promise<PactlDevice[]> {
+    try {
+      return JSON.parse(await this.pactl(['--format=json', 'list', kind])) as PactlDevice[];
+    } catch {
+      // pactl < 16 has no JSON output: fall back to the short list (no descriptions)
+      const out = await this.pactl(['list', 'short', kind]);
+      return out
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => ({ name: l.split('\t')[1] ?? '' }))
+        .filter((d) => d.name !== '');
+    }
+  }
+
+  async refresh(): Promise<DeviceList> {
+    try {
+      const [sinks, sources, info] = await Promise.all([this.listKind('sinks'), this.listKind('sources'), this.pactl(['info'])]);
+      const defSink = /^Default Sink: (.*)$/m.exec(info)?.[1]?.trim() ?? null;
+      const defSource = /^Default Source: (.*)$/m.exec(info)?.[1]?.trim() ?? null;
+      const isMonitor = (d: PactlDevice) =>
+        d.name.endsWith('.monitor') || (d.monitor_of_sink !== undefined && d.monitor_of_sink !== 'n/a') || d.properties?.['device.class'] === 'monitor';
+      const outputs: AudioDevice[] = sinks.map((d) => ({ id: d.name, name: d.description ?? d.name, kind: 'output', isDefault: d.name === defSink }));
+      const inputs: AudioDevice[] = sources
+        .filter((d) => this.opts.includeMonitors || !isMonitor(d))
+        .map((d) => ({ id: d.name, name: d.description ?? d.name, kind: 'input', isDefault: d.name === defSource }));
+      this.list = { outputs, inputs, error: null };
+    } catch (e) {
+      this.list = { outputs: [], inputs: [], error: `PulseAudio: ${(e as Error).message.split('\n')[0]}` };
+    }
+    return this.list;
+  }
+
+  openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream {
+    const s: AudioOutputStream = new PacatOutput(deviceId, options.rate, this.env, options.latencyMs ?? this.latencyMs, options.name ?? 'playback', () =>
+      this.open.delete(s),
+    );
+    this.open.add(s);
+    return s;
+  }
+
+  openInput(deviceId: string | null, options: StreamOptions): AudioInputStream {
+    const s = new ParecInput(deviceId, options.rate, this.env, options.latencyMs ?? this.latencyMs, options.name ?? 'capture');
+    this.open.add(s);
+    return s;
+  }
+
+  close(): void {
+    for (const s of this.open) s.close();
+    this.open.clear();
+  }
+}

@@ -1,0 +1,207 @@
+// Adaptive jitter buffer for 8 kHz audio frames (decoded PCM), keyed by RTP timestamp.
+// - reorders: frames are kept sorted by timestamp and played in timestamp order;
+// - drops late frames (whose time has already been played) and duplicates;
+// - conceals loss by repeating the last good frame, fading it out (silence after 4 frames);
+// - adapts its delay: target = min + 3 x interarrival jitter, clamped to [minMs, maxMs]
+//   (Asterisk's defaults: 20 ms .. 200 ms); on underrun it re-primes (adds delay), when it holds
+//   more than target + 40 ms it drops a frame (removes delay), above maxMs it jumps.
+import { tsDiff } from './rtp.js';
+
+export interface JitterBufferOptions {
+  minMs?: number;
+  maxMs?: number;
+  /** Samples per second of the RTP clock (8000 for G.711). */
+  clockRate?: number;
+}
+
+export interface JitterBufferStats {
+  delayMs: number;
+  targetMs: number;
+  jitterMs: number;
+  late: number;
+  duplicates: number;
+  concealed: number;
+  dropped: number;
+  underruns: number;
+}
+
+interface Frame {
+  ts: number;
+  pcm: Int16Array;
+}
+
+const FADE = [1, 0.8, 0.5, 0.25];
+
+export class JitterBuffer {
+  readonly minMs: number;
+  readonly maxMs: number;
+  private readonly rate: number;
+  private frames: Frame[] = [];
+  private started = false;
+  private primeSince: number | null = null;
+  /** Next RTP timestamp to play. */
+  private playTs = 0;
+  /** Everything before this timestamp has been played (or given up): later arrivals are late. */
+  private playedUntil: number | null = null;
+  private lastGood: Int16Array | null = null;
+  private lossRun = 0;
+  // interarrival jitter (RFC 3550 A.8), in timestamp units
+  private jitter = 0;
+  private lastTransit: number | null = null;
+  private readonly s: JitterBufferStats;
+
+  constructor(opts: JitterBufferOptions = {}) {
+    this.minMs = opts.minMs ?? 20;
+    this.maxMs = opts.maxMs ?? 200;
+    this.rate = opts.clockRate ?? 8000;
+    this.s = { delayMs: 0, targetMs: this.minMs, jitterMs: 0, late: 0, duplicates: 0, concealed: 0, dropped: 0, underruns: 0 };
+  }
+
+  get targetMs(): number {
+    const jitterMs = (this.jitter / this.rate) * 1000;
+    return Math.min(this.maxMs, Math.max(this.minMs, this.minMs + 3 * jitterMs));
+  }
+
+  stats(): JitterBufferStats {
+    return { ...this.s, targetMs: this.targetMs, jitterMs: (this.jitter / this.rate) * 1000, delayMs: this.bufferedMs() };
+  }
+
+  /** Forget everything (new SSRC, new remote description). */
+  reset(): void {
+    this.frames = [];
+    this.started = false;
+    this.primeSince = null;
+    this.playedUntil = null;
+    this.lastGood = null;
+    this.lossRun = 0;
+    this.lastTransit = null;
+  }
+
+  /** `arrivalMs`: local monotonic time of arrival, in milliseconds. Returns false if the frame was dropped. */
+  push(ts: number, pcm: Int16Array, arrivalMs: number): boolean {
+    ts >>>= 0;
+    const transit = (arrivalMs * this.rate) / 1000 - ts;
+    if (this.lastTransit !== null) {
+      let d = transit - this.lastTransit;
+      // a timestamp wrap makes transit jump by 2^32: ignore that sample
+      if (Math.abs(d) < this.rate * 10) {
+        d = Math.abs(d);
+        this.jitter += (d - this.jitter) / 16;
+      }
+    }
+    this.lastTransit = transit;
+
+    if (this.playedUntil !== null) {
+      const ahead = tsDiff(this.playedUntil, ts);
+      if (ahead + pcm.length <= 0) {
+        if (ahead > -this.rate * 2) {
+          this.s.late++;
+          return false;
+        }
+        // more than 2 s in the past: the stream restarted (new timestamp base)
+        this.reset();
+      } else if (ahead > this.rate * 2) {
+        this.reset(); // a jump forward of more than 2 s: start over
+      }
+    }
+    // insert sorted by timestamp (few frames: linear insertion from the end)
+    let i = this.frames.length;
+    while (i > 0 && tsDiff(this.frames[i - 1]!.ts, ts) < 0) i--;
+    if (i > 0 && this.frames[i - 1]!.ts === ts) {
+      this.s.duplicates++;
+      return false;
+    }
+    this.frames.splice(i, 0, { ts, pcm });
+    if (!this.started && this.primeSince === null) this.primeSince = arrivalMs;
+    return true;
+  }
+
+  /** Buffered audio from the play position to the end of the newest frame, in ms. */
+  bufferedMs(): number {
+    const last = this.frames[this.frames.length - 1];
+    if (!last) return 0;
+    const from = this.started ? this.playTs : this.frames[0]!.ts;
+    return (Math.max(0, tsDiff(from, last.ts) + last.pcm.length) / this.rate) * 1000;
+  }
+
+  /**
+   * The next `samples` of audio to play at local time `nowMs`, or null when there is nothing to play
+   * (not started, or the stream stopped): the caller plays silence.
+   */
+  pop(samples: number, nowMs: number): Int16Array | null {
+    if (!this.started) {
+      const first = this.frames[0];
+      if (!first || this.primeSince === null) return null;
+      if (nowMs - this.primeSince < this.targetMs) return null;
+      this.started = true;
+      this.playTs = first.ts;
+    }
+    // too much buffered: drop audio to come back to the target delay
+    const buffered = this.bufferedMs();
+    if (buffered > this.maxMs) {
+      const last = this.frames[this.frames.length - 1]!;
+      const skipTo = (last.ts + last.pcm.length - Math.round((this.targetMs * this.rate) / 1000)) >>> 0;
+      this.s.dropped += Math.max(0, Math.round(tsDiff(this.playTs, skipTo) / samples));
+      this.playTs = skipTo;
+    } else if (buffered > this.targetMs + 40 + (samples / this.rate) * 1000) {
+      this.playTs = (this.playTs + samples) >>> 0;
+      this.s.dropped++;
+    }
+    this.discardBefore(this.playTs);
+    if (this.frames.length === 0) {
+      // underrun: the stream stopped or packets are late; re-prime on the next arrival (adds delay)
+      this.started = false;
+      this.primeSince = null;
+      this.playedUntil = this.playTs;
+      this.s.underruns++;
+      return this.conceal(samples);
+    }
+    const out = new Int16Array(samples);
+    let filled = 0;
+    let missing = 0;
+    for (const f of this.frames) {
+      const off = tsDiff(this.playTs, f.ts);
+      if (off >= samples) break;
+      const start = Math.max(0, off);
+      const from = start - off;
+      const n = Math.min(samples - start, f.pcm.length - from);
+      if (n <= 0) continue;
+      if (start > filled) missing += start - filled;
+      out.set(f.pcm.subarray(from, from + n), start);
+      filled = Math.max(filled, start + n);
+    }
+    missing += samples - filled;
+    this.playTs = (this.playTs + samples) >>> 0;
+    this.playedUntil = this.playTs;
+    this.discardBefore(this.playTs);
+    if (missing >= samples) return this.conceal(samples);
+    if (missing > 0) this.s.concealed++;
+    this.lastGood = out;
+    this.lossRun = 0;
+    return out;
+  }
+
+  private conceal(samples: number): Int16Array | null {
+    if (!this.lastGood) return null;
+    const k = this.lossRun++;
+    const from = FADE[k] ?? 0;
+    const to = FADE[k + 1] ?? 0;
+    if (from === 0) return null;
+    this.s.concealed++;
+    const out = new Int16Array(samples);
+    const src = this.lastGood;
+    for (let i = 0; i < samples; i++) {
+      const g = from + ((to - from) * i) / samples;
+      out[i] = Math.round((src[i % src.length] ?? 0) * g);
+    }
+    return out;
+  }
+
+  private discardBefore(ts: number): void {
+    while (this.frames.length > 0) {
+      const f = this.frames[0]!;
+      if (tsDiff(ts, f.ts) + f.pcm.length <= 0) this.frames.shift();
+      else break;
+    }
+  }
+}

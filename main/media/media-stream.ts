@@ -1,0 +1,302 @@
+// One call's RTP/RTCP stream, living in the media worker: UDP sockets (RTP on an even port, RTCP on
+// the next), G.711 packetisation, RFC 4733 DTMF, jitter buffer, reception statistics, symmetric RTP.
+import dgram from 'node:dgram';
+import { decodeG711, encodeG711 } from './g711.js';
+import { JitterBuffer } from './jitter-buffer.js';
+import { decodeRtcp, encodeBye, encodeReceiverReport, encodeSdes, encodeSenderReport, ntpNow, ReceptionStats, type ReportBlock } from './rtcp.js';
+import { decodeRtp, RtpSender } from './rtp.js';
+import { DtmfReceiver, DtmfSender } from './telephone-event.js';
+import { STAT, type StreamConfig } from './worker-protocol.js';
+
+export const FRAME_SAMPLES = 160; // 20 ms at 8 kHz
+const RTCP_INTERVAL_MS = 5000;
+
+export interface MediaStreamEvents {
+  dtmf(digit: string): void;
+  error(message: string): void;
+}
+
+function bindUdp(socket: dgram.Socket, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => {
+      socket.off('listening', onListening);
+      reject(e);
+    };
+    const onListening = () => {
+      socket.off('error', onError);
+      resolve();
+    };
+    socket.once('error', onError);
+    socket.once('listening', onListening);
+    socket.bind({ port, address, exclusive: true });
+  });
+}
+
+/** Bind RTP to a free even port in [min, max] and RTCP to the port after it. */
+export async function bindRtpPair(address: string, min: number, max: number): Promise<{ rtp: dgram.Socket; rtcp: dgram.Socket; port: number }> {
+  const type = address.includes(':') ? 'udp6' : 'udp4';
+  const first = min % 2 === 0 ? min : min + 1;
+  const count = Math.floor((max - 1 - first) / 2) + 1;
+  if (count <= 0) throw new Error(`RTP port range ${min}-${max} has no even port with room for RTCP`);
+  const offset = Math.floor(Math.random() * count);
+  for (let i = 0; i < count; i++) {
+    const port = first + ((offset + i) % count) * 2;
+    const rtp = dgram.createSocket({ type, reuseAddr: false });
+    try {
+      await bindUdp(rtp, port, address);
+    } catch {
+      rtp.close();
+      continue;
+    }
+    const rtcp = dgram.createSocket({ type, reuseAddr: false });
+    try {
+      await bindUdp(rtcp, port + 1, address);
+    } catch {
+      rtcp.close();
+      rtp.close();
+      continue;
+    }
+    return { rtp, rtcp, port };
+  }
+  throw new Error(`no free RTP port pair in ${min}-${max} on ${address}`);
+}
+
+export class MediaStream {
+  private config: StreamConfig | null = null;
+  private readonly sender = new RtpSender();
+  private readonly dtmfOut = new DtmfSender();
+  private readonly dtmfIn = new DtmfReceiver();
+  private readonly jb: JitterBuffer;
+  private readonly rx = new ReceptionStats(8000);
+  private remoteSsrc: number | null = null;
+  private sendTo: { address: string; port: number } | null = null;
+  private rtcpTo: { address: string; port: number } | null = null;
+  private latched = false;
+  private rtcpLatched = false;
+  private muted = false;
+  private closed = false;
+  private lastRtcpMs = 0;
+  private readonly encoded = new Uint8Array(FRAME_SAMPLES);
+  private readonly silence = new Int16Array(FRAME_SAMPLES);
+
+  constructor(
+    readonly sid: number,
+    private readonly rtp: dgram.Socket,
+    private readonly rtcp: dgram.Socket,
+    readonly port: number,
+    private readonly stats: Int32Array,
+    private readonly cname: string,
+    private readonly events: MediaStreamEvents,
+    jitter: { minMs: number; maxMs: number },
+    private readonly now: () => number,
+  ) {
+    this.jb = new JitterBuffer({ minMs: jitter.minMs, maxMs: jitter.maxMs, clockRate: 8000 });
+    Atomics.store(stats, STAT.jitterUs, -1);
+    Atomics.store(stats, STAT.remoteJitterUs, -1);
+    rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
+    rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
+    const onErr = (e: Error) => this.events.error(e.message);
+    rtp.on('error', onErr);
+    rtcp.on('error', onErr);
+  }
+
+  configure(config: StreamConfig): void {
+    const prev = this.config;
+    this.config = config;
+    const remoteChanged = !prev || prev.remoteAddress !== config.remoteAddress || prev.remotePort !== config.remotePort;
+    if (remoteChanged) {
+      // a new remote description: send where it says until the peer's packets show where it really is
+      this.sendTo = config.remotePort > 0 && config.remoteAddress !== '0.0.0.0' ? { address: config.remoteAddress, port: config.remotePort } : null;
+      this.rtcpTo = this.sendTo ? { address: config.remoteAddress, port: config.remoteRtcpPort } : null;
+      this.latched = false;
+      this.rtcpLatched = false;
+      Atomics.store(this.stats, STAT.latched, 0);
+    }
+    if (!config.play) this.jb.reset();
+  }
+
+  /** True when this stream's received audio belongs on the talk output. */
+  get playing(): boolean {
+    return !this.closed && this.config !== null && this.config.play;
+  }
+
+  /** True when this stream wants microphone audio. */
+  get wantsMic(): boolean {
+    return !this.closed && this.config !== null && this.config.send && !this.muted;
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+  }
+
+  sendDtmf(digits: string, durationMs: number, gapMs: number): number {
+    return this.dtmfOut.enqueue(digits, durationMs, gapMs);
+  }
+
+  private onRtp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const cfg = this.config;
+    if (this.closed || !cfg) return;
+    const p = decodeRtp(msg);
+    if (!p) return;
+    const isAudio = p.payloadType === cfg.codec.payloadType;
+    const isDtmf = cfg.dtmfPayloadType !== null && p.payloadType === cfg.dtmfPayloadType;
+    if (!isAudio && !isDtmf) return; // not ours (comfort noise, stray packets)
+    if (!this.latched || this.remoteSsrc !== p.ssrc) {
+      // symmetric RTP (NAT): answer to where the packets come from
+      this.sendTo = { address: rinfo.address, port: rinfo.port };
+      this.latched = true;
+      Atomics.store(this.stats, STAT.latched, 1);
+    }
+    const arrival = this.now();
+    if (this.remoteSsrc !== p.ssrc) {
+      this.remoteSsrc = p.ssrc;
+      this.rx.reset();
+      this.jb.reset();
+    }
+    this.rx.update(p.sequenceNumber, p.timestamp, arrival);
+    Atomics.store(this.stats, STAT.received, this.rx.received);
+    Atomics.store(this.stats, STAT.lost, Math.max(0, this.rx.lost));
+    Atomics.store(this.stats, STAT.jitterUs, Math.round(this.rx.jitterMs * 1000));
+    if (isDtmf) {
+      const d = this.dtmfIn.receive(p.timestamp, p.payload);
+      if (d) {
+        Atomics.add(this.stats, STAT.dtmfReceived, 1);
+        this.events.dtmf(d.digit);
+      }
+      return;
+    }
+    if (!cfg.play) return;
+    const pcm = decodeG711(cfg.codec.name, p.payload);
+    if (!this.jb.push(p.timestamp, pcm, arrival)) {
+      const s = this.jb.stats();
+      Atomics.store(this.stats, STAT.late, s.late);
+    }
+  }
+
+  private onRtcp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.closed) return;
+    const packets = decodeRtcp(msg);
+    if (packets.length === 0) return;
+    if (!this.rtcpLatched) {
+      this.rtcpTo = { address: rinfo.address, port: rinfo.port };
+      this.rtcpLatched = true;
+    }
+    Atomics.add(this.stats, STAT.rtcpReceived, 1);
+    for (const p of packets) {
+      if (p.type === 'sr') {
+        this.rx.lastSr = { ntpMiddle: ((p.sender.ntpSec & 0xffff) << 16) | (p.sender.ntpFrac >>> 16), atMs: this.now() };
+      }
+      if (p.type === 'sr' || p.type === 'rr') {
+        const mine = p.reports.find((r) => r.ssrc === this.sender.ssrc);
+        if (mine) {
+          Atomics.store(this.stats, STAT.remoteLost, mine.cumulativeLost);
+          Atomics.store(this.stats, STAT.remoteJitterUs, Math.round((mine.jitter / 8000) * 1e6));
+        }
+      }
+    }
+  }
+
+  /** One 20 ms tick of the sending side. `mic`: 160 samples of microphone audio (or null: none captured). */
+  tickSend(mic: Int16Array | null, nowMs: number): void {
+    const cfg = this.config;
+    if (this.closed || !cfg) return;
+    const to = this.sendTo;
+    if (!to) {
+      this.sender.skip(FRAME_SAMPLES);
+      return;
+    }
+    if (cfg.dtmfPayloadType !== null && this.dtmfOut.busy && cfg.send) {
+      const pkts = this.dtmfOut.tick(this.sender, cfg.dtmfPayloadType, FRAME_SAMPLES);
+      if (pkts) {
+        for (const b of pkts) this.rtp.send(b, to.port, to.address);
+        Atomics.store(this.stats, STAT.sent, this.sender.packetsSent);
+        this.maybeRtcp(nowMs);
+        return;
+      }
+    }
+    if (!cfg.send || this.muted) {
+      // muted or held: nothing is sent, but the RTP clock keeps running
+      this.sender.skip(FRAME_SAMPLES);
+    } else {
+      encodeG711(cfg.codec.name, mic ?? this.silence, this.encoded);
+      this.rtp.send(this.sender.next(cfg.codec.payloadType, this.encoded, FRAME_SAMPLES), to.port, to.address);
+      Atomics.store(this.stats, STAT.sent, this.sender.packetsSent);
+    }
+    this.maybeRtcp(nowMs);
+  }
+
+  /** One 20 ms tick of the receiving side: the audio to play, or null. */
+  tickReceive(nowMs: number): Int16Array | null {
+    if (!this.playing) return null;
+    const out = this.jb.pop(FRAME_SAMPLES, nowMs);
+    const s = this.jb.stats();
+    Atomics.store(this.stats, STAT.concealed, s.concealed);
+    Atomics.store(this.stats, STAT.late, s.late);
+    Atomics.store(this.stats, STAT.jitterBufferMs, Math.round(s.delayMs));
+    return out;
+  }
+
+  private reportBlocks(nowMs: number): ReportBlock[] {
+    if (this.remoteSsrc === null || !this.rx.hasData) return [];
+    const lsr = this.rx.lastSr;
+    return [
+      {
+        ssrc: this.remoteSsrc,
+        fractionLost: this.rx.takeFractionLost(),
+        cumulativeLost: this.rx.lost,
+        extendedHighestSeq: this.rx.extendedMax,
+        jitter: this.rx.jitterTimestampUnits,
+        lsr: lsr ? lsr.ntpMiddle >>> 0 : 0,
+        dlsr: lsr ? Math.round(((nowMs - lsr.atMs) / 1000) * 65536) : 0,
+      },
+    ];
+  }
+
+  private maybeRtcp(nowMs: number): void {
+    if (nowMs - this.lastRtcpMs < RTCP_INTERVAL_MS) return;
+    if (this.lastRtcpMs === 0) {
+      this.lastRtcpMs = nowMs; // first report one interval after the stream starts
+      return;
+    }
+    this.lastRtcpMs = nowMs;
+    this.sendRtcp(nowMs, false);
+  }
+
+  private sendRtcp(nowMs: number, bye: boolean): void {
+    const to = this.rtcpTo;
+    if (!to || to.port <= 0) return;
+    const blocks = this.reportBlocks(nowMs);
+    const parts: Buffer[] = [];
+    if (this.sender.packetsSent > 0) {
+      const ntp = ntpNow();
+      parts.push(
+        encodeSenderReport(
+          this.sender.ssrc,
+          { ntpSec: ntp.sec, ntpFrac: ntp.frac, rtpTimestamp: this.sender.timestamp, packetCount: this.sender.packetsSent, octetCount: this.sender.octetsSent },
+          blocks,
+        ),
+      );
+    } else {
+      parts.push(encodeReceiverReport(this.sender.ssrc, blocks));
+    }
+    parts.push(encodeSdes(this.sender.ssrc, this.cname));
+    if (bye) parts.push(encodeBye(this.sender.ssrc));
+    try {
+      this.rtcp.send(Buffer.concat(parts), to.port, to.address);
+    } catch {
+      /* socket closing */
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.sendRtcp(this.now(), true);
+    this.closed = true;
+    this.dtmfOut.clear();
+    // let the BYE leave before the sockets close
+    setTimeout(() => {
+      this.rtp.close();
+      this.rtcp.close();
+    }, 20);
+  }
+}

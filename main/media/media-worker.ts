@@ -1,0 +1,171 @@
+// The media thread. One worker per MediaEngine (one per process in the app) serves every call:
+// a dispatcher has one talking call and a few held ones, all on the same headset, so one 20 ms clock
+// that reads the microphone once, feeds every sending call, mixes every playing call into one talk
+// output stream, and owns all RTP sockets is simpler and cheaper (2-core machines) than a thread per
+// call, and keeps all calls in phase. Nothing here waits for the main thread: the main thread only
+// sends configuration messages; statistics flow back through SharedArrayBuffers.
+import { parentPort } from 'node:worker_threads';
+import { createAudioPort } from './audio/index.js';
+import type { AudioDevicePort, AudioInputStream, AudioOutputStream } from './audio/port.js';
+import { monotonicMs, Ticker } from './clock.js';
+import { bindRtpPair, FRAME_SAMPLES, MediaStream } from './media-stream.js';
+import type { FromWorker, TalkRouting, ToWorker } from './worker-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('media-worker must run in a worker thread');
+
+const post = (m: FromWorker) => port.postMessage(m);
+
+let audio: AudioDevicePort | null = null;
+let routing: TalkRouting = { outputDeviceId: null, inputDeviceId: null };
+let jitter = { minMs: 20, maxMs: 200 };
+const streams = new Map<number, MediaStream>();
+let output: AudioOutputStream | null = null;
+let input: AudioInputStream | null = null;
+const mix = new Int32Array(FRAME_SAMPLES);
+const outFrame = new Int16Array(FRAME_SAMPLES);
+
+function closeTalkStreams(): void {
+  output?.close();
+  input?.close();
+  output = null;
+  input = null;
+}
+
+/** Open the talk output / microphone while some call plays / sends; close them when none does. */
+function updateTalkStreams(): void {
+  if (!audio) return;
+  let anyPlaying = false;
+  let anySending = false;
+  for (const s of streams.values()) {
+    anyPlaying ||= s.playing;
+    anySending ||= s.wantsMic;
+  }
+  try {
+    if (anyPlaying && (!output || output.closed)) {
+      output = audio.openOutput(routing.outputDeviceId, { rate: 8000, name: 'call' });
+      output.write(new Int16Array(FRAME_SAMPLES * 2)); // 40 ms of slack against clock jitter
+    } else if (!anyPlaying && output) {
+      output.close();
+      output = null;
+    }
+    if (anySending && (!input || input.closed)) {
+      input = audio.openInput(routing.inputDeviceId, { rate: 8000, name: 'call' });
+    } else if (!anySending && input) {
+      input.close();
+      input = null;
+    }
+  } catch (e) {
+    post({ t: 'error', sid: null, message: `audio device: ${(e as Error).message}` });
+  }
+}
+
+function tick(nowMs: number): void {
+  // capture: one frame for every sending call (the same microphone)
+  let mic: Int16Array | null = null;
+  if (input) {
+    mic = input.read(FRAME_SAMPLES);
+    // keep capture latency bounded: if the device delivered much more than we use, drop the excess
+    for (let k = 0; k < 50 && input.available() > FRAME_SAMPLES * 4; k++) input.read(FRAME_SAMPLES);
+  }
+  for (const s of streams.values()) s.tickSend(mic, nowMs);
+  // playback: mix every playing call
+  let any = false;
+  mix.fill(0);
+  for (const s of streams.values()) {
+    const pcm = s.tickReceive(nowMs);
+    if (!pcm) continue;
+    any = true;
+    for (let i = 0; i < FRAME_SAMPLES; i++) mix[i]! += pcm[i] ?? 0;
+  }
+  if (output && !output.closed) {
+    for (let i = 0; i < FRAME_SAMPLES; i++) outFrame[i] = any ? Math.max(-32768, Math.min(32767, mix[i]!)) : 0;
+    output.write(outFrame);
+  }
+}
+
+let lastTickError = '';
+const ticker: Ticker = new Ticker(20, tick, 5, monotonicMs, (e) => {
+  if (e.message === lastTickError) return; // report each distinct failure once
+  lastTickError = e.message;
+  post({ t: 'error', sid: null, message: `media tick: ${e.stack ?? e.message}` });
+});
+
+function updateClock(): void {
+  if (streams.size > 0) ticker.startClock();
+  else ticker.stop();
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'init':
+      audio = createAudioPort(m.audio);
+      routing = m.routing;
+      jitter = m.jitter;
+      post({ t: 'ready' });
+      return;
+    case 'routing':
+      routing = m.routing;
+      closeTalkStreams();
+      updateTalkStreams();
+      return;
+    case 'open':
+      bindRtpPair(m.localAddress, m.portMin, m.portMax).then(
+        ({ rtp, rtcp, port: p }) => {
+          const stats = new Int32Array(m.stats);
+          const s = new MediaStream(
+            m.sid,
+            rtp,
+            rtcp,
+            p,
+            stats,
+            m.cname,
+            {
+              dtmf: (digit) => post({ t: 'dtmf', sid: m.sid, digit }),
+              error: (message) => post({ t: 'error', sid: m.sid, message }),
+            },
+            jitter,
+            monotonicMs,
+          );
+          streams.set(m.sid, s);
+          updateClock();
+          post({ t: 'opened', req: m.req, sid: m.sid, port: p });
+        },
+        (e: Error) => post({ t: 'failed', req: m.req, error: e.message }),
+      );
+      return;
+    case 'configure':
+      streams.get(m.sid)?.configure(m.config);
+      updateTalkStreams();
+      return;
+    case 'mute':
+      streams.get(m.sid)?.setMuted(m.muted);
+      updateTalkStreams();
+      return;
+    case 'dtmf':
+      streams.get(m.sid)?.sendDtmf(m.digits, m.durationMs, m.gapMs);
+      return;
+    case 'close': {
+      const s = streams.get(m.sid);
+      if (s) {
+        streams.delete(m.sid);
+        s.close();
+      }
+      updateTalkStreams();
+      updateClock();
+      return;
+    }
+    case 'shutdown':
+      for (const s of streams.values()) s.close();
+      streams.clear();
+      ticker.stop();
+      closeTalkStreams();
+      audio?.close();
+      // give RTCP BYEs and subprocess kills a moment
+      setTimeout(() => {
+        post({ t: 'shutdown-done', req: m.req });
+        port.close();
+      }, 30);
+      return;
+  }
+});

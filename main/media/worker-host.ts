@@ -1,0 +1,150 @@
+// Main-thread side of the media worker: starts it, sends it configuration, routes its events.
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { AudioBackendConfig } from './audio/port.js';
+import type { FromWorker, StreamConfig, TalkRouting, ToWorker } from './worker-protocol.js';
+import { STAT } from './worker-protocol.js';
+
+export interface WorkerSessionHandle {
+  sid: number;
+  port: number;
+  stats: Int32Array;
+}
+
+export interface SessionEvents {
+  dtmf?(digit: string): void;
+  error?(message: string): void;
+}
+
+/**
+ * When running from TypeScript sources (tests, tsx), the worker is the .ts file and needs tsx's loader;
+ * compiled builds use the .js next to this file.
+ */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    return { url: new URL('./worker-bootstrap.mjs', here), execArgv: [] };
+  }
+  return { url: new URL('./media-worker.js', here), execArgv: [] };
+}
+
+export class MediaWorkerHost {
+  private readonly worker: Worker;
+  private readonly ready: Promise<void>;
+  private nextReq = 1;
+  private nextSid = 1;
+  private readonly pending = new Map<number, { resolve: (v: FromWorker) => void; reject: (e: Error) => void }>();
+  private readonly sessions = new Map<number, SessionEvents>();
+  private closed = false;
+  /** Errors not tied to a session (audio devices). */
+  onError: (message: string) => void = () => undefined;
+
+  constructor(audio: AudioBackendConfig, routing: TalkRouting, jitter = { minMs: 20, maxMs: 200 }) {
+    const entry = workerEntry();
+    this.worker = new Worker(fileURLToPath(entry.url), {
+      execArgv: entry.execArgv,
+      workerData: { entry: fileURLToPath(new URL('./media-worker.ts', import.meta.url)) },
+      name: 'dispatch-phone-media',
+    });
+    this.worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      const onMsg = (m: FromWorker) => {
+        if (m.t === 'ready') {
+          this.worker.off('error', onErr);
+          resolve();
+        }
+      };
+      const onErr = (e: Error) => reject(e);
+      this.worker.on('message', onMsg);
+      this.worker.once('error', onErr);
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    this.worker.on('error', (e) => {
+      this.onError(`media worker crashed: ${e.message}`);
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    });
+    this.post({ t: 'init', audio, routing, jitter });
+  }
+
+  private post(m: ToWorker): void {
+    if (!this.closed) this.worker.postMessage(m);
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.t) {
+      case 'opened':
+      case 'failed':
+      case 'shutdown-done': {
+        const p = this.pending.get(m.req);
+        this.pending.delete(m.req);
+        p?.resolve(m);
+        return;
+      }
+      case 'dtmf':
+        this.sessions.get(m.sid)?.dtmf?.(m.digit);
+        return;
+      case 'error':
+        if (m.sid === null) this.onError(m.message);
+        else this.sessions.get(m.sid)?.error?.(m.message);
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private request(build: (req: number) => ToWorker): Promise<FromWorker> {
+    if (this.closed) return Promise.reject(new Error('media engine closed'));
+    const req = this.nextReq++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(req, { resolve, reject });
+      this.post(build(req));
+    });
+  }
+
+  async openSession(opts: { localAddress: string; portMin: number; portMax: number; cname: string }, events: SessionEvents): Promise<WorkerSessionHandle> {
+    await this.ready;
+    const sid = this.nextSid++;
+    const sab = new SharedArrayBuffer(STAT.size * 4);
+    this.sessions.set(sid, events);
+    const r = await this.request((req) => ({ t: 'open', req, sid, ...opts, stats: sab }));
+    if (r.t !== 'opened') {
+      this.sessions.delete(sid);
+      throw new Error(r.t === 'failed' ? r.error : 'media worker: unexpected reply');
+    }
+    return { sid, port: r.port, stats: new Int32Array(sab) };
+  }
+
+  configure(sid: number, config: StreamConfig): void {
+    this.post({ t: 'configure', sid, config });
+  }
+
+  setMuted(sid: number, muted: boolean): void {
+    this.post({ t: 'mute', sid, muted });
+  }
+
+  sendDtmf(sid: number, digits: string, durationMs: number, gapMs: number): void {
+    this.post({ t: 'dtmf', sid, digits, durationMs, gapMs });
+  }
+
+  closeSession(sid: number): void {
+    this.sessions.delete(sid);
+    this.post({ t: 'close', sid });
+  }
+
+  setRouting(routing: TalkRouting): void {
+    this.post({ t: 'routing', routing });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await Promise.race([this.ready.then(() => this.request((req) => ({ t: 'shutdown', req }))), new Promise((r) => setTimeout(r, 1000))]);
+    } catch {
+      /* worker already gone */
+    }
+    this.closed = true;
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,58 @@
+// Messages between the main thread (MediaWorkerHost) and the media worker (media-worker.ts).
+import type { AudioBackendConfig } from './audio/port.js';
+import type { G711Law } from './g711.js';
+
+export interface TalkRouting {
+  outputDeviceId: string | null;
+  inputDeviceId: string | null;
+}
+
+export interface StreamConfig {
+  remoteAddress: string;
+  remotePort: number;
+  remoteRtcpPort: number;
+  codec: { name: G711Law; payloadType: number };
+  dtmfPayloadType: number | null;
+  /** Send microphone audio (negotiated direction allows it and the call is not held by us). */
+  send: boolean;
+  /** Play what arrives on the talk output. */
+  play: boolean;
+}
+
+export type ToWorker =
+  | { t: 'init'; audio: AudioBackendConfig; routing: TalkRouting; jitter: { minMs: number; maxMs: number } }
+  | { t: 'routing'; routing: TalkRouting }
+  | { t: 'open'; req: number; sid: number; localAddress: string; portMin: number; portMax: number; stats: SharedArrayBuffer; cname: string }
+  | { t: 'configure'; sid: number; config: StreamConfig }
+  | { t: 'mute'; sid: number; muted: boolean }
+  | { t: 'dtmf'; sid: number; digits: string; durationMs: number; gapMs: number }
+  | { t: 'close'; sid: number }
+  | { t: 'shutdown'; req: number };
+
+export type FromWorker =
+  | { t: 'ready' }
+  | { t: 'opened'; req: number; sid: number; port: number }
+  | { t: 'failed'; req: number; error: string }
+  | { t: 'dtmf'; sid: number; digit: string }
+  | { t: 'error'; sid: number | null; message: string }
+  | { t: 'shutdown-done'; req: number };
+
+/** Int32 slots of the per-session stats SharedArrayBuffer (written by the worker, read synchronously by the SDH). */
+export const STAT = {
+  sent: 0,
+  received: 1,
+  lost: 2,
+  /** Interarrival jitter in microseconds; -1 until something was received. */
+  jitterUs: 3,
+  late: 4,
+  concealed: 5,
+  jitterBufferMs: 6,
+  /** 1 once the send address was switched to where the peer's packets come from (symmetric RTP). */
+  latched: 7,
+  rtcpReceived: 8,
+  /** What the far end reports about our stream (RTCP RR): cumulative lost, jitter in us (-1 = none). */
+  remoteLost: 9,
+  remoteJitterUs: 10,
+  dtmfReceived: 11,
+  size: 16,
+} as const;

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileAudio } from '../../../main/media/audio/file.js';
+import { PcmRing, S16Assembler } from '../../../main/media/audio/port.js';
+import { resample } from '../../../main/media/audio/resample.js';
+import { encodeWav, parseWav, readWav } from '../../../main/media/audio/wav.js';
+import { monotonicMs, Ticker } from '../../../main/media/clock.js';
+import { AudioRinger } from '../../../main/media/ringer.js';
+import { ringPattern } from '../../../main/media/tones.js';
+import { dominant, goertzel, rms, SCAN, sine } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Ticker (drift-correcting 20 ms clock)', () => {
+  it('keeps the long-run rate exact even when callbacks are slow, and catches up after a stall', async () => {
+    const times: number[] = [];
+    let stalled = false;
+    const t = new Ticker(20, (now) => {
+      times.push(now);
+      if (times.length % 7 === 0) {
+        const until = monotonicMs() + 8; // a slow tick (8 ms of work)
+        while (monotonicMs() < until);
+      }
+      if (times.length === 20 && !stalled) {
+        stalled = true;
+        const until = monotonicMs() + 70; // a 70 ms stall: the missed ticks are caught up
+        while (monotonicMs() < until);
+      }
+    });
+    const start = monotonicMs();
+    t.startClock();
+    await sleep(1000);
+    t.stop();
+    const elapsed = monotonicMs() - start;
+    const expected = Math.floor(elapsed / 20);
+    expect(Math.abs(times.length - expected)).toBeLessThanOrEqual(2);
+    expect(t.stats.skipped).toBe(0);
+  });
+
+  it('resynchronises instead of bursting after a long stall', () => {
+    let now = 0;
+    let n = 0;
+    const t = new Ticker(20, () => n++, 5, () => now);
+    t.startClock();
+    now = 1000; // 50 periods later
+    (t as unknown as { fire(): void }).fire();
+    t.stop();
+    expect(n).toBe(1);
+    expect(t.stats.skipped).toBe(49);
+  });
+});
+
+describe('audio helpers', () => {
+  it('WAV write/read round trip and mu-law WAV', () => {
+    const s = sine(1000, 0.1);
+    const back = parseWav(encodeWav(s, 8000));
+    expect(back.rate).toBe(8000);
+    expect(Array.from(back.samples)).toEqual(Array.from(s));
+  });
+
+  it('resampling 8k -> 48k -> 8k keeps a tone', () => {
+    const s = sine(440, 0.5);
+    const up = resample(s, 8000, 48000);
+    expect(up.length).toBeGreaterThan(23900);
+    expect(dominant(up.subarray(100), SCAN, 48000).freq).toBe(440);
+    const down = resample(up, 48000, 8000);
+    expect(Math.abs(down.length - s.length)).toBeLessThanOrEqual(2);
+    expect(dominant(down.subarray(100), SCAN).freq).toBe(440);
+  });
+
+  it('PcmRing bounds latency by dropping the oldest; S16Assembler joins odd splits', () => {
+    const r = new PcmRing(4);
+    r.push(Int16Array.of(1, 2, 3));
+    r.push(Int16Array.of(4, 5, 6));
+    expect(r.dropped).toBe(2);
+    expect(Array.from(r.read(4)!)).toEqual([3, 4, 5, 6]);
+    expect(r.read(1)).toBeNull();
+    const asm = new S16Assembler();
+    const buf = Buffer.alloc(4);
+    buf.writeInt16LE(-2, 0);
+    buf.writeInt16LE(300, 2);
+    expect(Array.from(asm.push(buf.subarray(0, 3)))).toEqual([-2]);
+    expect(Array.from(asm.push(buf.subarray(3)))).toEqual([300]);
+  });
+});
+
+describe('AudioRinger', () => {
+  it('the generated pattern is 425 Hz for 1 s, then 4 s of silence', () => {
+    const p = ringPattern(0.5);
+    expect(p.period).toBe(40000);
+    const buf = new Int16Array(40000);
+    p.fill(buf, 0);
+    expect(dominant(buf.subarray(0, 8000), SCAN).freq).toBe(425);
+    expect(rms(buf.subarray(8000))).toBe(0);
+  });
+
+  it('rings on the ring device, beeps on the talk device, stops at once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringer-'));
+    const port = new FileAudio({ outputs: ['spk', 'headset'], outputDir: dir });
+    const ringer = new AudioRinger({ port, ringDevice: () => 'spk', callWaitingDevice: () => 'headset' });
+    try {
+      ringer.setMode('ringing');
+      await sleep(300);
+      ringer.setMode('silent');
+      const rung = readWav(path.join(dir, 'spk.wav'));
+      // ~600 ms written ahead + 300 ms elapsed; nothing after silent
+      expect(rung.samples.length).toBeGreaterThan(0.6 * 8000);
+      expect(rung.samples.length).toBeLessThan(1.2 * 8000);
+      expect(dominant(rung.samples, SCAN).freq).toBe(425);
+      expect(fs.existsSync(path.join(dir, 'headset.wav'))).toBe(false);
+
+      ringer.setMode('call-waiting');
+      await sleep(100);
+      ringer.setMode('silent');
+      const beep = readWav(path.join(dir, 'headset.wav'));
+      expect(goertzel(beep.samples.subarray(0, 1600), 425)).toBeGreaterThan(0);
+      const level = Math.max(...Array.from(beep.samples).map(Math.abs));
+      expect(level).toBeLessThan(0.2 * 32767); // soft
+      expect(level).toBeGreaterThan(0.05 * 32767);
+      expect(ringer.mode).toBe('silent');
+    } finally {
+      ringer.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
