@@ -13,6 +13,7 @@ import { MediaEngine } from '../media/engine.js';
 import { parseServer, SipTelephony } from '../sip/telephony.js';
 import { SqliteCallHistory } from '../store/call-history.js';
 import { closeDatabase, openDatabase, type Database } from '../store/database.js';
+import { SettingsStore } from '../store/settings-store.js';
 import type { PhoneConfig } from './config.js';
 
 export interface CoreLogger {
@@ -58,12 +59,15 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   const data = new SqliteDispatchData(db, { defaultRegion: config.numbers.defaultRegion });
   const domain = config.sip.domain ?? parseServer(config.sip.server, config.sip.transport).host;
 
+  const stored = new SettingsStore(db);
   const media = await MediaEngine.create({
     audio: audioBackend(config),
+    // The config's devices, unless the dispatcher has chosen others in the settings since.
     routing: {
       ringDeviceId: config.audio.ringDevice,
       talkOutputDeviceId: config.audio.talkOutputDevice,
       microphoneDeviceId: config.audio.microphone,
+      ...stored.routing(),
     },
     onError: (message) => logger.warn(`audio: ${message}`),
   });
@@ -108,7 +112,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   });
   telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri ? [e.sipUri] : [])));
 
-  let settings: Settings = { locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_SHORTCUTS };
+  let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_SHORTCUTS });
   const publisher = new PhoneStatePublisher({
     account: { user: config.sip.user, displayName: config.sip.displayName, server: config.sip.server, transport: config.sip.transport },
     calls: () => centre.snapshot(),
@@ -131,12 +135,14 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
         },
         setRouting: (routing) => {
           media.setRouting(routing);
+          stored.saveRouting(routing);
           publisher.changed();
         },
       },
       settings: {
         update: (patch) => {
           settings = { ...settings, ...patch, shortcuts: { ...settings.shortcuts, ...patch.shortcuts } };
+          stored.saveSettings(settings);
           publisher.changed();
           return settings;
         },

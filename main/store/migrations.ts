@@ -137,6 +137,16 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'directory_revision'; END;
     `,
   },
+  {
+    version: 2,
+    name: 'workstation settings (locale, ring volume, shortcuts, audio routing) as JSON values',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL CHECK (json_valid(value))
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
