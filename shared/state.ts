@@ -41,6 +41,8 @@ export interface PhoneState {
   incomingQueue: string[];
   /** The call the dispatcher is talking on (its microphone is open), if any. */
   activeCallId: string | null;
+  /** Moves when the phone book changed (presence, an import): the renderer searches again. */
+  directoryRevision: number;
   devices: AudioDevices;
   settings: Settings;
   notices: Notice[];

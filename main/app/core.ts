@@ -103,11 +103,20 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   });
 
   // The phone book's "online" is the server's truth: watch every employee with a SIP address.
-  telephony.onPresence((uri, online) => data.setPresence(uri, online));
+  let directoryRevision = 0;
+  const directoryChanged = () => {
+    directoryRevision++;
+    publisher.changed();
+  };
+  telephony.onPresence((uri, online) => {
+    data.setPresence(uri, online);
+    directoryChanged();
+  });
   telephony.onPresenceSupport((supported) => {
     if (!supported) {
       logger.warn('the SIP server does not do presence: the phone book shows no online marks');
       data.clearPresence();
+      directoryChanged();
     }
   });
   telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri ? [e.sipUri] : [])));
@@ -119,6 +128,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     onCallsChange: (listener) => centre.onChange(listener),
     devices: () => media.devices(),
     settings: () => settings,
+    directoryRevision: () => directoryRevision,
   });
 
   const bridge = new PhoneBridge(

@@ -12,6 +12,7 @@ export interface StateInputs {
   onCallsChange(listener: () => void): void;
   devices(): AudioDevices;
   settings(): Settings;
+  directoryRevision(): number;
 }
 
 export class PhoneStatePublisher implements StateSource {
@@ -51,6 +52,7 @@ export class PhoneStatePublisher implements StateSource {
       account: this.inputs.account,
       ...this.inputs.calls(),
       devices: this.inputs.devices(),
+      directoryRevision: this.inputs.directoryRevision(),
       settings: this.inputs.settings(),
     };
   }

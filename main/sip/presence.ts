@@ -258,8 +258,11 @@ export class SipPresence {
       /* dialog already gone */
     }
     const status = parsePidf(request.message.body);
-    if (status && status.online !== null && !w.closed) {
-      for (const l of [...this.presenceListeners]) l(w.uri, status.online);
+    // An active subscription's NOTIFY without a document: the presence server knows of no
+    // publication for this person, so they are not online.
+    const online = status?.online ?? (request.message.body.trim() === '' ? false : null);
+    if (online !== null && !w.closed) {
+      for (const l of [...this.presenceListeners]) l(w.uri, online);
     }
     const state = request.message.getHeader('subscription-state') ?? '';
     if (/^\s*terminated/i.test(state) && !w.closed) {

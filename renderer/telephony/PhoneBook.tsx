@@ -24,7 +24,7 @@ export interface PhoneBookProps {
 }
 
 export function PhoneBook(props: PhoneBookProps) {
-  const { run } = usePhone();
+  const { run, state } = usePhone();
   const t = useT();
   const prefix = props.testIdPrefix ?? 'phonebook';
   const [query, setQuery] = useState('');
@@ -37,6 +37,13 @@ export function PhoneBook(props: PhoneBookProps) {
     const timer = setInterval(() => setRefreshTick((n) => n + 1), REFRESH_MS);
     return () => clearInterval(timer);
   }, []);
+
+  // Presence moved (someone came online or left): search again so the marks and order are fresh.
+  const revision = state.directoryRevision;
+  const firstRevision = useRef(revision);
+  useEffect(() => {
+    if (revision !== firstRevision.current) setRefreshTick((n) => n + 1);
+  }, [revision]);
 
   useEffect(() => {
     const seq = ++latest.current;

@@ -10,6 +10,7 @@ export function emptyPhoneState(overrides: Partial<PhoneState> = {}): PhoneState
     calls: [],
     incomingQueue: [],
     activeCallId: null,
+    directoryRevision: 0,
     devices: { outputs: [], inputs: [], routing: { ringDeviceId: null, talkOutputDeviceId: null, microphoneDeviceId: null }, error: null },
     settings: { locale: 'en', ringVolume: 1, shortcuts: { answer: 'F2', hold: 'F3', transfer: 'F4', hangup: 'F5' } },
     notices: [],

@@ -57,6 +57,7 @@ export function baseState(patch: Partial<PhoneState> = {}): PhoneState {
     calls: [],
     incomingQueue: [],
     activeCallId: null,
+    directoryRevision: 0,
     devices: {
       outputs: [
         { id: 'spk', name: 'Speaker', kind: 'output', isDefault: true },

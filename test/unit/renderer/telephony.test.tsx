@@ -191,6 +191,21 @@ describe('phone book', () => {
     await waitFor(() => expect(api.commands('dial')).toEqual([{ target: 'sip:1002@pbx' }, { target: '+79123456789' }]));
   });
 
+  it('searches again when presence moves (directoryRevision), so the online marks stay true', async () => {
+    const api = new FakePhoneApi(baseState());
+    let online: boolean | null = null;
+    api.handle('searchPhoneBook', () => ({ ok: true, value: [{ ...ivanov, online }] }));
+    mount(api);
+    const first = await screen.findAllByTestId('phonebook-entry');
+    expect(first[0]!.querySelector('[data-testid="online-mark"]')).toBeNull();
+    online = true;
+    act(() => api.publish({ directoryRevision: 1 }));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('phonebook-entry')[0]!.querySelector('[data-testid="online-mark"]')?.getAttribute('data-online')).toBe('true'),
+    );
+    expect(api.commands('searchPhoneBook').length).toBe(2);
+  });
+
   it('offers to call a typed number; Enter dials it', async () => {
     const api = new FakePhoneApi(baseState());
     mount(api);
