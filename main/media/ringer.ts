@@ -35,6 +35,7 @@ export class AudioRinger implements Ringer {
   private startedAt = 0;
   private pattern: Pattern | null = null;
   private volume: number;
+  private pendingStart: NodeJS.Immediate | null = null;
 
   constructor(private readonly opts: AudioRingerOptions) {
     this.volume = opts.volume ?? 1;
@@ -48,7 +49,7 @@ export class AudioRinger implements Ringer {
     if (mode === this.current) return;
     this.stop();
     this.current = mode;
-    if (mode !== 'silent') this.start();
+    if (mode !== 'silent') this.scheduleStart();
   }
 
   setVolume(volume: number): void {
@@ -61,12 +62,25 @@ export class AudioRinger implements Ringer {
     const mode = this.current;
     this.stop();
     this.current = mode;
-    if (mode !== 'silent') this.start();
+    if (mode !== 'silent') this.scheduleStart();
   }
 
   close(): void {
     this.stop();
     this.current = 'silent';
+  }
+
+  /**
+   * Opening the ring device spawns a process (pacat) and blocks for milliseconds: do it after the
+   * current turn, so the SIP answer that caused the change goes out first, and a call answered in the
+   * same turn (auto-answer, a second dispatcher's fork) never starts the ring at all.
+   */
+  private scheduleStart(): void {
+    if (this.pendingStart) return;
+    this.pendingStart = setImmediate(() => {
+      this.pendingStart = null;
+      if (this.current !== 'silent' && !this.out) this.start();
+    });
   }
 
   private start(): void {
@@ -110,6 +124,8 @@ export class AudioRinger implements Ringer {
   }
 
   private stop(): void {
+    if (this.pendingStart) clearImmediate(this.pendingStart);
+    this.pendingStart = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.out?.close();

@@ -96,6 +96,22 @@ describe('AudioRinger', () => {
     expect(rms(buf.subarray(8000))).toBe(0);
   });
 
+  it('a ring cancelled in the same turn (a call answered at once) never opens the ring device', async () => {
+    let opened = 0;
+    const port = new FileAudio({ outputs: ['spk'] });
+    const openOutput = port.openOutput.bind(port);
+    port.openOutput = (id, options) => (opened++, openOutput(id, options));
+    const ringer = new AudioRinger({ port, ringDevice: () => 'spk', callWaitingDevice: () => 'spk' });
+    ringer.setMode('ringing');
+    ringer.setMode('silent');
+    await sleep(50);
+    expect(opened).toBe(0);
+    ringer.setMode('ringing');
+    await sleep(50);
+    expect(opened).toBe(1);
+    ringer.close();
+  });
+
   it('rings on the ring device, beeps on the talk device, stops at once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringer-'));
     const port = new FileAudio({ outputs: ['spk', 'headset'], outputDir: dir });
