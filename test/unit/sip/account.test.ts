@@ -177,3 +177,22 @@ describe('SipAccount', () => {
     if (s.kind === 'unreachable') expect(s.retryAt).toBeGreaterThan(Date.now() - 1000);
   }, 20_000);
 });
+
+describe('presence on a server that does not do it', () => {
+  it('says so once (489 to SUBSCRIBE and PUBLISH) and keeps registration and calls going', async () => {
+    const { reg, tel } = await setup((req) => {
+      if (isMethod(req, 'SUBSCRIBE') || isMethod(req, 'PUBLISH')) return respond(req, 489, 'Bad Event');
+      return respond(req, 200, 'OK', isMethod(req, 'REGISTER') ? ['Expires: 600'] : []);
+    });
+    const support: boolean[] = [];
+    tel.onPresenceSupport((s) => support.push(s));
+    await until(() => tel.registration.kind === 'registered');
+    tel.watchPresence(['sip:2001@127.0.0.1', 'sip:2002@127.0.0.1', 'sip:2003@127.0.0.1']);
+    await tel.setOwnPresence('online');
+    await until(() => reg.count('SUBSCRIBE') >= 1 && reg.count('PUBLISH') >= 1);
+    await until(() => support.length > 0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(support).toEqual([false]);
+    expect(tel.registration.kind).toBe('registered');
+  });
+});
