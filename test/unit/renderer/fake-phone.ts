@@ -3,6 +3,7 @@ import type { CommandArgs, CommandName, CommandResult, PhoneApi } from '../../..
 import type { Call, Order, PhoneBookEntry } from '../../../shared/domain.js';
 import type { Result } from '../../../shared/errors.js';
 import type { PhoneState } from '../../../shared/state.js';
+import { emptyPhoneState } from '../../support/phone-state.js';
 
 export type Handler<K extends CommandName> = (args: CommandArgs<K>) => Result<CommandResult<K>> | Promise<Result<CommandResult<K>>>;
 
@@ -49,15 +50,8 @@ export class FakePhoneApi implements PhoneApi {
 }
 
 export function baseState(patch: Partial<PhoneState> = {}): PhoneState {
-  return {
-    version: 1,
+  return emptyPhoneState({
     account: { user: '1001', displayName: 'Диспетчер 1', server: '127.0.0.1', transport: 'udp' },
-    registration: { kind: 'registered', expiresAt: Date.now() + 600_000 },
-    presence: { own: 'online', serverSupportsPresence: true },
-    calls: [],
-    incomingQueue: [],
-    activeCallId: null,
-    directoryRevision: 0,
     devices: {
       outputs: [
         { id: 'spk', name: 'Speaker', kind: 'output', isDefault: true },
@@ -68,9 +62,8 @@ export function baseState(patch: Partial<PhoneState> = {}): PhoneState {
       error: null,
     },
     settings: { locale: 'en', ringVolume: 0.8, shortcuts: { answer: 'F2', hold: 'F3', transfer: 'F5', hangup: 'F4' } },
-    notices: [],
     ...patch,
-  };
+  });
 }
 
 export function order(patch: Partial<Order> = {}): Order {
