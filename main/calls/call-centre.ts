@@ -721,7 +721,7 @@ export class CallCentre {
       if (e.call.state !== 'held') return;
       const r = await this.resumeLocked(e);
       if (!r.ok && !isOver(e)) {
-        this.addNotice('error', `Could not take ${this.partyName(e)} off hold: ${r.error.message}`, e.call.callId);
+        this.addNotice('error', r.error.message, e.call.callId);
       }
     });
   }

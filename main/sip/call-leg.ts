@@ -200,15 +200,38 @@ export class SipCallLeg implements CallLeg {
     return this.reinvite(false);
   }
 
-  private reinvite(hold: boolean): Promise<void> {
+  /**
+   * Hold/resume re-INVITE. A 491 (both ends re-INVITEd at once: glare, e.g. a far end that resumes
+   * its side after a failed transfer just as we take the caller off hold) is retried after the
+   * random wait of RFC 3261 14.1: 2.1-4 s if we chose the Call-ID, else 0-2 s. Up to 3 tries.
+   */
+  private async reinvite(hold: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const code = await this.reinviteOnce(hold);
+      if (code === null) return;
+      if (code !== 491 || attempt >= 3 || !this.isEstablished()) throw new Error(`re-INVITE refused: ${this.lastReinviteRefusal}`);
+      const ownCallId = this.direction === 'outgoing';
+      const wait = ownCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
+      this.log.info(`re-INVITE met 491 (glare): retrying in ${Math.round(wait)} ms`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private lastReinviteRefusal = '';
+
+  /** One re-INVITE: null when accepted, else the refusal's status code. */
+  private reinviteOnce(hold: boolean): Promise<number | null> {
     if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number | null>((resolve, reject) => {
       // sip.js's type has no `hold`; our media handlers read it (a=sendonly).
       const options: SessionInviteOptions = {
         sessionDescriptionHandlerOptions: { hold } as SessionDescriptionHandlerOptions,
         requestDelegate: {
-          onAccept: () => resolve(),
-          onReject: (response) => reject(new Error(`re-INVITE refused: ${describe(response)}`)),
+          onAccept: () => resolve(null),
+          onReject: (response) => {
+            this.lastReinviteRefusal = describe(response);
+            resolve(response.message.statusCode ?? 0);
+          },
         },
       };
       this.session.invite(options).catch((error: Error) => reject(error));

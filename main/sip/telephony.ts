@@ -1,6 +1,6 @@
 // The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
 // transport, the account (registration), presence, and the call legs.
-import { Inviter, UserAgent } from 'sip.js';
+import { Inviter, SessionState, UserAgent } from 'sip.js';
 import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions , Invitation} from 'sip.js';
 import type { Core } from 'sip.js';
 import type { OwnPresence, RegistrationState } from '../../shared/domain.js';
@@ -275,6 +275,12 @@ export class SipTelephony implements Telephony {
       });
     }
     this.announce(leg, { replacesLegId: replaced?.legId ?? null, referredFromLegId: null });
+    // The phone rings: say so (180), so that the caller hears ringback and may CANCEL at once
+    // (without it some UAs, baresip among them, hold a CANCEL back for ~2 s). A call taken over by
+    // Replaces is answered at once instead.
+    if (!replaced && invitation.state === SessionState.Initial) {
+      invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
+    }
   }
 
   /** The far end transfers us (incoming REFER): accept, call the target, announce the new leg. */

@@ -1,0 +1,96 @@
+// Shared by the reliability tests: the real app (web host) driven through the contract, as the renderer
+// would, and a cleanup list so that every test leaves the lab as it found it.
+import type { Call } from '../../../shared/domain.js';
+import type { Result } from '../../../shared/errors.js';
+import type { PhoneState } from '../../../shared/state.js';
+import { ContractClient, startApp } from '../../support/app-process.js';
+import type { AppOptions, AppProcess } from '../../support/app-process.js';
+
+export interface TestApp {
+  app: AppProcess;
+  phone: ContractClient;
+}
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+/** Register something to undo after the test (run newest first). */
+export function onCleanup(fn: () => Promise<unknown> | unknown): void {
+  cleanups.push(fn);
+}
+
+export async function runCleanups(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+/** Start the app and connect a contract client; waits until PhoneState says registered. */
+export async function openApp(options: AppOptions, registeredWithinMs = 20_000): Promise<TestApp> {
+  const app = await startApp(options);
+  onCleanup(() => app.stop());
+  const phone = await ContractClient.connect(app);
+  onCleanup(() => phone.close());
+  await phone.waitFor((s) => s.registration.kind === 'registered', registeredWithinMs, `${options.user} registered`);
+  return { app, phone };
+}
+
+/** Unwrap a command result or fail the test with the typed error. */
+export function must<T>(r: Result<T>, what: string): T {
+  if (!r.ok) throw new Error(`${what}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+export function callOf(s: PhoneState, callId: string): Call | undefined {
+  return s.calls.find((c) => c.callId === callId);
+}
+
+/** Waits for the call to match; the error names what was expected and what the call was. */
+export async function waitCall(
+  phone: ContractClient,
+  callId: string,
+  predicate: (c: Call) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<Call> {
+  const s = await phone.waitFor((st) => {
+    const c = callOf(st, callId);
+    return c !== undefined && predicate(c);
+  }, timeoutMs, `${callId}: ${what}`);
+  return callOf(s, callId)!;
+}
+
+/** Resolves with the first ringing incoming call that is not in `known`. */
+export async function waitNewRinging(phone: ContractClient, known: Set<string>, what: string, timeoutMs = 15_000): Promise<Call> {
+  const s = await phone.waitFor(
+    (st) => st.calls.some((c) => c.direction === 'incoming' && c.state === 'ringing' && !known.has(c.callId)),
+    timeoutMs,
+    what,
+  );
+  return s.calls.find((c) => c.direction === 'incoming' && c.state === 'ringing' && !known.has(c.callId))!;
+}
+
+/** No live call left (ended ones may linger for a moment). */
+export function noLiveCalls(s: PhoneState): boolean {
+  return s.calls.every((c) => c.state === 'ended') && s.incomingQueue.length === 0;
+}
+
+/** Every PhoneState the app publishes, from a second WebSocket client (as a second renderer window would). */
+export async function watchStates(app: Pick<AppProcess, 'port' | 'token'>, listener: (s: PhoneState) => void): Promise<() => void> {
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(`ws://127.0.0.1:${app.port}/phone?token=${app.token}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as { kind: string; state?: PhoneState };
+    if (message.kind === 'state' && message.state) listener(message.state);
+  });
+  const close = (): void => ws.close();
+  onCleanup(close);
+  return close;
+}
