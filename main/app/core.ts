@@ -125,7 +125,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   const publisher = new PhoneStatePublisher({
     account: { user: config.sip.user, displayName: config.sip.displayName, server: config.sip.server, transport: config.sip.transport },
     calls: () => centre.snapshot(),
-    onCallsChange: (listener) => centre.onChange(listener),
+    onCallsChange: (listener) => centre.onChanged(listener),
     devices: () => media.devices(),
     settings: () => settings,
     directoryRevision: () => directoryRevision,

@@ -35,11 +35,15 @@ export class PhoneStatePublisher implements StateSource {
     return () => this.listeners.delete(listener);
   }
 
-  /** Something changed: publish once per turn of the event loop (a burst of leg events is one frame). */
+  /**
+   * Something changed: publish once per turn of the event loop (a burst of leg events is one frame).
+   * setImmediate, not a microtask: the SIP work in hand (an answer's 200 OK goes out at the end of a
+   * chain of promises) finishes before the state is composed and sent to the UI.
+   */
   changed(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.scheduled = false;
       this.state = this.compose();
       for (const listener of this.listeners) listener(this.state);

@@ -153,6 +153,7 @@ export class CallCentre {
   private chosenPresence: Exclude<OwnPresence, 'offline'> = 'online';
   private serverSupportsPresence: boolean | null = null;
   private readonly listeners = new Set<(s: CallsSnapshot) => void>();
+  private readonly bareListeners = new Set<() => void>();
   private ringerMode: 'silent' | 'ringing' | 'call-waiting' | null = null;
   private lockTail: Promise<unknown> = Promise.resolve();
   private shuttingDown = false;
@@ -214,6 +215,17 @@ export class CallCentre {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Told of every change without a snapshot (for a listener that takes its own later, like the state
+   * publisher): no copy of every call is made for it on each change.
+   */
+  onChanged(listener: () => void): () => void {
+    this.bareListeners.add(listener);
+    return () => {
+      this.bareListeners.delete(listener);
     };
   }
 
@@ -1282,6 +1294,13 @@ export class CallCentre {
 
   private changed(): void {
     this.updateRinger();
+    for (const listener of [...this.bareListeners]) {
+      try {
+        listener();
+      } catch {
+        // a broken listener must not break the call centre
+      }
+    }
     if (this.listeners.size === 0) return;
     const snapshot = this.snapshot();
     for (const listener of [...this.listeners]) {

@@ -110,6 +110,8 @@ export class MediaEngine {
 
   /** The factory for UserAgentOptions.sessionDescriptionHandlerFactory. */
   sessionDescriptionHandlerFactory(options: MediaOptions): SessionDescriptionHandlerFactory {
+    // bind the first calls' RTP sockets now, not on the answer path
+    this.host.prepare({ localAddress: options.localAddress, portMin: options.rtpPortMin, portMax: options.rtpPortMax });
     return createMediaSessionDescriptionHandlerFactory({
       host: this.host,
       defaults: options,

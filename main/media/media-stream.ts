@@ -32,8 +32,14 @@ function bindUdp(socket: dgram.Socket, port: number, address: string): Promise<v
   });
 }
 
+export interface RtpPair {
+  rtp: dgram.Socket;
+  rtcp: dgram.Socket;
+  port: number;
+}
+
 /** Bind RTP to a free even port in [min, max] and RTCP to the port after it. */
-export async function bindRtpPair(address: string, min: number, max: number): Promise<{ rtp: dgram.Socket; rtcp: dgram.Socket; port: number }> {
+export async function bindRtpPair(address: string, min: number, max: number): Promise<RtpPair> {
   const type = address.includes(':') ? 'udp6' : 'udp4';
   const first = min % 2 === 0 ? min : min + 1;
   const count = Math.floor((max - 1 - first) / 2) + 1;

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { createAudioPort } from './audio/index.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream } from './audio/port.js';
 import { monotonicMs, Ticker } from './clock.js';
-import { bindRtpPair, FRAME_SAMPLES, MediaStream } from './media-stream.js';
+import { bindRtpPair, FRAME_SAMPLES, MediaStream, type RtpPair } from './media-stream.js';
 import type { FromWorker, TalkRouting, ToWorker } from './worker-protocol.js';
 
 const port = parentPort;
@@ -26,15 +26,44 @@ const mix = new Int32Array(FRAME_SAMPLES);
 const outFrame = new Int16Array(FRAME_SAMPLES);
 
 function closeTalkStreams(): void {
+  cancelLinger();
   output?.close();
   input?.close();
   output = null;
   input = null;
 }
 
+/**
+ * Between calls (no session at all) the talk streams stay open this long before they close. A
+ * dispatcher's calls follow each other closely, and opening a device stream is costly (with Pulse a
+ * pacat/parec process each: tens of ms of CPU on both cores, beside the SIP answer, and the first
+ * ~100 ms of the next call's audio lost while it connects). Nothing is sent or played meanwhile:
+ * with no session the clock is stopped, so the microphone is not read (its ring keeps 200 ms).
+ * While calls exist, a stream nobody needs (all held or muted) still closes at once. Only for real
+ * devices: a file stream costs nothing to open and is complete (its WAV written) once closed.
+ */
+const TALK_LINGER_MS = 5000;
+let lingerTimer: NodeJS.Timeout | null = null;
+
+function cancelLinger(): void {
+  if (lingerTimer) clearTimeout(lingerTimer);
+  lingerTimer = null;
+}
+
 /** Open the talk output / microphone while some call plays / sends; close them when none does. */
 function updateTalkStreams(): void {
   if (!audio) return;
+  if (streams.size === 0 && (audio.backend === 'pulse' || audio.backend === 'portaudio')) {
+    if ((output || input) && !lingerTimer) {
+      lingerTimer = setTimeout(() => {
+        lingerTimer = null;
+        if (streams.size === 0) closeTalkStreams();
+      }, TALK_LINGER_MS);
+      lingerTimer.unref();
+    }
+    return;
+  }
+  cancelLinger();
   let anyPlaying = false;
   let anySending = false;
   for (const s of streams.values()) {
@@ -92,8 +121,37 @@ const ticker: Ticker = new Ticker(20, tick, 5, monotonicMs, (e) => {
 });
 
 function updateClock(): void {
-  if (streams.size > 0) ticker.startClock();
-  else ticker.stop();
+  if (streams.size > 0) {
+    if (ticker.isRunning) return;
+    ticker.startClock();
+    // a talk output kept open between calls has run dry: give it its slack again
+    if (output && !output.closed) output.write(new Int16Array(FRAME_SAMPLES * 2));
+  } else ticker.stop();
+}
+
+/** Socket pairs bound ahead of need (prebind), by request id: `open` takes one without waiting. */
+const spares = new Map<number, RtpPair>();
+let shuttingDown = false;
+
+function startStream(m: Extract<ToWorker, { t: 'open' }>, { rtp, rtcp, port: p }: RtpPair): void {
+  const stats = new Int32Array(m.stats);
+  const s = new MediaStream(
+    m.sid,
+    rtp,
+    rtcp,
+    p,
+    stats,
+    m.cname,
+    {
+      dtmf: (digit) => post({ t: 'dtmf', sid: m.sid, digit }),
+      error: (message) => post({ t: 'error', sid: m.sid, message }),
+    },
+    jitter,
+    monotonicMs,
+  );
+  streams.set(m.sid, s);
+  updateClock();
+  if (m.spare === null) post({ t: 'opened', req: m.req, sid: m.sid, port: p });
 }
 
 port.on('message', (m: ToWorker) => {
@@ -109,27 +167,41 @@ port.on('message', (m: ToWorker) => {
       closeTalkStreams();
       updateTalkStreams();
       return;
-    case 'open':
+    case 'open': {
+      const pair = m.spare === null ? undefined : spares.get(m.spare);
+      if (pair) {
+        spares.delete(m.spare!);
+        for (const sock of [pair.rtp, pair.rtcp]) {
+          sock.removeAllListeners('message');
+          sock.removeAllListeners('error');
+        }
+        startStream(m, pair);
+        return;
+      }
       bindRtpPair(m.localAddress, m.portMin, m.portMax).then(
-        ({ rtp, rtcp, port: p }) => {
-          const stats = new Int32Array(m.stats);
-          const s = new MediaStream(
-            m.sid,
-            rtp,
-            rtcp,
-            p,
-            stats,
-            m.cname,
-            {
-              dtmf: (digit) => post({ t: 'dtmf', sid: m.sid, digit }),
-              error: (message) => post({ t: 'error', sid: m.sid, message }),
-            },
-            jitter,
-            monotonicMs,
-          );
-          streams.set(m.sid, s);
-          updateClock();
-          post({ t: 'opened', req: m.req, sid: m.sid, port: p });
+        (fresh) => startStream(m, fresh),
+        (e: Error) => {
+          post({ t: 'failed', req: m.req, error: e.message });
+          if (m.spare !== null) post({ t: 'error', sid: m.sid, message: `RTP: ${e.message}` });
+        },
+      );
+      return;
+    }
+    case 'prebind':
+      bindRtpPair(m.localAddress, m.portMin, m.portMax).then(
+        (pair) => {
+          if (shuttingDown) {
+            pair.rtp.close();
+            pair.rtcp.close();
+            return;
+          }
+          // nobody listens yet: whatever arrives (a previous call's late packets) is dropped
+          for (const sock of [pair.rtp, pair.rtcp]) {
+            sock.on('message', () => undefined);
+            sock.on('error', () => undefined);
+          }
+          spares.set(m.req, pair);
+          post({ t: 'prebound', req: m.req, port: pair.port });
         },
         (e: Error) => post({ t: 'failed', req: m.req, error: e.message }),
       );
@@ -156,8 +228,15 @@ port.on('message', (m: ToWorker) => {
       return;
     }
     case 'shutdown':
+      shuttingDown = true;
       for (const s of streams.values()) s.close();
       streams.clear();
+      for (const pair of spares.values()) {
+        pair.rtp.close();
+        pair.rtcp.close();
+      }
+      spares.clear();
+      cancelLinger();
       ticker.stop();
       closeTalkStreams();
       audio?.close();

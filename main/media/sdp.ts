@@ -1,5 +1,5 @@
 // SDP offer/answer (RFC 3264) for one audio stream: PCMU(0), PCMA(8), telephone-event(101), ptime 20.
-// Built and parsed with sdp-transform.
+// Parsed with sdp-transform; ours are written directly.
 import sdpTransform from 'sdp-transform';
 import type { MediaDescription, SessionDescription } from 'sdp-transform';
 import type { MediaDirection } from './contract.js';
@@ -82,13 +82,19 @@ function codecOf(m: MediaDescription, pt: number): Codec | null {
   return null;
 }
 
-export function parseAudio(sdp: string): AudioDescription {
-  let s: SessionDescription;
+function parseSdp(sdp: string): SessionDescription {
   try {
-    s = sdpTransform.parse(sdp);
+    return sdpTransform.parse(sdp);
   } catch (e) {
     throw new SdpError(`unparsable SDP: ${(e as Error).message}`, 400);
   }
+}
+
+export function parseAudio(sdp: string): AudioDescription {
+  return audioOf(parseSdp(sdp));
+}
+
+function audioOf(s: SessionDescription): AudioDescription {
   if (!s.media || s.media.length === 0) throw new SdpError('SDP has no m= line', 488);
   const origin = { sessionId: String(s.origin?.sessionId ?? ''), sessionVersion: Number(s.origin?.sessionVersion ?? 0) };
   const idx = s.media.findIndex(
@@ -131,41 +137,30 @@ function payloadList(m: MediaDescription): number[] {
     .filter((n) => Number.isInteger(n));
 }
 
-function audioMedia(local: LocalEndpoint, codecs: readonly Codec[], dtmfPt: number | null, direction: MediaDirection): MediaDescription {
-  const rtp: MediaDescription['rtp'] = codecs.map((c) => ({ payload: c.payloadType, codec: c.name, rate: 8000 }));
-  const fmtp: MediaDescription['fmtp'] = [];
-  if (dtmfPt !== null) {
-    rtp.push({ payload: dtmfPt, codec: 'telephone-event', rate: 8000 });
-    fmtp.push({ payload: dtmfPt, config: '0-16' });
+// Our own descriptions are written directly (the same text sdp-transform's writer gives for them,
+// at a fraction of its cost: it is on the answer path of every call).
+function audioMedia(port: number, codecs: readonly Codec[], dtmfPt: number | null, direction: MediaDirection): string {
+  let payloads = '';
+  let attrs = '';
+  for (const c of codecs) {
+    payloads += ` ${c.payloadType}`;
+    attrs += `a=rtpmap:${c.payloadType} ${c.name}/8000\r\n`;
   }
-  return {
-    type: 'audio',
-    port: local.port,
-    protocol: 'RTP/AVP',
-    payloads: rtp.map((r) => r.payload).join(' '),
-    rtp,
-    fmtp,
-    ptime: 20,
-    direction,
-  };
+  if (dtmfPt !== null) {
+    payloads += ` ${dtmfPt}`;
+    attrs += `a=rtpmap:${dtmfPt} telephone-event/8000\r\na=fmtp:${dtmfPt} 0-16\r\n`;
+  }
+  return `m=audio ${port} RTP/AVP${payloads}\r\n${attrs}a=ptime:20\r\na=${direction}\r\n`;
 }
 
-function session(local: LocalEndpoint, media: MediaDescription[]): string {
-  const v = ipVer(local.address);
-  const desc: SessionDescription = {
-    version: 0,
-    origin: { username: '-', sessionId: local.sessionId, sessionVersion: local.sessionVersion, netType: 'IN', ipVer: v, address: local.address },
-    name: '-',
-    connection: { version: v, ip: local.address },
-    timing: { start: 0, stop: 0 },
-    media,
-  };
-  return sdpTransform.write(desc);
+function session(local: LocalEndpoint, media: string): string {
+  const c = `IN IP${ipVer(local.address)} ${local.address}`;
+  return `v=0\r\no=- ${local.sessionId} ${local.sessionVersion} ${c}\r\ns=-\r\nc=${c}\r\nt=0 0\r\n${media}`;
 }
 
 /** An offer: all our codecs, telephone-event 101; `sendonly` to put the far end on hold. */
 export function buildOffer(local: LocalEndpoint, direction: MediaDirection, codecs: readonly Codec[] = SUPPORTED_CODECS): string {
-  return session(local, [audioMedia(local, codecs, DEFAULT_DTMF_PAYLOAD_TYPE, direction)]);
+  return session(local, audioMedia(local.port, codecs, DEFAULT_DTMF_PAYLOAD_TYPE, direction));
 }
 
 /** Our direction in an answer, given what the far end offered and whether we hold the call. */
@@ -189,25 +184,35 @@ export function resultingLocalDirection(offered: MediaDirection, remote: MediaDi
   return send && recv ? 'sendrecv' : send ? 'sendonly' : recv ? 'recvonly' : 'inactive';
 }
 
+/** A remote offer, checked and parsed once: what answering it needs (see answerOffer). */
+export interface AcceptedOffer {
+  remote: AudioDescription;
+  codec: Codec;
+  /** The offer's m-lines (type, protocol, formats), to reject all but ours. */
+  lines: { type: string; protocol: string; payloads: string }[];
+}
+
 /**
- * Answer a remote offer: pick the first codec in the offer's order that we support, echo its
- * telephone-event payload type, and reject (port 0) every other m-line.
+ * Check a remote offer (SdpError with the status to reply when we cannot take it): the first codec in
+ * the offer's order that we support is the one the answer will use.
  */
-export function buildAnswer(
-  local: LocalEndpoint,
-  offerSdp: string,
-  localHold: boolean,
-  supported: readonly Codec[] = SUPPORTED_CODECS,
-): { sdp: string; negotiated: Negotiated; remote: AudioDescription } {
-  const remote = parseAudio(offerSdp);
+export function acceptOffer(offerSdp: string, supported: readonly Codec[] = SUPPORTED_CODECS): AcceptedOffer {
+  const parsed = parseSdp(offerSdp);
+  const remote = audioOf(parsed);
   const codec = remote.codecs.find((c) => supported.some((s) => s.name === c.name));
   if (!codec) throw new SdpError('no common codec', 488);
+  const lines = parsed.media.map((m) => ({ type: m.type, protocol: m.protocol, payloads: m.payloads === undefined ? '0' : String(m.payloads) }));
+  return { remote, codec, lines };
+}
+
+/** Our answer to an accepted offer: echo its telephone-event payload type, reject (port 0) every other m-line. */
+export function answerOffer(local: LocalEndpoint, offer: AcceptedOffer, localHold: boolean): { sdp: string; negotiated: Negotiated; remote: AudioDescription } {
+  const { remote, codec } = offer;
   const direction = answerDirection(remote.direction, localHold);
-  const parsed = sdpTransform.parse(offerSdp);
-  const media: MediaDescription[] = parsed.media.map((m, i) => {
-    if (i === remote.mediaIndex) return audioMedia(local, [codec], remote.dtmfPayloadType, direction);
+  let media = '';
+  offer.lines.forEach((m, i) => {
     // rejected stream: same type/protocol/formats, port 0 (RFC 3264 6)
-    return { type: m.type, port: 0, protocol: m.protocol, payloads: m.payloads ?? '0', rtp: [], fmtp: [] };
+    media += i === remote.mediaIndex ? audioMedia(local.port, [codec], remote.dtmfPayloadType, direction) : `m=${m.type} 0 ${m.protocol} ${m.payloads}\r\n`;
   });
   return {
     sdp: session(local, media),
@@ -222,6 +227,19 @@ export function buildAnswer(
       localDirection: direction,
     },
   };
+}
+
+/**
+ * Answer a remote offer: pick the first codec in the offer's order that we support, echo its
+ * telephone-event payload type, and reject (port 0) every other m-line.
+ */
+export function buildAnswer(
+  local: LocalEndpoint,
+  offerSdp: string,
+  localHold: boolean,
+  supported: readonly Codec[] = SUPPORTED_CODECS,
+): { sdp: string; negotiated: Negotiated; remote: AudioDescription } {
+  return answerOffer(local, acceptOffer(offerSdp, supported), localHold);
 }
 
 /** Apply the far end's answer to our offer. */

@@ -16,7 +16,7 @@ import type {
 } from 'sip.js';
 import type { MediaStats } from '../../shared/domain.js';
 import type { MediaControls, MediaDirection, MediaOptions } from './contract.js';
-import { buildAnswer, buildOffer, negotiateAnswer, type Negotiated, SdpError } from './sdp.js';
+import { type AcceptedOffer, acceptOffer, answerOffer, buildOffer, negotiateAnswer, type Negotiated, SdpError } from './sdp.js';
 import type { MediaWorkerHost, WorkerSessionHandle } from './worker-host.js';
 import { STAT } from './worker-protocol.js';
 
@@ -52,7 +52,7 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   private readonly sessionId = String(randomInt(1, 2 ** 47));
   private sessionVersion = randomInt(1, 1_000_000);
   private lastBody: string | null = null;
-  private pendingRemoteOffer: string | null = null;
+  private pendingRemoteOffer: AcceptedOffer | null = null;
   private pendingLocalOffer: { direction: MediaDirection } | null = null;
   private negotiated: Negotiated | null = null;
   private remoteDir: MediaDirection | null = null;
@@ -79,7 +79,7 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
     let sdp: string;
     let type: 'offer' | 'answer';
     if (this.state === 'have-remote-offer' && this.pendingRemoteOffer !== null) {
-      const answer = buildAnswer(this.local(h.port), this.pendingRemoteOffer, this.localHold);
+      const answer = answerOffer(this.local(h.port), this.pendingRemoteOffer, this.localHold);
       sdp = this.versioned(answer.sdp, h.port);
       type = 'answer';
       this.pendingRemoteOffer = null;
@@ -110,9 +110,8 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
       return;
     }
     const offerSdp = await applyModifiers(sdp, 'offer', modifiers);
-    // validate now so sip.js can reply 488 to an offer we cannot take, before it asks for the answer
-    buildAnswer({ address: this.options.localAddress, port: 9, sessionId: '0', sessionVersion: 0 }, offerSdp, this.localHold);
-    this.pendingRemoteOffer = offerSdp;
+    // checked (and parsed, once) now so sip.js can reply 488 to an offer we cannot take, before it asks for the answer
+    this.pendingRemoteOffer = acceptOffer(offerSdp);
     this.state = 'have-remote-offer';
     await this.ensureOpen();
   }

@@ -11,6 +11,15 @@ export interface WorkerSessionHandle {
   stats: Int32Array;
 }
 
+export interface RtpBinding {
+  localAddress: string;
+  portMin: number;
+  portMax: number;
+}
+
+/** Socket pairs kept bound ahead per binding: a new call takes one without a worker round trip. */
+const SPARE_PAIRS = 2;
+
 export interface SessionEvents {
   dtmf?(digit: string): void;
   error?(message: string): void;
@@ -36,6 +45,9 @@ export class MediaWorkerHost {
   private readonly pending = new Map<number, { resolve: (v: FromWorker) => void; reject: (e: Error) => void }>();
   private readonly sessions = new Map<number, SessionEvents>();
   private closed = false;
+  /** Pairs bound ahead (prebind) and not taken yet, and how many are being bound, per binding key. */
+  private readonly spares = new Map<string, { id: number; port: number }[]>();
+  private readonly binding = new Map<string, number>();
   /** Errors not tied to a session (audio devices). */
   onError: (message: string) => void = () => undefined;
 
@@ -75,6 +87,7 @@ export class MediaWorkerHost {
   private onMessage(m: FromWorker): void {
     switch (m.t) {
       case 'opened':
+      case 'prebound':
       case 'failed':
       case 'shutdown-done': {
         const p = this.pending.get(m.req);
@@ -103,12 +116,44 @@ export class MediaWorkerHost {
     });
   }
 
-  async openSession(opts: { localAddress: string; portMin: number; portMax: number; cname: string }, events: SessionEvents): Promise<WorkerSessionHandle> {
+  /**
+   * Keep SPARE_PAIRS RTP/RTCP pairs bound ahead for this binding (the engine calls it when sip/ gets
+   * its factory; every session taken refills it). A failure (range exhausted) is not retried here:
+   * openSession then binds on demand and reports the error.
+   */
+  prepare(b: RtpBinding): void {
+    if (this.closed) return;
+    const key = bindingKey(b);
+    let list = this.spares.get(key);
+    if (!list) this.spares.set(key, (list = []));
+    const spares = list;
+    for (let n = spares.length + (this.binding.get(key) ?? 0); n < SPARE_PAIRS; n++) {
+      this.binding.set(key, (this.binding.get(key) ?? 0) + 1);
+      this.ready
+        .then(() => this.request((req) => ({ t: 'prebind', req, localAddress: b.localAddress, portMin: b.portMin, portMax: b.portMax })))
+        .then(
+          (r) => {
+            if (r.t === 'prebound' && !this.closed) spares.push({ id: r.req, port: r.port });
+          },
+          () => undefined,
+        )
+        .finally(() => this.binding.set(key, (this.binding.get(key) ?? 1) - 1));
+    }
+  }
+
+  async openSession(opts: RtpBinding & { cname: string }, events: SessionEvents): Promise<WorkerSessionHandle> {
+    const spare = this.spares.get(bindingKey(opts))?.shift();
+    this.prepare(opts);
     await this.ready;
     const sid = this.nextSid++;
     const sab = new SharedArrayBuffer(STAT.size * 4);
     this.sessions.set(sid, events);
-    const r = await this.request((req) => ({ t: 'open', req, sid, ...opts, stats: sab }));
+    if (spare) {
+      // the port is known: no need to wait for the worker (messages are handled in order)
+      this.post({ t: 'open', req: 0, sid, ...opts, stats: sab, spare: spare.id });
+      return { sid, port: spare.port, stats: new Int32Array(sab) };
+    }
+    const r = await this.request((req) => ({ t: 'open', req, sid, ...opts, stats: sab, spare: null }));
     if (r.t !== 'opened') {
       this.sessions.delete(sid);
       throw new Error(r.t === 'failed' ? r.error : 'media worker: unexpected reply');
@@ -145,6 +190,11 @@ export class MediaWorkerHost {
       /* worker already gone */
     }
     this.closed = true;
+    this.spares.clear();
     await this.worker.terminate();
   }
+}
+
+function bindingKey(b: RtpBinding): string {
+  return `${b.localAddress}|${b.portMin}|${b.portMax}`;
 }

@@ -22,7 +22,13 @@ export interface StreamConfig {
 export type ToWorker =
   | { t: 'init'; audio: AudioBackendConfig; routing: TalkRouting; jitter: { minMs: number; maxMs: number } }
   | { t: 'routing'; routing: TalkRouting }
-  | { t: 'open'; req: number; sid: number; localAddress: string; portMin: number; portMax: number; stats: SharedArrayBuffer; cname: string }
+  /**
+   * Start a session. `spare`: a socket pair bound ahead by `prebind` (the reply then is not waited
+   * for: the main thread already knows the port); null: bind one now and reply opened/failed.
+   */
+  | { t: 'open'; req: number; sid: number; localAddress: string; portMin: number; portMax: number; stats: SharedArrayBuffer; cname: string; spare: number | null }
+  /** Bind an RTP/RTCP pair ahead of need (its id is req); reply prebound or failed. */
+  | { t: 'prebind'; req: number; localAddress: string; portMin: number; portMax: number }
   | { t: 'configure'; sid: number; config: StreamConfig }
   | { t: 'mute'; sid: number; muted: boolean }
   | { t: 'dtmf'; sid: number; digits: string; durationMs: number; gapMs: number }
@@ -32,6 +38,7 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'opened'; req: number; sid: number; port: number }
+  | { t: 'prebound'; req: number; port: number }
   | { t: 'failed'; req: number; error: string }
   | { t: 'dtmf'; sid: number; digit: string }
   | { t: 'error'; sid: number | null; message: string }

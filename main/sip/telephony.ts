@@ -276,9 +276,10 @@ export class SipTelephony implements Telephony {
     }
     this.announce(leg, { replacesLegId: replaced?.legId ?? null, referredFromLegId: null });
     // The phone rings: say so (180), so that the caller hears ringback and may CANCEL at once
-    // (without it some UAs, baresip among them, hold a CANCEL back for ~2 s). A call taken over by
-    // Replaces is answered at once instead.
-    if (!replaced && invitation.state === SessionState.Initial) {
+    // (without it some UAs, baresip among them, hold a CANCEL back for ~2 s). sip.js sends it itself
+    // before onInvite unless configured not to; never twice. A call taken over by Replaces is
+    // answered at once instead.
+    if (!replaced && invitation.state === SessionState.Initial && !invitation.autoSendAnInitialProvisionalResponse) {
       invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
     }
   }
