@@ -8,8 +8,8 @@
 //
 // REGISTER is sent through sip.js's core (digest auth, transactions) rather than its Registerer, whose
 // automatic refresh hides the response codes we need to tell these states apart.
-import { TransportState } from 'sip.js';
-import type { Core, URI, UserAgent } from 'sip.js';
+import { Core, TransportState } from 'sip.js';
+import type { URI, UserAgent } from 'sip.js';
 import type { RegistrationState } from '../../shared/domain.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
@@ -40,6 +40,19 @@ export interface AccountOptions {
 }
 
 const ALLOW = 'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER,UPDATE';
+
+/**
+ * The keep-alive OPTIONS: a 401/407 challenge is an answer (the proxy is alive), so it is NOT
+ * answered with credentials, as sip.js would otherwise do on its own. An authenticated OPTIONS is
+ * routed on by the proxy whenever its Request-URI (the configured server address) is not one the
+ * proxy counts as its own (a port forward, an SBC, a DNS alias): out to that address, where it
+ * loops back, every 15 s. It also doubled the probe's traffic and logged "authentication loop".
+ */
+export class KeepAliveClient extends Core.UserAgentClient {
+  protected override authenticationGuard(): boolean {
+    return true;
+  }
+}
 
 export class SipAccount {
   private readonly listeners = new Set<(state: RegistrationState) => void>();
@@ -275,7 +288,7 @@ export class SipAccount {
     const timer = setTimeout(() => finish(false, 'no answer to keep-alive OPTIONS'), timeoutMs);
     try {
       const message = core.makeOutgoingRequestMessage('OPTIONS', this.o.keepAliveTarget, this.o.aor, this.o.keepAliveTarget, {});
-      request = core.request(message, {
+      request = new KeepAliveClient(Core.NonInviteClientTransaction, core, message, {
         onAccept: () => finish(true, ''),
         onReject: (r) =>
           r.message.hasHeader('via')

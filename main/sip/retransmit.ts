@@ -4,8 +4,17 @@
 //   Timer G (server non-2xx final response to INVITE: min(2^n*T1, T2) until the ACK or Timer H).
 // The 2xx to an INVITE we answered is retransmitted by sip.js itself (SessionDialog
 // start2xxRetransmissionTimer, RFC 6026 8.1) until the ACK arrives, so it is not repeated here.
-// Retransmitted final responses to our non-INVITE requests that arrive after the transaction ended
-// are absorbed (sip.js would only log "no matching transaction").
+//
+// sip.js also sets the timers that keep a finished transaction around to zero (Timers D, I, J, K: right
+// for its reliable WebSocket, wrong for UDP, where they are 32 s or T4). So for 64*T1 after a
+// transaction ended, this layer does what the transaction would have done:
+//   Timer K: retransmitted final responses to our non-INVITE requests are absorbed (sip.js would only
+//     log "no matching transaction");
+//   Timer J: a retransmitted non-INVITE request we already answered (our final response was lost) gets
+//     that response again and is absorbed; sip.js would take it for a new request: a second BYE is
+//     answered 481, a second NOTIFY, INFO or REFER is acted on twice;
+//   Timer D: a retransmitted non-2xx final response to our INVITE (our ACK was lost) gets the ACK
+//     again; sip.js would drop it, and the server would repeat it until its Timer H.
 import type { Peek } from './wire.js';
 
 export interface RetransmitConfig {
@@ -26,6 +35,11 @@ interface Pending {
   sends: number;
 }
 
+interface Remembered {
+  text: string;
+  until: number;
+}
+
 export interface RetransmitStats {
   retransmissions: number;
   absorbed: number;
@@ -34,6 +48,10 @@ export interface RetransmitStats {
 export class Retransmitter {
   private readonly pending = new Map<string, Pending>();
   private readonly finished = new Map<string, number>();
+  /** Timer J: our final response to a non-INVITE request, by `s:<branch>:<method>`. */
+  private readonly answered = new Map<string, Remembered>();
+  /** Timer D: our ACK to a non-2xx final response, by the INVITE's `c:<branch>:INVITE`. */
+  private readonly acked = new Map<string, Remembered>();
   readonly stats: RetransmitStats = { retransmissions: 0, absorbed: 0 };
 
   constructor(
@@ -46,13 +64,19 @@ export class Retransmitter {
   outgoing(text: string, peek: Peek | null): void {
     if (!peek || !peek.branch) return;
     if (peek.kind === 'request') {
-      if (peek.method === 'ACK') return;
+      if (peek.method === 'ACK') {
+        // An ACK to a non-2xx response has the INVITE's branch; one to a 2xx a new one (never matched).
+        this.remember(this.acked, `c:${peek.branch}:INVITE`, text);
+        return;
+      }
       const kind = peek.method === 'INVITE' ? 'A' : 'E';
       this.start(`c:${peek.branch}:${peek.method}`, kind, text);
       return;
     }
-    if (peek.cseqMethod === 'INVITE' && peek.status >= 300) {
-      this.start(`s:${peek.branch}`, 'G', text);
+    if (peek.cseqMethod === 'INVITE') {
+      if (peek.status >= 300) this.start(`s:${peek.branch}`, 'G', text);
+    } else if (peek.status >= 200 && peek.cseqMethod) {
+      this.remember(this.answered, `s:${peek.branch}:${peek.cseqMethod}`, text);
     }
   }
 
@@ -61,13 +85,22 @@ export class Retransmitter {
     if (!peek || !peek.branch) return true;
     if (peek.kind === 'request') {
       if (peek.method === 'ACK') this.stop(`s:${peek.branch}`);
+      else if (peek.method !== 'INVITE') {
+        // Timer J: answered already, our answer was lost.
+        const answer = this.recall(this.answered, `s:${peek.branch}:${peek.method}`);
+        if (answer !== null) return this.absorb(answer);
+      }
       return true;
     }
     const method = peek.cseqMethod ?? '';
     const key = `c:${peek.branch}:${method}`;
     const entry = this.pending.get(key);
     if (!entry) {
-      if (method !== 'INVITE' && peek.status >= 200) {
+      if (method === 'INVITE' && peek.status >= 300) {
+        // Timer D: the final response again, so our ACK was lost: ACK again.
+        const ack = this.recall(this.acked, key);
+        if (ack !== null) return this.absorb(ack);
+      } else if (method !== 'INVITE' && peek.status >= 200) {
         this.expireFinished();
         const seen = this.finished.get(`${key}:${peek.status}`);
         if (seen !== undefined) {
@@ -99,6 +132,34 @@ export class Retransmitter {
   clear(): void {
     for (const key of [...this.pending.keys()]) this.stop(key);
     this.finished.clear();
+    this.answered.clear();
+    this.acked.clear();
+  }
+
+  private remember(map: Map<string, Remembered>, key: string, text: string): void {
+    const now = this.now();
+    for (const [k, r] of map) if (r.until <= now) map.delete(k);
+    map.set(key, { text, until: now + this.config.timeout });
+  }
+
+  private recall(map: Map<string, Remembered>, key: string): string | null {
+    const r = map.get(key);
+    if (!r) return null;
+    if (r.until > this.now()) return r.text;
+    map.delete(key);
+    return null;
+  }
+
+  /** Send `text` again in place of sip.js (the finished transaction's part) and keep the message from it. */
+  private absorb(text: string): false {
+    this.stats.absorbed++;
+    this.stats.retransmissions++;
+    try {
+      this.resend(text);
+    } catch {
+      /* the peer retransmits again */
+    }
+    return false;
   }
 
   private start(key: string, kind: Pending['kind'], text: string): void {

@@ -22,7 +22,8 @@ export class UdpTransport extends SipTransportBase {
 
   constructor(logger: Core.Logger, options: UdpTransportOptions) {
     super(logger, options);
-    this.retransmitter = new Retransmitter((text) => this.write(text), options.timers ?? RFC3261_TIMERS);
+    // A failed resend is not an error of its own: the timer (or the peer) tries again.
+    this.retransmitter = new Retransmitter((text) => void this.write(text).catch(() => undefined), options.timers ?? RFC3261_TIMERS);
   }
 
   get retransmitStats(): { retransmissions: number; absorbed: number } {

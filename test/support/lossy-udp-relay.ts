@@ -23,6 +23,22 @@ export interface LossyRelayOptions {
   lossToClient?: number;
   /** Seed of the RNG (default 1). */
   seed?: number;
+  /** Keep a trace of every datagram (see `trace`); default false. Capped at `traceLimit` (default 20000). */
+  trace?: boolean;
+  traceLimit?: number;
+}
+
+/** One datagram as the relay saw it. */
+export interface RelayTraceEntry {
+  /** ms since the relay started. */
+  t: number;
+  dir: 'to-server' | 'to-client';
+  dropped: boolean;
+  /** Start line ('' for keep-alives and other non-SIP datagrams). */
+  first: string;
+  callId: string;
+  cseq: string;
+  branch: string;
 }
 
 export interface DirectionStats {
@@ -35,6 +51,8 @@ export interface DirectionStats {
   retransmittedByKind: Record<string, number>;
   /** CRLF keep-alives and other non-SIP datagrams. */
   other: number;
+  /** Datagrams the server sent to the client-side port (it routed a request to the relay's address): dropped. */
+  looped: number;
 }
 
 export interface LossyUdpRelay {
@@ -44,6 +62,12 @@ export interface LossyUdpRelay {
   readonly serverSidePort: number;
   readonly toServer: DirectionStats;
   readonly toClient: DirectionStats;
+  /** Date.now() when the relay started (trace times count from it). */
+  readonly startedAt: number;
+  /** Every datagram, oldest first (empty unless started with `trace: true`). */
+  readonly trace: RelayTraceEntry[];
+  /** The trace of one call (by Call-ID), as readable lines. */
+  traceOf(callId: string): string[];
   /** Change the loss rates at run time (1 = a dead link, both ways unless given). */
   setLoss(toServer: number, toClient?: number): void;
   close(): Promise<void>;
@@ -62,11 +86,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 function newStats(): DirectionStats {
-  return { datagrams: 0, dropped: 0, forwarded: 0, retransmissions: 0, retransmittedByKind: {}, other: 0 };
+  return { datagrams: 0, dropped: 0, forwarded: 0, retransmissions: 0, retransmittedByKind: {}, other: 0, looped: 0 };
 }
 
 /** Identity of a SIP message for spotting copies, and a short kind for the counters. */
-export function messageKey(text: string): { key: string; kind: string } | null {
+export function messageKey(text: string): { key: string; kind: string; start: string; branch: string; callId: string; cseq: string } | null {
   const head = text.split('\r\n\r\n', 1)[0] ?? '';
   const lines = head.split('\r\n');
   const start = lines[0] ?? '';
@@ -79,7 +103,7 @@ export function messageKey(text: string): { key: string; kind: string } | null {
   const method = cseq.split(/\s+/)[1] ?? '';
   const status = /^SIP\/2\.0 (\d{3})/.exec(start)?.[1];
   const kind = status ? `${status}/${method}` : method;
-  return { key: `${start}|${branch}|${callId}|${cseq}`, kind };
+  return { key: `${start}|${branch}|${callId}|${cseq}`, kind, start, branch, callId, cseq };
 }
 
 export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promise<LossyUdpRelay> {
@@ -93,6 +117,21 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
   const seenToServer = new Set<string>();
   const seenToClient = new Set<string>();
   let client: { address: string; port: number } | null = null;
+  const trace: RelayTraceEntry[] = [];
+  const traceLimit = options.traceLimit ?? 20_000;
+  const t0 = Date.now();
+  const note = (dir: RelayTraceEntry['dir'], id: ReturnType<typeof messageKey>, dropped: boolean): void => {
+    if (!options.trace || trace.length >= traceLimit) return;
+    trace.push({
+      t: Date.now() - t0,
+      dir,
+      dropped,
+      first: id?.start ?? '',
+      callId: id?.callId ?? '',
+      cseq: id?.cseq ?? '',
+      branch: id?.branch ?? '',
+    });
+  };
 
   const bind = (socket: dgram.Socket): Promise<number> =>
     new Promise((resolve, reject) => {
@@ -108,12 +147,12 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
   const clientPort = await bind(clientSide);
   const serverSidePort = await bind(serverSide);
 
-  const account = (stats: DirectionStats, seen: Set<string>, data: Buffer): void => {
+  const account = (stats: DirectionStats, seen: Set<string>, data: Buffer): ReturnType<typeof messageKey> => {
     stats.datagrams++;
     const id = messageKey(data.toString('utf8'));
     if (!id) {
       stats.other++;
-      return;
+      return null;
     }
     if (seen.has(id.key)) {
       stats.retransmissions++;
@@ -122,24 +161,39 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
       seen.add(id.key);
       if (seen.size > 50_000) seen.clear();
     }
+    return id;
   };
 
   clientSide.on('message', (data, rinfo) => {
-    client = { address: rinfo.address, port: rinfo.port };
-    account(toServer, seenToServer, data);
-    if (random() < lossToServer) {
-      toServer.dropped++;
+    // The server itself may send here: the client's requests name the relay's address (e.g. the
+    // keep-alive OPTIONS to sip:127.0.0.1:<clientPort>) and a proxy routes them on to it. That is not
+    // the client speaking: taking it as the client's address would send the server's traffic back to
+    // the server until the client spoke again. Drop it (a real proxy would see no loop either: its
+    // own address is its own).
+    if (rinfo.port === serverPort && rinfo.address === serverHost) {
+      toServer.looped++;
+      note('to-server', messageKey(data.toString('utf8')), true);
       return;
     }
+    client = { address: rinfo.address, port: rinfo.port };
+    const id = account(toServer, seenToServer, data);
+    if (random() < lossToServer) {
+      toServer.dropped++;
+      note('to-server', id, true);
+      return;
+    }
+    note('to-server', id, false);
     toServer.forwarded++;
     serverSide.send(data, serverPort, serverHost);
   });
   serverSide.on('message', (data) => {
-    account(toClient, seenToClient, data);
+    const id = account(toClient, seenToClient, data);
     if (random() < lossToClient || !client) {
       toClient.dropped++;
+      note('to-client', id, true);
       return;
     }
+    note('to-client', id, false);
     toClient.forwarded++;
     clientSide.send(data, client.port, client.address);
   });
@@ -149,6 +203,13 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
     serverSidePort,
     toServer,
     toClient,
+    startedAt: t0,
+    trace,
+    traceOf(callId: string) {
+      return trace
+        .filter((e) => e.callId === callId)
+        .map((e) => `${String(e.t).padStart(7)} ${e.dir === 'to-server' ? 'app -> srv' : 'srv -> app'} ${e.dropped ? 'DROP' : '    '} ${e.first} | ${e.cseq} | ${e.branch}`);
+    },
     setLoss(up: number, down = up) {
       lossToServer = up;
       lossToClient = down;

@@ -92,6 +92,11 @@ export interface BaresipOptions {
   transport?: 'udp' | 'tcp';
   /** 'pulse' plays received audio into the Pulse null sink spk (default); 'null' discards it (burns CPU). */
   player?: 'pulse' | 'null';
+  /**
+   * Play ringback while an outgoing call rings (default true). Stopping it drains the player through
+   * PulseAudio, which holds CALL_ESTABLISHED back by ~2 s: signalling tests turn it off.
+   */
+  ringback?: boolean;
   /** ms to wait for REGISTER 200; default 10000. */
   registerTimeoutMs?: number;
   /** Skip registering (no account registrar); the peer can still dial via the outbound proxy. */
@@ -284,6 +289,7 @@ function baresipConfig(o: {
   player: 'pulse' | 'null';
   dir: string;
   presence: boolean;
+  ringback: boolean;
 }): string {
   const dev = o.player === 'pulse' ? 'alsa,pulse' : 'alsa,null';
   return [
@@ -296,6 +302,7 @@ function baresipConfig(o: {
     `audio_source aufile,${o.audioFile}`,
     `audio_player ${dev}`,
     `audio_alert ${dev}`,
+    ...(o.ringback ? [] : ['ringback_disabled yes']),
     'audio_level no',
     'rtp_ports 30000-39999',
     'rtp_timeout 0',
@@ -366,7 +373,7 @@ export async function startBaresip(opts: BaresipOptions): Promise<BaresipPeer> {
   fs.mkdirSync(dir, { recursive: true });
   const audioFile = opts.audioFile ?? paths.audio.tone440;
   const presence = opts.presence !== undefined;
-  fs.writeFileSync(path.join(dir, 'config'), baresipConfig({ port, audioFile, player: opts.player ?? 'pulse', dir, presence }));
+  fs.writeFileSync(path.join(dir, 'config'), baresipConfig({ port, audioFile, player: opts.player ?? 'pulse', dir, presence, ringback: opts.ringback ?? true }));
   fs.writeFileSync(path.join(dir, 'accounts'), accountLine(opts));
   // ;presence=p2p makes baresip SUBSCRIBE to the contact (the request goes to Kamailio's presence server).
   const watch = opts.presence?.watch ?? [];

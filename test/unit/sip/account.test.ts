@@ -150,6 +150,27 @@ describe('SipAccount', () => {
     expect(states.map((s) => s.kind)).toEqual(expect.arrayContaining(['registering', 'registered', 'unreachable']));
   });
 
+  it('a keep-alive OPTIONS answered with a 407 challenge counts as alive and is not re-sent with credentials', async () => {
+    // Kamailio challenges OPTIONS from its own domain. Answering the challenge made the proxy route the
+    // authenticated OPTIONS on to the Request-URI (the configured server address): in the lossy-network
+    // test that was the relay, which looped it back and then sent the server's traffic to the server.
+    const { reg, tel, states } = await setup(
+      (req) =>
+        isMethod(req, 'OPTIONS')
+          ? respond(req, 407, 'Proxy Authentication Required', ['Proxy-Authenticate: Digest realm="127.0.0.1", nonce="abc123", algorithm=MD5'])
+          : respond(req, 200, 'OK', ['Expires: 300']),
+      { keepAliveIntervalMs: 200, keepAliveTimeoutMs: 300 },
+    );
+    await until(() => tel.registration.kind === 'registered');
+    await until(() => reg.count('OPTIONS') >= 4, 3000);
+    const options = reg.requests.filter((r) => r.method === 'OPTIONS');
+    expect(options.filter((r) => /^proxy-authorization\s*:/im.test(r.text))).toEqual([]);
+    // One probe per interval (no challenge round trip, no confirming probe), and still registered.
+    expect(new Set(options.map((r) => /^call-id\s*:\s*(\S+)/im.exec(r.text)?.[1])).size).toBe(options.length);
+    expect(states.map((s) => s.kind)).not.toContain('unreachable');
+    expect(tel.registration.kind).toBe('registered');
+  });
+
   it('a lost REGISTER is retransmitted over UDP (Timer E) and registration still succeeds', async () => {
     let dropped = 0;
     const { reg, tel } = await setup((req) => {

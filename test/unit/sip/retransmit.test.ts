@@ -119,3 +119,82 @@ describe('Retransmitter (RFC 3261 timers A, E, G)', () => {
     expect(r.incoming(peekMessage(resp(200, 'z9hG4bKl', 'REGISTER')))).toBe(true);
   });
 });
+
+// sip.js keeps no finished transaction around (its Timers D, I, J, K are 0: made for WebSocket). Over UDP
+// the Retransmitter stands in for the Completed state, for 64*T1.
+describe('Retransmitter: what a finished transaction still owes (Timers J and D)', () => {
+  let resent: string[];
+  let r: Retransmitter;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    resent = [];
+    r = new Retransmitter((text) => resent.push(text));
+  });
+  afterEach(() => {
+    r.clear();
+    vi.useRealTimers();
+  });
+  const incoming = (text: string): boolean => r.incoming(peekMessage(text));
+  const outgoing = (text: string): void => r.outgoing(text, peekMessage(text));
+
+  it('Timer J: a BYE repeated because our 200 was lost gets the same 200, not a new (481) answer', () => {
+    // Seen in the lossy-network test: Kamailio's BYE retransmissions were answered 481 after the dialog ended.
+    const bye = req('BYE', 'z9hG4bKbye1');
+    const ok = resp(200, 'z9hG4bKbye1', 'BYE');
+    expect(incoming(bye)).toBe(true);
+    outgoing(ok); // dropped on the way
+    vi.advanceTimersByTime(500);
+    expect(incoming(bye)).toBe(false);
+    vi.advanceTimersByTime(1000);
+    expect(incoming(bye)).toBe(false);
+    expect(resent).toEqual([ok, ok]);
+    expect(r.stats.absorbed).toBe(2);
+    // Another request on that branch (a CANCEL) or another branch is sip.js's.
+    expect(incoming(req('CANCEL', 'z9hG4bKbye1'))).toBe(true);
+    expect(incoming(req('BYE', 'z9hG4bKbye2'))).toBe(true);
+    // After 64*T1 the transaction is forgotten.
+    vi.advanceTimersByTime(32_000);
+    expect(incoming(bye)).toBe(true);
+    expect(resent).toHaveLength(2);
+  });
+
+  it('Timer J: a request still being worked on (no final response yet) is left to sip.js', () => {
+    const notify = req('NOTIFY', 'z9hG4bKn1');
+    expect(incoming(notify)).toBe(true);
+    outgoing(resp(100, 'z9hG4bKn1', 'NOTIFY'));
+    expect(incoming(notify)).toBe(true);
+    expect(resent).toEqual([]);
+  });
+
+  it('Timer J never applies to INVITE (sip.js keeps its INVITE server transaction)', () => {
+    const invite = req('INVITE', 'z9hG4bKi1');
+    expect(incoming(invite)).toBe(true);
+    outgoing(resp(200, 'z9hG4bKi1', 'INVITE'));
+    expect(incoming(invite)).toBe(true);
+    expect(resent).toEqual([]);
+  });
+
+  it('Timer D: a 486 repeated because our ACK was lost is ACKed again and kept from sip.js', () => {
+    const invite = req('INVITE', 'z9hG4bKd1');
+    const ack = req('ACK', 'z9hG4bKd1');
+    const busy = resp(486, 'z9hG4bKd1', 'INVITE');
+    outgoing(invite);
+    expect(incoming(busy)).toBe(true);
+    outgoing(ack); // dropped on the way
+    expect(incoming(busy)).toBe(false);
+    expect(resent).toEqual([ack]);
+    vi.advanceTimersByTime(33_000);
+    expect(incoming(busy)).toBe(true);
+    expect(resent).toEqual([ack]);
+  });
+
+  it('Timer D: 2xx responses to INVITE always reach sip.js (it ACKs those itself)', () => {
+    const invite = req('INVITE', 'z9hG4bKd2');
+    outgoing(invite);
+    const ok = resp(200, 'z9hG4bKd2', 'INVITE');
+    expect(incoming(ok)).toBe(true);
+    outgoing(req('ACK', 'z9hG4bKd2x'));
+    expect(incoming(ok)).toBe(true);
+    expect(resent).toEqual([]);
+  });
+});
