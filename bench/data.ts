@@ -13,6 +13,7 @@ import { SqliteCallHistory } from '../main/store/call-history.js';
 import { closeDatabase, openDatabase, type Database } from '../main/store/database.js';
 import { percentile, type Benchmark, type Figure } from './harness.js';
 import type { HistoryOutcome, HistoryQuery, OrderStatus } from '../shared/domain.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const SURNAMES = ['Иванов', 'Смирнов', 'Кузнецов', 'Попов', 'Васильев', 'Петров', 'Соколов', 'Михайлов', 'Новиков', 'Фёдоров',
   'Морозов', 'Волков', 'Алексеев', 'Лебедев', 'Семёнов', 'Егоров', 'Павлов', 'Козлов', 'Степанов', 'Николаев', 'Орлов', 'Андреев',
@@ -22,17 +23,6 @@ const FIRST = ['Александр', 'Дмитрий', 'Максим', 'Серг
 const STREETS = ['ул. Тверская', 'Ленинский пр.', 'ул. Арбат', 'Кутузовский пр.', 'ул. Профсоюзная', 'ул. Ёлочная'];
 const OUTCOMES: HistoryOutcome[] = ['answered', 'answered', 'answered', 'answered', 'missed', 'cancelled-by-caller', 'answered-elsewhere', 'transferred', 'failed'];
 
-// Deterministic PRNG so runs compare.
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sizes {
   employees: number;
@@ -130,7 +120,7 @@ const bench: Benchmark = {
     };
     const dir = mkdtempSync(join(tmpdir(), 'dispatch-phone-bench-'));
     const path = join(dir, 'bench.sqlite');
-    const random = rng(42);
+    const random = seededRandom(42);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     try {
       let db = openDatabase(path);

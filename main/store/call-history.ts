@@ -13,6 +13,7 @@ import type {
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
 import { normaliseNumber } from '../directory/numbers.js';
 import type { Database } from './database.js';
+import { StatementCache } from './statement-cache.js';
 
 export const HISTORY_OUTCOMES: readonly HistoryOutcome[] = [
   'in-progress',
@@ -131,13 +132,14 @@ export class SqliteCallHistory implements CallHistoryLog {
   private readonly markStmt: Statement;
   private readonly byCallIdStmt: Statement<[string], HistoryRow>;
   private readonly missedStmt: Statement<unknown[], HistoryRow>;
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
   constructor(
     private readonly db: Database,
     options: SqliteCallHistoryOptions = {},
   ) {
     this.region = options.defaultRegion ?? 'RU';
+    this.statements = new StatementCache(db);
     this.upsertStmt = db.prepare(`
       INSERT INTO call_history (call_id, direction, number, number_key, identity, handled_by, started_at, answered_at,
         ended_at, duration_seconds, outcome, end_reason, transferred_to, failure_reason, held_count)
@@ -167,12 +169,7 @@ export class SqliteCallHistory implements CallHistoryLog {
   }
 
   private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.statements.get(sql);
   }
 
   callStarted(call: HistoryCallFacts): void {

@@ -10,6 +10,7 @@ import {
   type OrderStatus,
 } from '../../shared/domain.js';
 import type { Database } from './database.js';
+import { StatementCache } from './statement-cache.js';
 
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   'new',
@@ -120,7 +121,7 @@ export const MAX_ORDER_LIMIT = 1000;
 
 /** Prepared statements over one database connection. */
 export class DispatchStore {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
   private readonly revisionStmt: Statement<[], { value: string }>;
   private readonly employeesStmt: Statement<
     [],
@@ -133,6 +134,7 @@ export class DispatchStore {
   private readonly orderByIdStmt: Statement<[number], OrderRow>;
 
   constructor(readonly db: Database) {
+    this.statements = new StatementCache(db);
     this.revisionStmt = db.prepare(`SELECT value FROM meta WHERE key = 'directory_revision'`);
     this.employeesStmt = db.prepare(`SELECT employee_id, surname, first_name, callsign, role, sip_uri FROM employees`);
     this.employeeNumbersStmt = db.prepare(`SELECT employee_id, number FROM employee_numbers ORDER BY employee_id, position`);
@@ -149,12 +151,7 @@ export class DispatchStore {
   }
 
   private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.statements.get(sql);
   }
 
   /** Changes whenever employees or their numbers change (in any process). */

@@ -11,6 +11,7 @@
 // The relay also counts what it sees: datagrams and drops per direction, and copies of a message it
 // has already forwarded or dropped once (same start line, top Via branch and CSeq): retransmissions.
 import dgram from 'node:dgram';
+import { seededRandom } from './seeded-random.js';
 
 export interface LossyRelayOptions {
   /** Where the server is (default 127.0.0.1:5060). */
@@ -73,17 +74,6 @@ export interface LossyUdpRelay {
   close(): Promise<void>;
 }
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function newStats(): DirectionStats {
   return { datagrams: 0, dropped: 0, forwarded: 0, retransmissions: 0, retransmittedByKind: {}, other: 0, looped: 0 };

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAgent } from 'sip.js';
 import type { Core, Transport } from 'sip.js';
 import { UdpTransport } from '../../../main/sip/udp-transport.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sip');
 
@@ -22,17 +23,6 @@ function crlf(buf: Buffer): Buffer {
   return Buffer.from(out);
 }
 
-/** Small seeded PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(input: Buffer, rnd: () => number): Buffer {
   const b = [...input];
@@ -119,7 +109,7 @@ describe('RFC 4475 torture messages', () => {
 
 describe('garbage', () => {
   it('binary noise, empty datagrams, keep-alives, huge datagrams', async () => {
-    const rnd = prng(7);
+    const rnd = seededRandom(7);
     const noise = Array.from({ length: 50 }, (_, i) => Buffer.from(Array.from({ length: 1 + i * 20 }, () => Math.floor(rnd() * 256))));
     await feed([...noise, Buffer.from('\r\n\r\n'), Buffer.from('\r\n'), Buffer.alloc(0), Buffer.alloc(60_000, 0x41)]);
     expect(transport.counters.keepAlives).toBeGreaterThanOrEqual(2);
@@ -129,7 +119,7 @@ describe('garbage', () => {
 
   it('fuzz: 400 random mutations of a real INVITE (seeded)', async () => {
     const invite = crlf(fs.readFileSync(path.join(FIXTURES, 'invite.txt')));
-    const rnd = prng(4475);
+    const rnd = seededRandom(4475);
     const batch: Buffer[] = [];
     for (let i = 0; i < 400; i++) batch.push(mutate(invite, rnd));
     await feed(batch);
