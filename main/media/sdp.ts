@@ -217,15 +217,20 @@ export function answerOffer(local: LocalEndpoint, offer: AcceptedOffer, localHol
   return {
     sdp: session(local, media),
     remote,
-    negotiated: {
-      codec,
-      dtmfPayloadType: remote.dtmfPayloadType,
-      remoteAddress: remote.address,
-      remotePort: remote.port,
-      remoteRtcpPort: remote.rtcpPort,
-      remoteDirection: remote.direction,
-      localDirection: direction,
-    },
+    negotiated: negotiatedWith(remote, codec, direction),
+  };
+}
+
+/** What was agreed, from the far end's description, the chosen codec and our resulting direction. */
+function negotiatedWith(remote: AudioDescription, codec: Codec, localDirection: MediaDirection): Negotiated {
+  return {
+    codec,
+    dtmfPayloadType: remote.dtmfPayloadType,
+    remoteAddress: remote.address,
+    remotePort: remote.port,
+    remoteRtcpPort: remote.rtcpPort,
+    remoteDirection: remote.direction,
+    localDirection,
   };
 }
 
@@ -249,14 +254,6 @@ export function negotiateAnswer(offeredDirection: MediaDirection, answerSdp: str
   if (!codec) throw new SdpError('answer has no codec we offered', 488);
   return {
     remote,
-    negotiated: {
-      codec,
-      dtmfPayloadType: remote.dtmfPayloadType,
-      remoteAddress: remote.address,
-      remotePort: remote.port,
-      remoteRtcpPort: remote.rtcpPort,
-      remoteDirection: remote.direction,
-      localDirection: resultingLocalDirection(offeredDirection, remote.direction),
-    },
+    negotiated: negotiatedWith(remote, codec, resultingLocalDirection(offeredDirection, remote.direction)),
   };
 }
