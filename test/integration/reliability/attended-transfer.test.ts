@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferProgress } from '../../../shared/domain.js';
 import { ensureLab, startLinphone, waitUntil } from '../../lab/peers.js';
 import type { LinphonePeer } from '../../lab/peers.js';
-import { must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
+import { endLinphoneCalls, hangUpAppCalls, liveLinphoneCalls, must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
 import type { TestApp } from './helpers.js';
 
 const APP_USER = '5031';
@@ -27,28 +27,17 @@ beforeAll(async () => {
 afterAll(runCleanups, 60_000);
 afterEach(async () => {
   // Leave no call behind for the next test: on the app, then on the peers.
-  for (const c of t.phone.state?.calls ?? []) {
-    if (c.state !== 'ended') await t.phone.invoke('hangup', { callId: c.callId });
-  }
-  for (const peer of [caller, target]) for (const id of await liveCalls(peer)) await peer.terminate(id).catch(() => undefined);
+  await hangUpAppCalls(t);
+  for (const peer of [caller, target]) await endLinphoneCalls(peer);
   await t.phone.waitFor((s) => s.calls.every((c) => c.state === 'ended'), 20_000, 'app idle').catch(() => undefined);
 });
 
-/** linphone-daemon numbers calls 1, 2, ... and shows no Id for the current call: look them up by number. */
-async function liveCalls(peer: LinphonePeer): Promise<number[]> {
-  const ids: number[] = [];
-  for (let id = 1; id <= 24; id++) {
-    const st = await peer.callStatus(id).catch(() => undefined);
-    if (st && !/End|Released|Error/.test(st.state)) ids.push(id);
-  }
-  return ids;
-}
 
 /** The peer's call in a state matching `state` (with its daemon id). */
 async function peerCall(peer: LinphonePeer, state: RegExp, what: string): Promise<{ id: number; from: string }> {
   return waitUntil(
     async () => {
-      for (const id of await liveCalls(peer)) {
+      for (const id of await liveLinphoneCalls(peer)) {
         const st = await peer.callStatus(id);
         if (st && state.test(st.state)) return { id, from: st.from ?? '' };
       }
@@ -161,7 +150,7 @@ describe('attended transfer', () => {
     const back = await waitCall(phone, callId, (c) => c.state === 'active', 'caller back');
     expect(back.transfer).toBeNull();
     expect(phone.state!.activeCallId).toBe(callId);
-    await waitUntil(async () => (await liveCalls(target)).length === 0, { timeoutMs: 10_000, what: 'target call gone' });
+    await waitUntil(async () => (await liveLinphoneCalls(target)).length === 0, { timeoutMs: 10_000, what: 'target call gone' });
     await waitUntil(async () => (await caller.callStatus())?.state.includes('StreamsRunning'), { timeoutMs: 10_000, what: 'caller hears us' });
     must(await phone.invoke('hangup', { callId }), 'hangup');
   });

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferProgress } from '../../../shared/domain.js';
 import { ensureLab, startBaresip, startLinphone, waitUntil } from '../../lab/peers.js';
 import type { BaresipPeer, LinphonePeer } from '../../lab/peers.js';
-import { must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
+import { endLinphoneCalls, hangUpAppCalls, must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
 import type { TestApp } from './helpers.js';
 
 const APP_USER = '5051';
@@ -23,13 +23,8 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(runCleanups, 60_000);
 afterEach(async () => {
-  for (const c of t.phone.state?.calls ?? []) {
-    if (c.state !== 'ended') await t.phone.invoke('hangup', { callId: c.callId });
-  }
-  for (let id = 1; id <= 12; id++) {
-    const st = await caller.callStatus(id).catch(() => undefined);
-    if (st && !/End|Released|Error/.test(st.state)) await caller.terminate(id).catch(() => undefined);
-  }
+  await hangUpAppCalls(t);
+  await endLinphoneCalls(caller, 12);
   if ((await employee.listCalls().catch(() => [])).length > 0) await employee.hangup().catch(() => undefined);
 });
 

@@ -5,6 +5,7 @@ import type { Result } from '../../../shared/errors.js';
 import type { PhoneState } from '../../../shared/state.js';
 import { ContractClient, startApp } from '../../support/app-process.js';
 import type { AppOptions, AppProcess } from '../../support/app-process.js';
+import type { LinphonePeer } from '../../lab/peers.js';
 
 export interface TestApp {
   app: AppProcess;
@@ -93,4 +94,25 @@ export async function watchStates(app: Pick<AppProcess, 'port' | 'token'>, liste
   const close = (): void => ws.close();
   onCleanup(close);
   return close;
+}
+
+/** Between tests: hang up every call the app still has. */
+export async function hangUpAppCalls(t: TestApp): Promise<void> {
+  for (const c of t.phone.state?.calls ?? []) {
+    if (c.state !== 'ended') await t.phone.invoke('hangup', { callId: c.callId });
+  }
+}
+
+/** linphone-daemon numbers calls 1, 2, ... and shows no id for the current call: find the live ones by number. */
+export async function liveLinphoneCalls(peer: LinphonePeer, maxId = 24): Promise<number[]> {
+  const ids: number[] = [];
+  for (let id = 1; id <= maxId; id++) {
+    const st = await peer.callStatus(id).catch(() => undefined);
+    if (st && !/End|Released|Error/.test(st.state)) ids.push(id);
+  }
+  return ids;
+}
+
+export async function endLinphoneCalls(peer: LinphonePeer, maxId = 24): Promise<void> {
+  for (const id of await liveLinphoneCalls(peer, maxId)) await peer.terminate(id).catch(() => undefined);
 }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PhoneState } from '../../../shared/state.js';
 import { ensureLab, registrations, startBaresip, waitUntil } from '../../lab/peers.js';
 import type { BaresipPeer } from '../../lab/peers.js';
-import { must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
+import { hangUpAppCalls, must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
 import type { TestApp } from './helpers.js';
 
 const APP_USER = '5061';
@@ -23,9 +23,7 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(runCleanups, 60_000);
 afterEach(async () => {
-  for (const c of t.phone.state?.calls ?? []) {
-    if (c.state !== 'ended') await t.phone.invoke('hangup', { callId: c.callId });
-  }
+  await hangUpAppCalls(t);
   for (const p of [callee, caller]) {
     await waitUntil(async () => (await p.listCalls()).length === 0, { timeoutMs: 10_000, what: `${p.user} idle` }).catch(() => undefined);
   }
