@@ -10,6 +10,7 @@ import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
 import { SipCallLeg } from './call-leg.js';
+import { installFastGrammar } from './fast-grammar.js';
 import { parseReplaces } from './headers.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
@@ -18,6 +19,9 @@ import { TcpTransport } from './tcp-transport.js';
 import { TlsTransport } from './tls-transport.js';
 import type { SipTransportBase, SipTransportOptions } from './transport-base.js';
 import { UdpTransport } from './udp-transport.js';
+
+// sip.js parses a dozen headers of every incoming message with its slow generic grammar.
+installFastGrammar();
 
 export type SipTransportKind = 'udp' | 'tcp' | 'tls';
 

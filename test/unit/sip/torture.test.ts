@@ -8,8 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAgent } from 'sip.js';
 import type { Core, Transport } from 'sip.js';
+import { installFastGrammar } from '../../../main/sip/fast-grammar.js';
 import { UdpTransport } from '../../../main/sip/udp-transport.js';
 import { seededRandom } from '../../support/seeded-random.js';
+
+// sip.js parses as in production: through our fast paths (main/sip/telephony.ts installs them).
+installFastGrammar();
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sip');
 
