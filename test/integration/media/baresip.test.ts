@@ -6,54 +6,31 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmitterImpl, Inviter, SessionState, TransportState, UserAgent, type Session, type Transport } from 'sip.js';
+import { Inviter, SessionState, UserAgent, type Session } from 'sip.js';
 import { encodeWav, readWav } from '../../../main/media/audio/wav.js';
 import type { MediaDirection } from '../../../main/media/contract.js';
 import { MediaEngine } from '../../../main/media/engine.js';
 import type { MediaSessionDescriptionHandler } from '../../../main/media/session-description-handler.js';
 import { audioStats, ensureLab, startBaresip, type BaresipPeer } from '../../lab/peers.js';
 import { dominant, rms, SCAN, sine } from '../../unit/media/helpers.js';
+import { TestTransport } from '../../support/sipjs-test-transport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One UDP flow to one peer; enough for a direct call on loopback (no retransmissions). */
-class UdpTransport implements Transport {
-  readonly protocol = 'UDP';
-  state = TransportState.Disconnected;
-  readonly stateChange = new EmitterImpl<TransportState>();
-  onConnect: (() => void) | undefined;
-  onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
+class UdpTransport extends TestTransport {
   private readonly socket: dgram.Socket;
 
   constructor(
     _logger: unknown,
     private readonly options: { socket: dgram.Socket; peerPort: number },
   ) {
+    super();
     this.socket = options.socket;
     this.socket.on('message', (m) => {
       const s = m.toString('utf8');
       if (s.trim() !== '') this.onMessage?.(s);
     });
-  }
-
-  async connect(): Promise<void> {
-    this.state = TransportState.Connected;
-    this.stateChange.emit(this.state);
-    this.onConnect?.();
-  }
-
-  async disconnect(): Promise<void> {
-    this.state = TransportState.Disconnected;
-    this.stateChange.emit(this.state);
-  }
-
-  async dispose(): Promise<void> {
-    await this.disconnect();
-  }
-
-  isConnected(): boolean {
-    return this.state === TransportState.Connected;
   }
 
   async send(message: string): Promise<void> {

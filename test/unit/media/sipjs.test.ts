@@ -5,57 +5,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EmitterImpl,
-  Inviter,
-  SessionState,
-  TransportState,
-  UserAgent,
-  type Invitation,
-  type Session,
-  type Transport,
-} from 'sip.js';
+import { Inviter, SessionState, UserAgent, type Invitation, type Session } from 'sip.js';
 import { encodeWav } from '../../../main/media/audio/wav.js';
 import type { MediaControls, MediaDirection } from '../../../main/media/contract.js';
 import { MediaEngine } from '../../../main/media/engine.js';
 import type { MediaSessionDescriptionHandler } from '../../../main/media/session-description-handler.js';
 import { sine } from './helpers.js';
+import { TestTransport } from '../../support/sipjs-test-transport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wires = new Map<string, PipeTransport>();
 
 /** Delivers every message to the transport registered under options.peer. */
-class PipeTransport implements Transport {
-  readonly protocol = 'UDP';
-  state = TransportState.Disconnected;
-  readonly stateChange = new EmitterImpl<TransportState>();
-  onConnect: (() => void) | undefined;
-  onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
+class PipeTransport extends TestTransport {
   private readonly peer: string;
 
   constructor(_logger: unknown, options: { name: string; peer: string }) {
+    super();
     this.peer = options.peer;
     wires.set(options.name, this);
-  }
-
-  async connect(): Promise<void> {
-    this.state = TransportState.Connected;
-    this.stateChange.emit(this.state);
-    this.onConnect?.();
-  }
-
-  async disconnect(): Promise<void> {
-    this.state = TransportState.Disconnected;
-    this.stateChange.emit(this.state);
-  }
-
-  async dispose(): Promise<void> {
-    await this.disconnect();
-  }
-
-  isConnected(): boolean {
-    return this.state === TransportState.Connected;
   }
 
   async send(message: string): Promise<void> {
