@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HistoryEntry, HistoryOutcome, HistoryPage, HistoryQuery } from '../../shared/domain.js';
 import { useLocale, useT } from '../i18n/index.js';
+import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
 import { describeIdentity, formatDateTime, formatDuration } from '../telephony/format.js';
 
@@ -60,14 +61,7 @@ export function HistoryPanel(props: { onClose: () => void }) {
   };
 
   return (
-    <div class="overlay" role="dialog" aria-modal="true" aria-label={t.history} data-testid="history-panel">
-      <div class="overlay-box history">
-        <header class="panel-head">
-          <h2>{t.history}</h2>
-          <button type="button" class="btn btn-small btn-ghost" data-testid="history-close" aria-label={t.close} onClick={props.onClose}>
-            ✕
-          </button>
-        </header>
+    <Overlay title={t.history} testId="history" boxClass="history" onClose={props.onClose}>
         <section class="missed" data-testid="missed-list">
           <h3>{t.missedNotCalledBack}</h3>
           {missed.length === 0 ? <div class="empty">{t.noMissed}</div> : null}
@@ -170,7 +164,6 @@ export function HistoryPanel(props: { onClose: () => void }) {
             {t.next} →
           </button>
         </footer>
-      </div>
-    </div>
+    </Overlay>
   );
 }

@@ -1,6 +1,7 @@
 // Settings: ring device, talk output and microphone are three separate choices; the UI language.
 import type { AudioDevice, AudioRouting, Locale } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
+import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
 
 export function SettingsPanel(props: { onClose: () => void }) {
@@ -35,14 +36,7 @@ export function SettingsPanel(props: { onClose: () => void }) {
   );
 
   return (
-    <div class="overlay" role="dialog" aria-modal="true" aria-label={t.settings} data-testid="settings-panel">
-      <div class="overlay-box settings">
-        <header class="panel-head">
-          <h2>{t.settings}</h2>
-          <button type="button" class="btn btn-small btn-ghost" data-testid="settings-close" aria-label={t.close} onClick={props.onClose}>
-            ✕
-          </button>
-        </header>
+    <Overlay title={t.settings} testId="settings" boxClass="settings" onClose={props.onClose}>
         {devices.error ? <div class="notice notice-warning">{t.devicesError(devices.error)}</div> : null}
         <div class="settings-grid">
           {select('ring-device', t.ringDevice, devices.outputs, routing.ringDeviceId, 'ringDeviceId')}
@@ -78,7 +72,6 @@ export function SettingsPanel(props: { onClose: () => void }) {
             </select>
           </label>
         </div>
-      </div>
-    </div>
+    </Overlay>
   );
 }
