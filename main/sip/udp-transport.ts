@@ -1,6 +1,8 @@
 // SIP over UDP for sip.js: one socket, one flow to the proxy, with the RFC 3261 retransmissions
 // sip.js leaves out (see retransmit.ts). Garbage datagrams are counted and dropped, never thrown.
 import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { TransportState } from 'sip.js';
 import type { Core } from 'sip.js';
 import { Retransmitter, RFC3261_TIMERS } from './retransmit.js';
@@ -18,6 +20,8 @@ export interface UdpTransportOptions extends SipTransportOptions {
 export class UdpTransport extends SipTransportBase {
   readonly protocol = 'UDP';
   private socket: dgram.Socket | null = null;
+  /** The server's address, resolved once per connect: every datagram goes there. */
+  private serverAddress = '';
   private readonly retransmitter: Retransmitter;
 
   constructor(logger: Core.Logger, options: UdpTransportOptions) {
@@ -34,8 +38,11 @@ export class UdpTransport extends SipTransportBase {
     if (this.socket) return Promise.resolve();
     this.transition(TransportState.Connecting);
     const options = this.options as UdpTransportOptions;
-    return new Promise<void>((resolve, reject) => {
-      const socket = dgram.createSocket({ type: 'udp4' });
+    return this.resolveServer().then(() => new Promise<void>((resolve, reject) => {
+      // Our lookup hands the (already resolved) address back synchronously. Node's default, dns.lookup, answers
+      // even an IP literal on the next tick, which holds each datagram back until all the synchronous work after
+      // the send is done: a 180 Ringing would wait for the whole incoming-call bookkeeping.
+      const socket = dgram.createSocket({ type: 'udp4', lookup: sameAddress });
       const onError = (error: Error): void => {
         socket.close();
         this.socket = null;
@@ -55,7 +62,22 @@ export class UdpTransport extends SipTransportBase {
         this.transition(TransportState.Connected);
         resolve();
       });
-    });
+    }));
+  }
+
+  private async resolveServer(): Promise<void> {
+    const host = this.options.host;
+    if (isIP(host) === 4) {
+      this.serverAddress = host;
+      return;
+    }
+    try {
+      this.serverAddress = (await lookup(host, { family: 4 })).address;
+    } catch (error) {
+      const why = new Error(`SIP server ${host} not found: ${(error as Error).message}`);
+      this.transition(TransportState.Disconnected, why);
+      throw why;
+    }
   }
 
   disconnect(): Promise<void> {
@@ -88,7 +110,7 @@ export class UdpTransport extends SipTransportBase {
     this.counters.retransmissions = this.retransmitter.stats.retransmissions;
     this.notePacket('out', message);
     return new Promise<void>((resolve, reject) => {
-      socket.send(message, this.options.port, this.options.host, (error) => (error ? reject(error) : resolve()));
+      socket.send(message, this.options.port, this.serverAddress, (error) => (error ? reject(error) : resolve()));
     });
   }
 
@@ -102,4 +124,9 @@ export class UdpTransport extends SipTransportBase {
     }
     this.deliver(text, (peek) => this.retransmitter.incoming(peek));
   }
+}
+
+/** dgram's lookup for addresses that are already IPv4 literals: answers at once, no tick later. */
+function sameAddress(address: string, _family: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  callback(null, address, 4);
 }
