@@ -1,6 +1,6 @@
 // The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
 // transport, the account (registration), presence, and the call legs.
-import { Inviter, SessionState, UserAgent } from 'sip.js';
+import { Inviter, UserAgent } from 'sip.js';
 import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions , Invitation} from 'sip.js';
 import type { Core } from 'sip.js';
 import type { OwnPresence, RegistrationState } from '../../shared/domain.js';
@@ -64,6 +64,8 @@ export function parseServer(server: string, transport: SipTransportKind): { host
   return { host: m[1], port };
 }
 
+const skippedTrying = (() => undefined) as unknown as Core.IncomingInviteRequest['trying'];
+
 const TRANSPORTS: Record<SipTransportKind, new (logger: Core.Logger, options: SipTransportOptions) => SipTransportBase> = {
   udp: UdpTransport,
   tcp: TcpTransport,
@@ -117,6 +119,8 @@ export class SipTelephony implements Telephony {
       sessionDescriptionHandlerFactoryOptions: media,
       // We match Replaces ourselves (sip.js would reject unknown dialogs before we see them).
       sipExtensionReplaces: 'Unsupported' as UserAgentOptions['sipExtensionReplaces'],
+      // onInvite sends the 180 itself, synchronously, and none for a call taken over by Replaces.
+      sendInitialProvisionalResponse: false,
       logBuiltinEnabled: false,
       logLevel: options.sipLogLevel ?? 'error',
       logConnector: (level, category, _label, content) => {
@@ -130,6 +134,7 @@ export class SipTelephony implements Telephony {
       },
     };
     this.ua = new UserAgent(uaOptions);
+    this.skipRedundantTrying();
     // The Contact must carry our real port (sip.js puts none), on every (re)connect.
     this.transport.stateChange.addListener(() => this.fixContact());
     this.account = new SipAccount({
@@ -146,6 +151,23 @@ export class SipTelephony implements Telephony {
       log: this.log,
     });
     this.presence = new SipPresence({ core: this.ua.userAgentCore, ua: this.ua, aor: uri, log: this.log });
+  }
+
+  /**
+   * RFC 3261 17.2.1: a 100 Trying is owed only when the TU will not respond within 200 ms. onInvite sends
+   * 180 Ringing (or a final response) in the same turn, so sip.js's unconditional 100 is one datagram and a
+   * response build too many on the way to the 180. An INVITE with Replaces is answered after its media is
+   * set up, so it keeps its 100.
+   */
+  private skipRedundantTrying(): void {
+    const delegate = this.ua.userAgentCore.delegate;
+    const onInvite = delegate.onInvite?.bind(delegate);
+    if (!onInvite) throw new Error('sip.js UserAgentCore has no onInvite delegate: check skipRedundantTrying after a sip.js upgrade');
+    delegate.onInvite = (request) => {
+      // Only sip.js's own call (whose result it ignores) happens before onInvite answers.
+      if (!request.message.hasHeader('replaces')) request.trying = skippedTrying;
+      onInvite(request);
+    };
   }
 
   get transport(): SipTransportBase {
@@ -268,6 +290,14 @@ export class SipTelephony implements Telephony {
       }
       replaced = found;
     }
+    // The phone rings: say so (180) before anything else, so that the caller hears ringback and may CANCEL
+    // at once (without it some UAs, baresip among them, hold a CANCEL back for ~2 s), and the proxy stops
+    // resending the INVITE. The call centre's bookkeeping (identification, history, state) comes after; if it
+    // turns the call away (a break) a final response follows the 180. A call taken over by Replaces is
+    // answered at once instead.
+    if (!replaced) {
+      invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
+    }
     const leg = this.track(new SipCallLeg(invitation, this.log));
     if (replaced) {
       const old = replaced;
@@ -279,13 +309,6 @@ export class SipTelephony implements Telephony {
       });
     }
     this.announce(leg, { replacesLegId: replaced?.legId ?? null, referredFromLegId: null });
-    // The phone rings: say so (180), so that the caller hears ringback and may CANCEL at once
-    // (without it some UAs, baresip among them, hold a CANCEL back for ~2 s). sip.js sends it itself
-    // before onInvite unless configured not to; never twice. A call taken over by Replaces is
-    // answered at once instead.
-    if (!replaced && invitation.state === SessionState.Initial && !invitation.autoSendAnInitialProvisionalResponse) {
-      invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
-    }
   }
 
   /** The far end transfers us (incoming REFER): accept, call the target, announce the new leg. */
