@@ -171,8 +171,8 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
 
   if (config.autoAnswer) {
     // Test/benchmark mode: take every call the moment it rings.
-    centre.onChange((snapshot) => {
-      for (const callId of snapshot.incomingQueue) void centre.answer(callId);
+    centre.onChanged(() => {
+      for (const callId of centre.ringingCallIds()) void centre.answer(callId);
     });
   }
 

@@ -211,6 +211,11 @@ export class CallCentre {
     };
   }
 
+  /** The ringing calls in arrival order (the snapshot's incomingQueue, without building a snapshot). */
+  ringingCallIds(): string[] {
+    return [...this.queue];
+  }
+
   onChange(listener: (s: CallsSnapshot) => void): () => void {
     this.listeners.add(listener);
     return () => {

@@ -35,6 +35,7 @@ describe('incoming calls: the queue', () => {
     expect(res).toEqual({ ok: true, value: null });
     const s = t.centre.snapshot();
     expect(s.incomingQueue).toEqual(ids.filter((_, i) => i !== 14));
+    expect(t.centre.ringingCallIds()).toEqual(s.incomingQueue);
     expect(s.activeCallId).toBe(ids[14]);
     expect(s.calls.filter((c) => c.state === 'ringing')).toHaveLength(29);
   });
