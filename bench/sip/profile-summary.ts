@@ -1,7 +1,7 @@
 // Where the app's main thread spends the time between an INVITE and its 200, from what bench/sip/app-probe.mjs wrote:
-//   npx tsx bench/sip/profile-summary.ts /tmp/probe [top=40] [from=INVITE|180]
-// Prints self and inclusive time per function over the samples that fall inside [INVITE received, 200 sent] of each
-// incoming call (or [180 sent, 200 sent] with from=180), summed over the calls.
+//   npx tsx bench/sip/profile-summary.ts /tmp/probe [top=40] [window=invite-200|180-200|invite-100]
+// Prints self and inclusive time per function over the samples that fall inside a window of each incoming call
+// (by default [INVITE received, 200 sent]; or [180 sent, 200 sent]; or [INVITE received, 100 sent]), summed over the calls.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,7 +19,10 @@ interface Profile {
 
 const dir = process.argv[2] ?? '/tmp/bench-sip-probe';
 const top = Number(process.argv[3] ?? 40);
-const from180 = process.argv[4] === '180';
+const windowKind = process.argv[4] ?? 'invite-200';
+if (!['invite-200', '180-200', 'invite-100'].includes(windowKind)) throw new Error(`unknown window ${windowKind}`);
+const from180 = windowKind === '180-200';
+const endStatus = windowKind === 'invite-100' ? 'SIP/2.0 100' : 'SIP/2.0 200';
 const profile = JSON.parse(readFileSync(join(dir, 'app.cpuprofile'), 'utf8')) as Profile;
 const rows = readFileSync(join(dir, 'sip-timeline.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
 
@@ -30,7 +33,7 @@ for (const [t, dirn, first, cseq, callId] of rows) {
   const us = Number(t) * 1000;
   if (!from180 && dirn === 'in' && first!.startsWith('INVITE') && !invite.has(callId!)) invite.set(callId!, us);
   if (from180 && dirn === 'out' && first!.startsWith('SIP/2.0 180') && cseq!.includes('INVITE') && !invite.has(callId!)) invite.set(callId!, us);
-  if (dirn === 'out' && first!.startsWith('SIP/2.0 200') && cseq!.includes('INVITE') && invite.has(callId!)) {
+  if (dirn === 'out' && first!.startsWith(endStatus) && cseq!.includes('INVITE') && invite.has(callId!)) {
     windows.push([invite.get(callId!)!, us]);
     invite.delete(callId!);
   }
@@ -72,7 +75,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   }
 }
 const ms = (us: number): string => (us / 1000).toFixed(1).padStart(8);
-console.log(`${windows.length} calls; ${ms(inWindow)} ms inside ${from180 ? '180' : 'INVITE'}..200 windows, of which idle ${ms(idle)} ms (per call: ${(inWindow / windows.length / 1000).toFixed(2)} ms, busy ${((inWindow - idle) / windows.length / 1000).toFixed(2)} ms)`);
+console.log(`${windows.length} calls; ${ms(inWindow)} ms inside ${windowKind} windows, of which idle ${ms(idle)} ms (per call: ${(inWindow / windows.length / 1000).toFixed(2)} ms, busy ${((inWindow - idle) / windows.length / 1000).toFixed(2)} ms)`);
 console.log('\nself time (ms, summed over calls):');
 for (const [l, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(v)}  ${l}`);
 console.log('\ninclusive time:');
