@@ -53,7 +53,18 @@ function audioBackend(config: PhoneConfig): AudioBackendConfig {
 
 export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): Promise<PhoneCore> {
   const db = openDatabase(config.database.path);
-  const history = new SqliteCallHistory(db, { defaultRegion: config.numbers.defaultRegion });
+  // Rows are written at the end of the turn, not inside the one sending a SIP response; a failed write becomes
+  // a notice once the call centre exists (and is logged in any case).
+  const late: { centre?: CallCentre } = {};
+  const history = new SqliteCallHistory(db, {
+    defaultRegion: config.numbers.defaultRegion,
+    writeBehind: {
+      onError: (message, callId) => {
+        logger.warn(`${message} (call ${callId})`);
+        late.centre?.warn(message, callId);
+      },
+    },
+  });
   const interrupted = history.markInterrupted();
   if (interrupted > 0) logger.warn(`${interrupted} call(s) were still open when the app last stopped: marked interrupted`);
   const data = new SqliteDispatchData(db, { defaultRegion: config.numbers.defaultRegion });
@@ -101,6 +112,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     clock: systemClock,
     account: { user: config.sip.user },
   });
+  late.centre = centre;
 
   // The phone book's "online" is the server's truth: watch every employee with a SIP address.
   let directoryRevision = 0;
@@ -199,6 +211,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
       clearInterval(statsTimer);
       await centre.shutdown(); // ends calls, closes history rows, un-REGISTERs
       await media.close();
+      history.flush();
       closeDatabase(db);
     },
   };

@@ -211,6 +211,12 @@ export class CallCentre {
     };
   }
 
+  /** A problem found outside the call centre's own work (e.g. a history write that failed later): a notice. */
+  warn(message: string, callId: string | null): void {
+    this.addNotice('warning', message, callId);
+    this.changed();
+  }
+
   /** The ringing calls in arrival order (the snapshot's incomingQueue, without building a snapshot). */
   ringingCallIds(): string[] {
     return [...this.queue];

@@ -1,6 +1,7 @@
 // The call history: a row is written the moment a call starts and updated on every change (answer,
 // hold, transfer, end), so a crash loses nothing. Rows still 'in-progress' when the app starts again
-// belonged to a process that died mid-call: markInterrupted() flags them.
+// belonged to a process that died mid-call: markInterrupted() flags them. The app writes behind (at the end of
+// the event-loop turn, see writeBehind), never later than the turn after the change.
 import type { Statement } from 'better-sqlite3';
 import type {
   CallDirection,
@@ -124,6 +125,13 @@ function toEntry(row: HistoryRow): HistoryEntry {
 
 export interface SqliteCallHistoryOptions {
   defaultRegion?: string;
+  /**
+   * Write-behind: a call's row is written at the end of the current event-loop turn (one transaction for all
+   * rows the turn touched, the newest facts of each call) instead of inside it, so the SIP answer that the
+   * turn is busy sending never waits for SQLite (a WAL checkpoint can take milliseconds). A write that fails
+   * is kept and retried with the next one; onError hears of it once until a write succeeds again.
+   */
+  writeBehind?: { onError(message: string, callId: string): void };
 }
 
 export class SqliteCallHistory implements CallHistoryLog {
@@ -133,12 +141,30 @@ export class SqliteCallHistory implements CallHistoryLog {
   private readonly byCallIdStmt: Statement<[string], HistoryRow>;
   private readonly missedStmt: Statement<unknown[], HistoryRow>;
   private readonly statements: StatementCache;
+  private readonly writeBehind: SqliteCallHistoryOptions['writeBehind'];
+  /** Write-behind: the newest facts of each call not yet on disk, in the order they last changed. */
+  private readonly pending = new Map<string, HistoryCallFacts>();
+  private flushTimer: NodeJS.Immediate | null = null;
+  private readonly failingCalls = new Set<string>();
+  private readonly writeBatch: (calls: HistoryCallFacts[]) => Array<[HistoryCallFacts, unknown]>;
 
   constructor(
     private readonly db: Database,
     options: SqliteCallHistoryOptions = {},
   ) {
     this.region = options.defaultRegion ?? 'RU';
+    this.writeBehind = options.writeBehind;
+    this.writeBatch = db.transaction((calls: HistoryCallFacts[]) => {
+      const failed: Array<[HistoryCallFacts, unknown]> = [];
+      for (const call of calls) {
+        try {
+          this.write(call);
+        } catch (error) {
+          failed.push([call, error]);
+        }
+      }
+      return failed;
+    });
     this.statements = new StatementCache(db);
     this.upsertStmt = db.prepare(`
       INSERT INTO call_history (call_id, direction, number, number_key, identity, handled_by, started_at, answered_at,
@@ -173,11 +199,50 @@ export class SqliteCallHistory implements CallHistoryLog {
   }
 
   callStarted(call: HistoryCallFacts): void {
-    this.write(call);
+    this.record(call);
   }
 
   callUpdated(call: HistoryCallFacts): void {
-    this.write(call);
+    this.record(call);
+  }
+
+  private record(call: HistoryCallFacts): void {
+    if (!this.writeBehind) {
+      this.write(call);
+      return;
+    }
+    this.pending.delete(call.callId);
+    this.pending.set(call.callId, call);
+    this.flushTimer ??= setImmediate(() => {
+      this.flushTimer = null;
+      this.flush();
+    });
+  }
+
+  /** Write-behind: writes what waits now. Reads do it first; the owner does it before closing the database. */
+  flush(): void {
+    if (this.flushTimer) {
+      clearImmediate(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    let failed: Array<[HistoryCallFacts, unknown]>;
+    try {
+      failed = this.writeBatch(batch);
+    } catch (error) {
+      failed = batch.map((call) => [call, error]); // the commit itself failed: none of them is on disk
+    }
+    const failedIds = new Set(failed.map(([call]) => call.callId));
+    for (const call of batch) if (!failedIds.has(call.callId)) this.failingCalls.delete(call.callId);
+    for (const [call, error] of failed) {
+      // Kept for the next write, unless newer facts of the call came in meanwhile.
+      if (!this.pending.has(call.callId)) this.pending.set(call.callId, call);
+      if (this.failingCalls.has(call.callId)) continue;
+      this.failingCalls.add(call.callId);
+      this.writeBehind?.onError(`Could not write the call history: ${error instanceof Error ? error.message : String(error)}`, call.callId);
+    }
   }
 
   private write(call: HistoryCallFacts): void {
@@ -213,12 +278,14 @@ export class SqliteCallHistory implements CallHistoryLog {
   }
 
   get(callId: string): HistoryEntry | null {
+    this.flush();
     const row = this.byCallIdStmt.get(callId);
     return row ? toEntry(row) : null;
   }
 
   /** Newest first; filter by local day (YYYY-MM-DD), number (any usual format) and outcome. */
   query(query: HistoryQuery = {}): HistoryPage {
+    this.flush();
     const pageSize = clampInt(query.pageSize, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     const page = clampInt(query.page, 0, 0, 1_000_000);
     const where: string[] = [];
@@ -255,6 +322,7 @@ export class SqliteCallHistory implements CallHistoryLog {
 
   /** Missed incoming calls (missed or the caller gave up) not followed by any connected call with that number; newest first, one per number. */
   missedNotCalledBack(limit: number = DEFAULT_PAGE_SIZE): HistoryEntry[] {
+    this.flush();
     return this.missedStmt.all(...MISSED_OUTCOMES, ...MISSED_OUTCOMES, clampInt(limit, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)).map(toEntry);
   }
 }

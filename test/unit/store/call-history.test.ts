@@ -153,3 +153,59 @@ describe('SqliteCallHistory', () => {
     closeDatabase(db);
   });
 });
+
+describe('SqliteCallHistory writing behind', () => {
+  let t: TempDb;
+  afterEach(() => t.cleanup());
+  const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+  it('writes at the end of the turn, the newest facts of each call in one go, and reads see pending rows', async () => {
+    t = tempDb();
+    const errors: string[] = [];
+    const history = new SqliteCallHistory(t.db, { writeBehind: { onError: (m) => errors.push(m) } });
+    const onDisk = openDatabase(t.path); // a second connection sees only what is committed
+    const rowsOnDisk = () => onDisk.prepare('SELECT call_id, held_count FROM call_history ORDER BY call_id').all();
+    try {
+      history.callStarted(facts({ callId: 'w1' }));
+      history.callUpdated(facts({ callId: 'w1', answeredAt: day('2024-05-01T10:00:05'), heldCount: 2 }));
+      history.callStarted(facts({ callId: 'w2' }));
+      expect(rowsOnDisk()).toEqual([]);
+      await nextTurn();
+      expect(rowsOnDisk()).toEqual([
+        { call_id: 'w1', held_count: 2 },
+        { call_id: 'w2', held_count: 0 },
+      ]);
+      history.callUpdated(facts({ callId: 'w2', heldCount: 1 }));
+      expect(history.get('w2')?.heldCount).toBe(1); // a read writes what waits first
+      expect(rowsOnDisk()).toContainEqual({ call_id: 'w2', held_count: 1 });
+      expect(errors).toEqual([]);
+    } finally {
+      closeDatabase(onDisk);
+    }
+  });
+
+  it('keeps a row whose write failed, says so once, and writes it with the next write', async () => {
+    t = tempDb();
+    const errors: Array<[string, string]> = [];
+    const history = new SqliteCallHistory(t.db, { writeBehind: { onError: (m, callId) => errors.push([m, callId]) } });
+    // Another connection holds the write lock: our commits fail with SQLITE_BUSY once the timeout runs out.
+    t.db.pragma('busy_timeout = 0');
+    const blocker = openDatabase(t.path);
+    try {
+      blocker.exec('BEGIN IMMEDIATE');
+      history.callStarted(facts({ callId: 'b1' }));
+      await nextTurn();
+      history.callUpdated(facts({ callId: 'b1', heldCount: 1 }));
+      await nextTurn();
+      expect(errors.map(([, id]) => id)).toEqual(['b1']);
+      expect(errors[0]![0]).toMatch(/^Could not write the call history: .*lock/i);
+      blocker.exec('COMMIT');
+      history.callStarted(facts({ callId: 'b2' }));
+      await nextTurn();
+      expect(history.get('b1')).toMatchObject({ heldCount: 1 });
+      expect(history.get('b2')).not.toBeNull();
+    } finally {
+      closeDatabase(blocker);
+    }
+  });
+});
