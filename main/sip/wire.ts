@@ -7,22 +7,38 @@ export type Peek =
 
 const COMPACT: Record<string, string> = { v: 'via', i: 'call-id', l: 'content-length' };
 
-/** Headers of interest, lower-cased and compact forms expanded: top Via, CSeq, Call-ID, Content-Length. */
-function scanHeaders(head: string): { via: string | null; cseq: string | null; callId: string | null } {
+/**
+ * Headers of interest, lower-cased and compact forms expanded: top Via, CSeq, Call-ID. One pass over the
+ * head without splitting it (this runs on every datagram before sip.js parses it): only lines that start
+ * like one of those names are looked at closer.
+ */
+function scanHeaders(head: string, from: number): { via: string | null; cseq: string | null; callId: string | null } {
   let via: string | null = null;
   let cseq: string | null = null;
   let callId: string | null = null;
-  const lines = head.split(/\r?\n/);
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const colon = line.indexOf(':');
-    if (colon <= 0 || line.startsWith(' ') || line.startsWith('\t')) continue;
-    let name = line.slice(0, colon).trim().toLowerCase();
-    name = COMPACT[name] ?? name;
-    const value = line.slice(colon + 1).trim();
-    if (name === 'via' && via === null) via = value.split(',')[0] ?? value;
-    else if (name === 'cseq' && cseq === null) cseq = value;
-    else if (name === 'call-id' && callId === null) callId = value;
+  let start = from;
+  while (start < head.length) {
+    let end = head.indexOf('\n', start);
+    if (end < 0) end = head.length;
+    const c = head.charCodeAt(start);
+    const lower = c | 0x20; // lower case for letters
+    // v(ia), c(seq), c(all-id), i: the only names we want. Continuation lines start with a space or tab; any
+    // other odd first character (a stray CR, a control or non-ASCII one) takes the careful path too, as trim() would.
+    if (lower === 0x76 || lower === 0x63 || lower === 0x69 || (c !== 0x20 && c !== 0x09 && (c < 0x20 || c > 0x7e))) {
+      const lineEnd = end > start && head.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
+      const colon = head.indexOf(':', start);
+      if (colon > start && colon < lineEnd) {
+        let name = head.slice(start, colon).trim().toLowerCase();
+        name = COMPACT[name] ?? name;
+        if (name === 'via' || name === 'cseq' || name === 'call-id') {
+          const value = head.slice(colon + 1, lineEnd).trim();
+          if (name === 'via' && via === null) via = value.split(',')[0] ?? value;
+          else if (name === 'cseq' && cseq === null) cseq = value;
+          else if (name === 'call-id' && callId === null) callId = value;
+        }
+      }
+    }
+    start = end + 1;
   }
   return { via, cseq, callId };
 }
@@ -44,8 +60,9 @@ export function peekMessage(text: string): Peek | null {
   try {
     const end = text.search(/\r?\n\r?\n/);
     const head = end >= 0 ? text.slice(0, end) : text;
-    const first = head.split(/\r?\n/, 1)[0] ?? '';
-    const { via, cseq, callId } = scanHeaders(head);
+    const firstEnd = head.indexOf('\n');
+    const first = firstEnd < 0 ? head : head.slice(0, head.charCodeAt(firstEnd - 1) === 0x0d ? firstEnd - 1 : firstEnd);
+    const { via, cseq, callId } = firstEnd < 0 ? { via: null, cseq: null, callId: null } : scanHeaders(head, firstEnd + 1);
     const common = { branch: branchOf(via), cseqMethod: cseqMethodOf(cseq), callId };
     const resp = /^SIP\/2\.0\s+(\d{3})(\s|$)/i.exec(first);
     if (resp) return { kind: 'response', status: Number(resp[1]), ...common };

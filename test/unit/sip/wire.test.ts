@@ -18,6 +18,24 @@ describe('peekMessage', () => {
       cseqMethod: 'INVITE',
     });
   });
+  it('takes the first of each header, skips continuation lines and other headers, reads bare LF and odd line starts', () => {
+    const text = [
+      'INVITE sip:a@b SIP/2.0',
+      'Contact: <sip:x@y>',
+      'Call-Info: <http://x>;purpose=icon', // starts like Call-ID, is not
+      'Via: SIP/2.0/UDP h;branch=z9hG4bKtop',
+      ' ;received=1.2.3.4', // continuation of the Via
+      'VIA: SIP/2.0/UDP g;branch=z9hG4bKsecond',
+      '\rCSeq: 7 invite', // a stray CR before the name: trimmed as before
+      'CSeq: 8 BYE',
+      'i: first-id',
+      'Call-ID: second-id',
+      '',
+      'body: not a header',
+    ].join('\n');
+    expect(peekMessage(text)).toEqual({ kind: 'request', method: 'INVITE', branch: 'z9hG4bKtop', cseqMethod: 'INVITE', callId: 'first-id' });
+    expect(peekMessage('OPTIONS sip:a@b SIP/2.0')).toEqual({ kind: 'request', method: 'OPTIONS', branch: null, cseqMethod: null, callId: null });
+  });
   it('is null for non-SIP', () => {
     expect(peekMessage('GET / HTTP/1.1\r\n\r\n')).toBeNull();
     expect(peekMessage('\u0000\u0001')).toBeNull();
