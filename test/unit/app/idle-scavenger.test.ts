@@ -1,0 +1,34 @@
+// The idle scavenger collects the young generation while nothing happens, and never while activity goes on.
+import v8 from 'node:v8';
+import { afterEach, expect, it } from 'vitest';
+import { startIdleScavenger, type IdleScavenger } from '../../../main/app/idle-scavenger.js';
+
+let scavenger: IdleScavenger | undefined;
+afterEach(() => scavenger?.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const youngUsed = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
+/** Short-lived garbage: fills the young generation a little. */
+function allocate(): number {
+  return Array.from({ length: 2000 }, (_, i) => ({ i, text: `garbage ${i}` })).length;
+}
+
+it('collects the young generation once things are quiet', async () => {
+  scavenger = startIdleScavenger({ intervalMs: 10, quietMs: 20, threshold: 0 });
+  allocate();
+  const before = youngUsed();
+  await sleep(100);
+  expect(scavenger.collections).toBeGreaterThan(0);
+  expect(youngUsed()).toBeLessThan(before);
+});
+
+it('holds off while activity goes on', async () => {
+  scavenger = startIdleScavenger({ intervalMs: 10, quietMs: 50, threshold: 0 });
+  const end = Date.now() + 150;
+  while (Date.now() < end) {
+    scavenger.activity();
+    allocate();
+    await sleep(5);
+  }
+  expect(scavenger.collections).toBe(0);
+});
