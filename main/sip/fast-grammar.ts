@@ -1,5 +1,5 @@
 // Fast paths over sip.js's SIP grammar (a peg.js bytecode interpreter that costs 5-70 us per header
-// even with the bytecode decoded once, see patch-sipjs-grammar.mjs). sip.js parses a dozen headers of
+// even with the bytecode decoded once, see patch-sipjs.mjs). sip.js parses a dozen headers of
 // every incoming message through `Grammar.parse(value, rule)`; for the common simple forms of the
 // costliest rules this module builds the very same result by hand (same classes, same properties in
 // the same order, same param maps; the grammar's actions were read in
