@@ -5,6 +5,7 @@
 //                     each child process spawned (spawn, command and stream name, how long spawn() blocked),
 //                     and each message to/from the media worker (to-worker/from-worker, its t, sid)
 //   app.cpuprofile    a V8 CPU profile of the main thread (open in Chrome DevTools, or summarise with bench/sip/profile-summary.ts)
+//                     and each garbage collection (gc, kind, duration) and each SQLite statement that took over 0.3 ms (sql)
 //   loop-delay.json   event-loop delay percentiles (ms) over the run
 import childProcess from 'node:child_process';
 import dgram from 'node:dgram';
@@ -12,7 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 const dir = process.env.BENCH_SIP_PROBE_DIR ?? '/tmp/bench-sip-probe';
@@ -62,6 +64,37 @@ Worker.prototype.emit = function (event, ...args) {
   if (event === 'message' && m && typeof m === 'object' && 't' in m) rows.push(`${now().toFixed(3)}\tfrom-worker\t${m.t}\t${m.sid ?? ''}\t`);
   return wemit.call(this, event, ...args);
 };
+
+// Garbage collections, on the same clock (performance.now() is ms since timeOrigin, hrtime-based).
+const origin = now() - performance.now();
+const GC_KINDS = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    rows.push(`${(origin + e.startTime).toFixed(3)}\tgc\t${GC_KINDS[e.detail?.kind] ?? e.detail?.kind}\t${e.duration.toFixed(3)} ms\t`);
+  }
+}).observe({ entryTypes: ['gc'] });
+
+// Slow SQLite statements (better-sqlite3 runs them on this thread).
+try {
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  const scratch = new Database(':memory:');
+  const proto = Object.getPrototypeOf(scratch.prepare('SELECT 1'));
+  scratch.close();
+  for (const name of ['run', 'get', 'all']) {
+    const orig = proto[name];
+    proto[name] = function (...args) {
+      const t0 = now();
+      try {
+        return orig.apply(this, args);
+      } finally {
+        const dt = now() - t0;
+        if (dt > 0.3) rows.push(`${t0.toFixed(3)}\tsql\t${name} ${this.source.replace(/\s+/g, ' ').slice(0, 60)}\t${dt.toFixed(3)} ms\t`);
+      }
+    };
+  }
+} catch (e) {
+  rows.push(`${now().toFixed(3)}\tprobe\tno better-sqlite3 probe: ${e.message}\t\t`);
+}
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();

@@ -1,7 +1,7 @@
 // Where the app's main thread spends the time between an INVITE and its 200, from what bench/sip/app-probe.mjs wrote:
-//   npx tsx bench/sip/profile-summary.ts /tmp/probe [top=40] [window=invite-200|180-200|invite-100]
+//   npx tsx bench/sip/profile-summary.ts /tmp/probe [top=40] [window=invite-200|180-200|invite-180|invite-100]
 // Prints self and inclusive time per function over the samples that fall inside a window of each incoming call
-// (by default [INVITE received, 200 sent]; or [180 sent, 200 sent]; or [INVITE received, 100 sent]), summed over the calls.
+// (by default [INVITE received, 200 sent]; or [180 sent, 200 sent]; or [INVITE received, 180 or 100 sent]), summed over the calls.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,9 +20,9 @@ interface Profile {
 const dir = process.argv[2] ?? '/tmp/bench-sip-probe';
 const top = Number(process.argv[3] ?? 40);
 const windowKind = process.argv[4] ?? 'invite-200';
-if (!['invite-200', '180-200', 'invite-100'].includes(windowKind)) throw new Error(`unknown window ${windowKind}`);
+if (!['invite-200', '180-200', 'invite-180', 'invite-100'].includes(windowKind)) throw new Error(`unknown window ${windowKind}`);
 const from180 = windowKind === '180-200';
-const endStatus = windowKind === 'invite-100' ? 'SIP/2.0 100' : 'SIP/2.0 200';
+const endStatus = windowKind === 'invite-100' ? 'SIP/2.0 100' : windowKind === 'invite-180' ? 'SIP/2.0 180' : 'SIP/2.0 200';
 const profile = JSON.parse(readFileSync(join(dir, 'app.cpuprofile'), 'utf8')) as Profile;
 const rows = readFileSync(join(dir, 'sip-timeline.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
 
