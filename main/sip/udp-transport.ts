@@ -22,6 +22,9 @@ export class UdpTransport extends SipTransportBase {
   private socket: dgram.Socket | null = null;
   /** The server's address, resolved once per connect: every datagram goes there. */
   private serverAddress = '';
+  private connecting: Promise<void> | null = null;
+  /** disconnect() was called: sends fail until connect() is called again (no socket reopened behind a stop). */
+  private closedByUs = false;
   private readonly retransmitter: Retransmitter;
 
   constructor(logger: Core.Logger, options: UdpTransportOptions) {
@@ -35,7 +38,16 @@ export class UdpTransport extends SipTransportBase {
   }
 
   connect(): Promise<void> {
+    this.closedByUs = false;
     if (this.socket) return Promise.resolve();
+    // One attempt at a time: a send may start one while another is under way.
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private open(): Promise<void> {
     this.transition(TransportState.Connecting);
     const options = this.options as UdpTransportOptions;
     return this.resolveServer().then(() => new Promise<void>((resolve, reject) => {
@@ -81,6 +93,7 @@ export class UdpTransport extends SipTransportBase {
   }
 
   disconnect(): Promise<void> {
+    this.closedByUs = true;
     this.retransmitter.clear();
     const socket = this.socket;
     this.socket = null;
@@ -98,7 +111,11 @@ export class UdpTransport extends SipTransportBase {
   }
 
   async send(message: string): Promise<void> {
-    if (!this.socket) throw new Error('SIP UDP transport is not connected');
+    // Not connected, e.g. the server's name did not resolve when the app started offline: try again now.
+    if (!this.socket) {
+      if (this.closedByUs) throw new Error('SIP UDP transport is not connected');
+      await this.connect();
+    }
     await this.write(message);
     this.retransmitter.outgoing(message, peekMessage(message));
   }
