@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LAB_PASSWORD, SIP_HOST, allocPortBlock, labPaths, pruneStaleContacts, registrations, waitUntil } from '../../test/lab/peers.js';
+import { baresipCoreConfig } from '../../test/lab/lib/baresip.js';
 import { spawnTracked, type Tracked } from '../../test/lab/lib/procs.js';
 
 export interface BenchBaresip {
@@ -24,30 +25,17 @@ export async function startBenchBaresip(o: { user: string; audioFile: string; ma
   const dir = path.join(paths.peersDir, `bench-${o.user}-${port}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const player = o.player === 'pulse' ? 'alsa,pulse' : 'aubridge,bench';
   fs.writeFileSync(
     path.join(dir, 'config'),
-    [
-      'poll_method epoll',
-      `sip_listen 127.0.0.1:${port}`,
-      'net_interface 127.0.0.1',
-      'sip_trans_def udp',
-      `call_max_calls ${o.maxCalls}`,
-      `audio_source aufile,${o.audioFile}`,
-      `audio_player ${player}`,
-      `audio_alert ${player}`,
-      'audio_level no',
-      'rtp_ports 30000-39999',
-      'rtp_timeout 0',
-      'module_path /usr/lib/baresip/modules',
-      'module g711.so',
-      'module aufile.so',
-      o.player === 'pulse' ? 'module alsa.so' : 'module aubridge.so',
-      // menu does the auto-answer (answermode=auto).
-      'module menu.so',
-      'module_app account.so',
-      '',
-    ].join('\n'),
+    // No control socket and no recordings: menu does the auto-answer (answermode=auto).
+    baresipCoreConfig({
+      port,
+      audioFile: o.audioFile,
+      device: o.player === 'pulse' ? 'alsa,pulse' : 'aubridge,bench',
+      maxCalls: o.maxCalls,
+      audioModules: [o.player === 'pulse' ? 'alsa.so' : 'aubridge.so'],
+      extra: [],
+    }),
   );
   fs.writeFileSync(path.join(dir, 'accounts'), `<sip:${o.user}@${SIP_HOST}>;auth_pass=${LAB_PASSWORD};answermode=auto\n`);
   const proc: Tracked = spawnTracked('baresip', ['-f', dir], {

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferProgress } from '../../../shared/domain.js';
 import { ensureLab, startLinphone, waitUntil } from '../../lab/peers.js';
 import type { LinphonePeer } from '../../lab/peers.js';
-import { endLinphoneCalls, hangUpAppCalls, liveLinphoneCalls, must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
+import { answeredCallFrom, endLinphoneCalls, hangUpAppCalls, liveLinphoneCalls, must, onCleanup, openApp, runCleanups, waitCall, watchStates } from './helpers.js';
 import type { TestApp } from './helpers.js';
 
 const APP_USER = '5031';
@@ -47,16 +47,14 @@ async function peerCall(peer: LinphonePeer, state: RegExp, what: string): Promis
   );
 }
 
-/** The caller (linphone 5030) calls the dispatcher, who answers: returns the call id. */
-async function callerConnected(): Promise<string> {
-  const { phone } = t;
-  await caller.call(APP_USER);
-  const ringing = await waitNewRinging(phone, known, 'caller rings');
-  known.add(ringing.callId);
-  must(await phone.invoke('answer', { callId: ringing.callId }), 'answer');
-  await waitCall(phone, ringing.callId, (c) => c.state === 'active', 'active');
-  await caller.waitForCallState('StreamsRunning', { timeoutMs: 10_000 });
-  return ringing.callId;
+/** The caller calls the dispatcher, who answers: returns the call id. */
+const callerConnected = (): Promise<string> => answeredCallFrom(t, caller, APP_USER, known);
+
+/** The dispatcher starts a consultation call to `target` about `callId`: returns the consultation's call id. */
+async function consult(callId: string, target: string): Promise<string> {
+  const { consultationCallId } = must(await t.phone.invoke('startConsultation', { callId, target }), 'startConsultation');
+  known.add(consultationCallId);
+  return consultationCallId;
 }
 
 describe('attended transfer', () => {
@@ -70,8 +68,7 @@ describe('attended transfer', () => {
       }
     });
     const callId = await callerConnected();
-    const { consultationCallId } = must(await phone.invoke('startConsultation', { callId, target: '5032' }), 'startConsultation');
-    known.add(consultationCallId);
+    const consultationCallId = await consult(callId, '5032');
     // The caller was put on hold before the target was called; the consultation is the active call.
     const consulting = await phone.waitFor((s) => s.activeCallId === consultationCallId, 15_000, 'consultation active');
     expect(consulting.calls.find((c) => c.callId === callId)).toMatchObject({ state: 'held', heldLocally: true });
@@ -97,8 +94,7 @@ describe('attended transfer', () => {
   it('the target hangs up during the consultation: the caller stays held with the dispatcher, and PhoneState says so', async () => {
     const { phone } = t;
     const callId = await callerConnected();
-    const { consultationCallId } = must(await phone.invoke('startConsultation', { callId, target: '5032' }), 'startConsultation');
-    known.add(consultationCallId);
+    const consultationCallId = await consult(callId, '5032');
     await waitCall(phone, consultationCallId, (c) => c.state === 'active', 'consultation active');
     const st = await peerCall(target, /StreamsRunning/, 'target answered');
     await target.terminate(st.id);
@@ -122,8 +118,7 @@ describe('attended transfer', () => {
     const refuser = await startLinphone({ user: '5033' });
     onCleanup(() => refuser.stop());
     const callId = await callerConnected();
-    const { consultationCallId } = must(await phone.invoke('startConsultation', { callId, target: '5033' }), 'startConsultation');
-    known.add(consultationCallId);
+    const consultationCallId = await consult(callId, '5033');
     const ringing = await peerCall(refuser, /IncomingReceived/, 'target rings');
     await refuser.terminate(ringing.id); // declines the incoming call
     const ended = await waitCall(phone, consultationCallId, (c) => c.state === 'ended', 'consultation refused');
@@ -141,8 +136,7 @@ describe('attended transfer', () => {
   it('"Back to caller" drops the consultation and takes the caller off hold', async () => {
     const { phone } = t;
     const callId = await callerConnected();
-    const { consultationCallId } = must(await phone.invoke('startConsultation', { callId, target: '5032' }), 'startConsultation');
-    known.add(consultationCallId);
+    const consultationCallId = await consult(callId, '5032');
     await waitCall(phone, consultationCallId, (c) => c.state === 'active', 'consultation active');
     must(await phone.invoke('backToCaller', { callId }), 'backToCaller');
     const ended = await waitCall(phone, consultationCallId, (c) => c.state === 'ended', 'consultation dropped');

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransferProgress } from '../../../shared/domain.js';
 import { ensureLab, startBaresip, startLinphone, waitUntil } from '../../lab/peers.js';
 import type { BaresipPeer, LinphonePeer } from '../../lab/peers.js';
-import { endLinphoneCalls, hangUpAppCalls, must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging, watchStates } from './helpers.js';
+import { answeredCallFrom, endLinphoneCalls, hangUpAppCalls, must, onCleanup, openApp, runCleanups, waitCall, watchStates } from './helpers.js';
 import type { TestApp } from './helpers.js';
 
 const APP_USER = '5051';
@@ -28,16 +28,8 @@ afterEach(async () => {
   if ((await employee.listCalls().catch(() => [])).length > 0) await employee.hangup().catch(() => undefined);
 });
 
-async function callerConnected(): Promise<string> {
-  const { phone } = t;
-  await caller.call(APP_USER);
-  const ringing = await waitNewRinging(phone, known, 'caller rings');
-  known.add(ringing.callId);
-  must(await phone.invoke('answer', { callId: ringing.callId }), 'answer');
-  await waitCall(phone, ringing.callId, (c) => c.state === 'active', 'active');
-  await caller.waitForCallState('StreamsRunning', { timeoutMs: 10_000 });
-  return ringing.callId;
-}
+/** The caller calls the dispatcher, who answers: returns the call id. */
+const callerConnected = (): Promise<string> => answeredCallFrom(t, caller, APP_USER, known);
 
 /** Records the blind-transfer statuses of a call as PhoneState shows them. */
 async function transferStatuses(callId: string): Promise<string[]> {

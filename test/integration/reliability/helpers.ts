@@ -116,3 +116,15 @@ export async function liveLinphoneCalls(peer: LinphonePeer, maxId = 24): Promise
 export async function endLinphoneCalls(peer: LinphonePeer, maxId = 24): Promise<void> {
   for (const id of await liveLinphoneCalls(peer, maxId)) await peer.terminate(id).catch(() => undefined);
 }
+
+/** `caller` (linphone) calls the app's user, the dispatcher answers, and both sides talk: returns the call id. */
+export async function answeredCallFrom(t: TestApp, caller: LinphonePeer, appUser: string, known: Set<string>): Promise<string> {
+  const { phone } = t;
+  await caller.call(appUser);
+  const ringing = await waitNewRinging(phone, known, 'caller rings');
+  known.add(ringing.callId);
+  must(await phone.invoke('answer', { callId: ringing.callId }), 'answer');
+  await waitCall(phone, ringing.callId, (c) => c.state === 'active', 'active');
+  await caller.waitForCallState('StreamsRunning', { timeoutMs: 10_000 });
+  return ringing.callId;
+}

@@ -283,6 +283,44 @@ class CtrlTcp {
   }
 }
 
+/**
+ * What every baresip here is configured with (the lab's peers and bench/sip's): SIP over UDP on loopback,
+ * G.711, the WAV file as the audio source, `device` as player and alert, menu for commands and auto-answer.
+ * `extra` lines come last.
+ */
+export function baresipCoreConfig(o: {
+  port: number;
+  audioFile: string;
+  device: string;
+  maxCalls: number;
+  audioModules: string[];
+  extra: string[];
+}): string {
+  return [
+    'poll_method epoll',
+    `sip_listen 127.0.0.1:${o.port}`,
+    // Without this baresip puts eth0's address into SDP and RTP leaves loopback.
+    'net_interface 127.0.0.1',
+    'sip_trans_def udp',
+    `call_max_calls ${o.maxCalls}`,
+    `audio_source aufile,${o.audioFile}`,
+    `audio_player ${o.device}`,
+    `audio_alert ${o.device}`,
+    'audio_level no',
+    'rtp_ports 30000-39999',
+    'rtp_timeout 0',
+    'module_path /usr/lib/baresip/modules',
+    'module g711.so',
+    'module aufile.so',
+    ...o.audioModules.map((m) => `module ${m}`),
+    // menu provides the commands (dial, accept, hangup, hold, transfer, listcalls...) and auto-answer.
+    'module menu.so',
+    'module_app account.so',
+    ...o.extra,
+    '',
+  ].join('\n');
+}
+
 function baresipConfig(o: {
   port: number;
   audioFile: string;
@@ -291,35 +329,20 @@ function baresipConfig(o: {
   presence: boolean;
   ringback: boolean;
 }): string {
-  const dev = o.player === 'pulse' ? 'alsa,pulse' : 'alsa,null';
-  return [
-    'poll_method epoll',
-    `sip_listen 127.0.0.1:${o.port}`,
-    // Without this baresip puts eth0's address into SDP and RTP leaves loopback.
-    'net_interface 127.0.0.1',
-    'sip_trans_def udp',
-    'call_max_calls 16',
-    `audio_source aufile,${o.audioFile}`,
-    `audio_player ${dev}`,
-    `audio_alert ${dev}`,
-    ...(o.ringback ? [] : ['ringback_disabled yes']),
-    'audio_level no',
-    'rtp_ports 30000-39999',
-    'rtp_timeout 0',
-    'module_path /usr/lib/baresip/modules',
-    'module g711.so',
-    'module aufile.so',
-    'module alsa.so',
-    'module sndfile.so',
-    // menu provides the commands (dial, accept, hangup, hold, transfer, listcalls...) and auto-answer.
-    'module menu.so',
-    'module_app account.so',
-    'module_app ctrl_tcp.so',
-    `ctrl_tcp_listen 127.0.0.1:${o.port + 5}`,
-    `snd_path ${o.dir}`,
-    ...(o.presence ? ['module_app contact.so', 'module_app presence.so'] : []),
-    '',
-  ].join('\n');
+  return baresipCoreConfig({
+    port: o.port,
+    audioFile: o.audioFile,
+    device: o.player === 'pulse' ? 'alsa,pulse' : 'alsa,null',
+    maxCalls: 16,
+    audioModules: ['alsa.so', 'sndfile.so'],
+    extra: [
+      ...(o.ringback ? [] : ['ringback_disabled yes']),
+      'module_app ctrl_tcp.so',
+      `ctrl_tcp_listen 127.0.0.1:${o.port + 5}`,
+      `snd_path ${o.dir}`,
+      ...(o.presence ? ['module_app contact.so', 'module_app presence.so'] : []),
+    ],
+  });
 }
 
 function accountLine(o: BaresipOptions): string {

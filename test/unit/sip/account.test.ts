@@ -4,6 +4,7 @@ import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RegistrationState } from '../../../shared/domain.js';
 import { SipTelephony } from '../../../main/sip/telephony.js';
+import { waitUntil } from '../../support/wait.js';
 
 type Reply = (req: string) => string | null;
 
@@ -70,13 +71,7 @@ async function setup(reply: Reply, tuning: Partial<ConstructorParameters<typeof 
   return { reg, tel, states };
 }
 
-const until = async (fn: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timeout');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (fn: () => boolean, ms = 5000): Promise<boolean> => waitUntil(fn, { timeoutMs: ms, intervalMs: 20 });
 
 describe('SipAccount', () => {
   it('registers, reports expiry, refreshes before it and un-registers on stop', async () => {

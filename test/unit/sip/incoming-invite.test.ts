@@ -3,6 +3,7 @@
 import dgram from 'node:dgram';
 import { afterEach, expect, it } from 'vitest';
 import { SipTelephony } from '../../../main/sip/telephony.js';
+import { waitUntil } from '../../support/wait.js';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -44,13 +45,7 @@ function invite(callId: string, extra: string[] = []): string {
   ].join('\r\n');
 }
 
-const until = async (fn: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timeout');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (fn: () => boolean, ms = 3000): Promise<boolean> => waitUntil(fn, { timeoutMs: ms, intervalMs: 20 });
 
 async function phone(): Promise<{ tel: SipTelephony; proxy: Awaited<ReturnType<typeof fakeProxy>>; sent: string[] }> {
   const proxy = await fakeProxy();

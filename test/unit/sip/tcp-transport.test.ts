@@ -3,6 +3,7 @@ import net from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { SipTelephony } from '../../../main/sip/telephony.js';
 import { StreamFramer } from '../../../main/sip/wire.js';
+import { waitUntil } from '../../support/wait.js';
 
 function respond(req: string, code: number): string {
   const head = req.split('\r\n\r\n')[0]?.split('\r\n') ?? [];
@@ -41,13 +42,7 @@ it('re-connects and re-registers after the server closes the connection', async 
   });
   cleanup.push(() => tel.stop());
   await tel.start();
-  const until = async (fn: () => boolean, ms = 5000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!fn()) {
-      if (Date.now() > end) throw new Error('timeout');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const until = (fn: () => boolean, ms = 5000): Promise<boolean> => waitUntil(fn, { timeoutMs: ms, intervalMs: 20 });
   await until(() => tel.registration.kind === 'registered');
   const firstPort = tel.transport.localPort;
   sockets[0]?.destroy();

@@ -4,6 +4,7 @@ import dgram from 'node:dgram';
 import { afterEach, expect, it } from 'vitest';
 import type { Core } from 'sip.js';
 import { UdpTransport } from '../../../main/sip/udp-transport.js';
+import { waitUntil } from '../../support/wait.js';
 
 const logger = { error: () => undefined, warn: () => undefined, log: () => undefined, debug: () => undefined } as unknown as Core.Logger;
 const cleanup: Array<() => unknown> = [];
@@ -20,13 +21,7 @@ async function server(): Promise<{ port: number; received: string[] }> {
   return { port: socket.address().port, received };
 }
 
-const until = async (fn: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timeout');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (fn: () => boolean, ms = 2000): Promise<boolean> => waitUntil(fn, { timeoutMs: ms, intervalMs: 20 });
 
 const OPTIONS = 'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-u1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n';
 
