@@ -51,34 +51,45 @@ function hostKind(host: string): 'IPv4' | 'domain' | undefined {
 const URI_SPECIAL_PARAMS = ['transport', 'user', 'method', 'ttl', 'maddr', 'lr'] as const;
 const TRANSPORT_RE = /^(?:udp|tcp|tls|sctp|ws|wss)$/i;
 
-/** A SIP URI as the grammar's SIP_URI action builds it, or NO. */
-function sipUri(text: string): URI | typeof NO {
+interface UriParts {
+  scheme: string;
+  user: string | undefined;
+  host: string;
+  port: number | undefined;
+  params: Params | undefined;
+}
+
+/** What the grammar's SIP_URI action builds a URI from, after every check the fast path makes; or NO. */
+function uriParts(text: string): UriParts | typeof NO {
   const m = URI_RE.exec(text);
   if (m === null) return NO;
   const [, scheme = 'sip', rawUser, host = '', port, paramText = ''] = m;
   if (hostKind(host) === undefined) return NO;
   const user = rawUser === undefined ? undefined : decodeURIComponent(rawUser);
-  let uriParams: Params | undefined;
+  let params: Params | undefined;
   if (paramText !== '') {
-    uriParams = {};
+    params = {};
     for (const p of paramText.matchAll(URI_PARAM_RE)) {
       const name = (p[1] ?? '').toLowerCase();
       const value = p[2];
       if (startsWithAny(name, URI_SPECIAL_PARAMS)) {
-        if (name === 'lr' && value === undefined) uriParams.lr = undefined;
+        if (name === 'lr' && value === undefined) params.lr = undefined;
         else if (name === 'transport' && value !== undefined && TRANSPORT_RE.test(value)) {
-          uriParams.transport = value.toLowerCase();
+          params.transport = value.toLowerCase();
         } else return NO;
-      } else uriParams[name] = value;
+      } else params[name] = value;
     }
   }
+  return { scheme, user, host, port: port === undefined ? undefined : parseInt(port), params };
+}
+
+function buildUri(parts: UriParts): URI {
   // the grammar passes an undefined user (no userinfo) as well
-  const portNumber = port === undefined ? undefined : parseInt(port);
-  return new URI(scheme, user as string, host, portNumber, uriParams as SipParams | undefined, undefined);
+  return new URI(parts.scheme, parts.user as string, parts.host, parts.port, parts.params as SipParams | undefined, undefined);
 }
 
 interface NameAddr {
-  uri: URI;
+  uri: UriParts;
   displayName: string | undefined;
   params: Params | undefined;
   tag: string | undefined;
@@ -91,7 +102,7 @@ interface NameAddr {
 function nameAddr(text: string, special: readonly string[], withTag: boolean): NameAddr | typeof NO {
   const m = NAME_ADDR_RE.exec(text);
   if (m === null) return NO;
-  const uri = sipUri(m[3] ?? '');
+  const uri = uriParts(m[3] ?? '');
   if (uri === NO) return NO;
   const displayName = m[1] ?? m[2];
   let params: Params | undefined;
@@ -113,28 +124,32 @@ function nameAddr(text: string, special: readonly string[], withTag: boolean): N
   return { uri, displayName, params, tag };
 }
 
+function buildNameAddr(na: NameAddr): NameAddrHeader {
+  return new NameAddrHeader(buildUri(na.uri), na.displayName as string, (na.params ?? {}) as SipParams);
+}
+
 /** From / To: the grammar's action sets `tag` after building the header. */
 function fromTo(text: string): NameAddrHeader | typeof NO {
   const na = nameAddr(text, ['tag'], true);
   if (na === NO) return NO;
-  const header = new NameAddrHeader(na.uri, na.displayName as string, (na.params ?? {}) as SipParams);
+  const header = buildNameAddr(na);
   if (na.tag) header.setParam('tag', na.tag);
   return header;
 }
 
-interface MultiHeader {
+interface Listed<T> {
   position: number;
   offset: number;
-  parsed: NameAddrHeader;
+  parsed: T;
 }
 
 /**
  * Contact / Record-Route: a list of name-addrs, each with `offset` (its start) and `position` (its
  * end, trailing whitespace included after a closing `>`).
  */
-function multiNameAddr(text: string, special: readonly string[]): MultiHeader[] | typeof NO {
+function nameAddrList(text: string, special: readonly string[]): Array<Listed<NameAddr>> | typeof NO {
   if (text.includes('"') && text.indexOf(',') >= 0) return NO; // a comma may be quoted
-  const out: MultiHeader[] = [];
+  const out: Array<Listed<NameAddr>> = [];
   let start = 0;
   for (;;) {
     const comma = text.indexOf(',', start);
@@ -147,12 +162,16 @@ function multiNameAddr(text: string, special: readonly string[]): MultiHeader[] 
     }
     const na = nameAddr(trimmed, special, false);
     if (na === NO) return NO;
-    const parsed = new NameAddrHeader(na.uri, na.displayName as string, (na.params ?? {}) as SipParams);
-    out.push({ position: end, offset: start, parsed });
+    out.push({ position: end, offset: start, parsed: na });
     if (comma < 0) return out;
     start = comma + 1;
     while (text.charCodeAt(start) === 0x20) start++;
   }
+}
+
+function multiNameAddr(text: string, special: readonly string[]): Array<Listed<NameAddrHeader>> | typeof NO {
+  const list = nameAddrList(text, special);
+  return list === NO ? NO : list.map((h) => ({ position: h.position, offset: h.offset, parsed: buildNameAddr(h.parsed) }));
 }
 
 const VIA_SPECIAL = ['ttl', 'maddr', 'received', 'branch', 'rport'] as const;
@@ -193,15 +212,20 @@ function via(text: string): Record<string, unknown> | typeof NO {
   return data;
 }
 
-function requestLine(text: string): Record<string, unknown> | typeof NO {
+function requestLineParts(text: string): { method: string; uri: UriParts } | typeof NO {
   const sp1 = text.indexOf(' ');
   const sp2 = text.lastIndexOf(' ');
   if (sp1 <= 0 || sp2 === sp1 || text.slice(sp2 + 1) !== 'SIP/2.0') return NO;
   const method = text.slice(0, sp1);
   if (!METHOD_RE.test(method)) return NO;
-  const uri = sipUri(text.slice(sp1 + 1, sp2));
+  const uri = uriParts(text.slice(sp1 + 1, sp2));
   if (uri === NO) return NO;
-  return { method, uri, sip_version: 'SIP/2.0' };
+  return { method, uri };
+}
+
+function requestLine(text: string): Record<string, unknown> | typeof NO {
+  const parts = requestLineParts(text);
+  return parts === NO ? NO : { method: parts.method, uri: buildUri(parts.uri), sip_version: 'SIP/2.0' };
 }
 
 const CALL_ID_RE = /^[A-Za-z0-9\-.!%*_+`'~()<>:/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:/[\]?{}]+)?$/;
@@ -224,6 +248,55 @@ const FAST: Record<string, Fast> = {
   Max_Forwards: (text) => (NUMBER_RE.test(text) ? parseInt(text) : NO),
   Content_Length: (text) => (NUMBER_RE.test(text) ? parseInt(text) : NO),
   Content_Type: (text) => (CONTENT_TYPE_RE.test(text) ? text : NO),
+};
+
+/** `fn`'s answer, or undefined for NO or a throw (a malformed %-escape). */
+function taken<T>(fn: () => T | typeof NO): T | undefined {
+  try {
+    const result = fn();
+    return result === NO ? undefined : result;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fast paths' checks without building sip.js's objects, for early-ringing.ts, which must know cheaply
+ * (on a cold CPU building them costs more than all the checks) that sip.js will parse a header. Each gives
+ * what it read when the fast path takes the input, so the grammar returns the same and sip.js parses it;
+ * undefined when the fast path would not take it (the grammar still might).
+ */
+export const fastForm = {
+  requestLine: (text: string): { method: string; scheme: string; user: string | undefined } | undefined =>
+    taken(() => {
+      const p = requestLineParts(text);
+      return p === NO ? NO : { method: p.method, scheme: p.uri.scheme, user: p.uri.user };
+    }),
+  /** Via: its branch ('' when it has none). */
+  via: (text: string): { branch: string } | undefined =>
+    taken(() => {
+      const v = via(text);
+      return v === NO ? NO : { branch: typeof v.branch === 'string' ? v.branch : '' };
+    }),
+  /** From / To: its tag ('' when it has none). */
+  fromTo: (text: string): { tag: string } | undefined =>
+    taken(() => {
+      const na = nameAddr(text, ['tag'], true);
+      return na === NO ? NO : { tag: na.tag ?? '' };
+    }),
+  contact: (text: string): boolean => taken(() => nameAddrList(text, ['q', 'expires'])) !== undefined,
+  /** Record-Route: each value's [start, end) in `text`, as sip.js splits them. */
+  recordRoute: (text: string): Array<[number, number]> | undefined =>
+    taken(() => {
+      const list = nameAddrList(text, []);
+      return list === NO ? NO : list.map((h): [number, number] => [h.offset, h.position]);
+    }),
+  callId: (text: string): boolean => taken(() => FAST.Call_ID?.(text) ?? NO) !== undefined,
+  cseq: (text: string): { value: number; method: string } | undefined =>
+    taken(() => (FAST.CSeq?.(text) ?? NO) as { value: number; method: string } | typeof NO),
+  /** Max-Forwards, Content-Length. */
+  number: (text: string): number | undefined => taken(() => (NUMBER_RE.test(text) ? parseInt(text) : NO)),
+  contentType: (text: string): boolean => CONTENT_TYPE_RE.test(text),
 };
 
 /** `parse` with fast paths over `original`, which handles everything else. */

@@ -157,10 +157,12 @@ export abstract class StreamTransport extends SipTransportBase {
     }
     const socket = this.socket;
     if (!socket) throw new Error(`SIP ${this.protocol} transport is not connected`);
+    const text = this.outgoing(message);
+    if (text === null) return;
     this.counters.sent++;
-    this.notePacket('out', message);
+    this.notePacket('out', text);
     await new Promise<void>((resolve, reject) => {
-      socket.write(message, (error) => (error ? reject(error) : resolve()));
+      socket.write(text, (error) => (error ? reject(error) : resolve()));
     });
   }
 }

@@ -1,6 +1,6 @@
 // The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
 // transport, the account (registration), presence, and the call legs.
-import { Inviter, UserAgent } from 'sip.js';
+import { Inviter, UserAgent, UserAgentState } from 'sip.js';
 import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions , Invitation} from 'sip.js';
 import type { Core } from 'sip.js';
 import type { OwnPresence, RegistrationState } from '../../shared/domain.js';
@@ -10,6 +10,7 @@ import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
 import { SipCallLeg } from './call-leg.js';
+import { EarlyRinging } from './early-ringing.js';
 import { installFastGrammar } from './fast-grammar.js';
 import { parseReplaces } from './headers.js';
 import type { SipLog } from './log.js';
@@ -76,11 +77,14 @@ export class SipTelephony implements Telephony {
   readonly ua: UserAgent;
   readonly account: SipAccount;
   readonly presence: SipPresence;
+  readonly earlyRinging: EarlyRinging;
   private readonly legs = new Map<string, SipCallLeg>();
   private readonly incomingListeners = new Set<(leg: CallLeg, info: IncomingInfo) => void>();
   private readonly log: SipLog;
   private readonly aor: string;
   private started = false;
+  /** Our Contact as sip.js writes it (the early 180 carries it); null: to be written again. */
+  private contactHeader: string | null = null;
 
   constructor(private readonly options: SipTelephonyOptions) {
     const a = options.account;
@@ -102,6 +106,7 @@ export class SipTelephony implements Telephony {
     };
     // Only what we know: the media factory's own defaults fill in the RTP port range.
     const media: Partial<MediaOptions> = { localAddress, ...options.media };
+    const contactName = `${a.user}-${Math.random().toString(36).slice(2, 8)}`;
     const uaOptions: UserAgentOptions = {
       uri,
       authorizationUsername: a.user,
@@ -113,7 +118,7 @@ export class SipTelephony implements Telephony {
       viaHost: localAddress,
       forceRport: true,
       hackViaTcp: false,
-      contactName: `${a.user}-${Math.random().toString(36).slice(2, 8)}`,
+      contactName,
       contactParams: { transport: a.transport },
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
       sessionDescriptionHandlerFactoryOptions: media,
@@ -134,7 +139,21 @@ export class SipTelephony implements Telephony {
       },
     };
     this.ua = new UserAgent(uaOptions);
-    this.skipRedundantTrying();
+    const core = this.ua.userAgentCore;
+    const ourUsers = [a.user, contactName];
+    this.earlyRinging = new EarlyRinging(
+      {
+        accepting: () => this.ua.state === UserAgentState.Started,
+        users: () => ourUsers,
+        knownTransaction: (branch) => core.userAgentServers.has(branch),
+        supported: () => core.configuration.supportedOptionTagsResponse,
+        userAgent: () => core.configuration.userAgentHeaderFieldValue,
+        contact: () => (this.contactHeader ??= core.configuration.contact.toString()),
+      },
+      (text) => void this.transport.send(text).catch((error: Error) => this.log.debug(`early response not sent: ${error.message}`)),
+    );
+    this.transport.hook = this.earlyRinging;
+    this.adoptFirstResponses();
     // The Contact must carry our real port (sip.js puts none), on every (re)connect.
     this.transport.stateChange.addListener(() => this.fixContact());
     this.account = new SipAccount({
@@ -154,16 +173,22 @@ export class SipTelephony implements Telephony {
   }
 
   /**
-   * RFC 3261 17.2.1: a 100 Trying is owed only when the TU will not respond within 200 ms. onInvite sends
-   * 180 Ringing (or a final response) in the same turn, so sip.js's unconditional 100 is one datagram and a
-   * response build too many on the way to the 180. An INVITE with Replaces is answered after its media is
-   * set up, so it keeps its 100.
+   * Between sip.js's user agent server for a new INVITE and the Invitation made from it:
+   * - if early-ringing.ts rang for this INVITE already, the server takes that 180's To-tag, so that all its
+   *   responses (and the dialog) carry it;
+   * - RFC 3261 17.2.1: a 100 Trying is owed only when the TU will not respond within 200 ms. onInvite sends
+   *   180 Ringing (or a final response) in the same turn, so sip.js's unconditional 100 is one datagram and
+   *   a response build too many. An INVITE with Replaces is answered after its media is set up, so it keeps
+   *   its 100.
    */
-  private skipRedundantTrying(): void {
+  private adoptFirstResponses(): void {
     const delegate = this.ua.userAgentCore.delegate;
     const onInvite = delegate.onInvite?.bind(delegate);
-    if (!onInvite) throw new Error('sip.js UserAgentCore has no onInvite delegate: check skipRedundantTrying after a sip.js upgrade');
+    if (!onInvite) throw new Error('sip.js UserAgentCore has no onInvite delegate: check adoptFirstResponses after a sip.js upgrade');
     delegate.onInvite = (request) => {
+      const tag = this.earlyRinging.claim(request.message.viaBranch);
+      // A protected field of sip.js's UserAgentServer, read by every response it builds and by the Invitation.
+      if (tag !== null) (request as unknown as { toTag: string }).toTag = tag;
       // Only sip.js's own call (whose result it ignores) happens before onInvite answers.
       if (!request.message.hasHeader('replaces')) request.trying = skippedTrying;
       onInvite(request);
@@ -253,6 +278,7 @@ export class SipTelephony implements Telephony {
   private fixContact(): void {
     const t = this.transport;
     if (t.localPort > 0) this.ua.contact.uri.port = t.localPort;
+    this.contactHeader = null;
   }
 
   private track(leg: SipCallLeg): SipCallLeg {
@@ -294,7 +320,8 @@ export class SipTelephony implements Telephony {
     // at once (without it some UAs, baresip among them, hold a CANCEL back for ~2 s), and the proxy stops
     // resending the INVITE. The call centre's bookkeeping (identification, history, state) comes after; if it
     // turns the call away (a break) a final response follows the 180. A call taken over by Replaces is
-    // answered at once instead.
+    // answered at once instead. For a plain INVITE early-ringing.ts has mostly put the 180 on the wire already;
+    // this one then only arms sip.js (early dialog, the 180 kept for INVITE retransmissions).
     if (!replaced) {
       invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
     }

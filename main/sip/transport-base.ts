@@ -21,6 +21,16 @@ export interface SipTransportOptions {
   onProblem?: (message: string) => void;
 }
 
+/** Sees each request before sip.js does and each message sip.js sends (main/sip/early-ringing.ts). */
+export interface TransportHook {
+  /** A request that passed the retransmission filter, before sip.js has it. */
+  received(text: string, peek: Peek): void;
+  /** sip.js has handled (or dropped) that request. */
+  handled(): void;
+  /** On its way out: the text to send, or null to send nothing. */
+  sending(text: string): string | null;
+}
+
 export interface TransportCounters {
   received: number;
   sent: number;
@@ -47,6 +57,7 @@ export abstract class SipTransportBase implements Transport {
   /** Local port of the socket (Contact and Via need it); 0 before connect. */
   localPort = 0;
   localHost = '';
+  hook: TransportHook | null = null;
 
   protected _state: TransportState = TransportState.Disconnected;
   private readonly _stateChange = new EmitterImpl<TransportState>();
@@ -126,10 +137,31 @@ export abstract class SipTransportBase implements Transport {
       this.counters.absorbed++;
       return;
     }
+    const hook = this.hook;
+    if (hook) this.guarded(() => hook.received(text, peek));
     try {
       this.onMessage?.(text);
     } catch (error) {
       this.malformed(error instanceof Error ? error.message : String(error));
+    }
+    if (hook) this.guarded(() => hook.handled());
+  }
+
+  /** What to put on the wire for sip.js's `message` (the hook may drop or amend it), null for nothing. */
+  protected outgoing(message: string): string | null {
+    const hook = this.hook;
+    if (!hook) return message;
+    let text: string | null = message;
+    this.guarded(() => (text = hook.sending(message)));
+    return text;
+  }
+
+  /** A failing hook costs its own job, never the message or the process. */
+  private guarded(job: () => unknown): void {
+    try {
+      job();
+    } catch (error) {
+      this.problem(`SIP ${this.protocol} transport hook failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

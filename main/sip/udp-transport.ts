@@ -116,8 +116,10 @@ export class UdpTransport extends SipTransportBase {
       if (this.closedByUs) throw new Error('SIP UDP transport is not connected');
       await this.connect();
     }
-    await this.write(message);
-    this.retransmitter.outgoing(message, peekMessage(message));
+    const text = this.outgoing(message);
+    if (text === null) return;
+    await this.write(text);
+    this.retransmitter.outgoing(text, peekMessage(text));
   }
 
   private write(message: string): Promise<void> {

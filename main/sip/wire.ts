@@ -76,7 +76,9 @@ export function peekMessage(text: string): Peek | null {
 
 /** A keep-alive (RFC 5626 CRLF ping/pong) or an empty datagram. */
 export function isKeepAlive(text: string): boolean {
-  return /^[\r\n]*$/.test(text);
+  // Every datagram comes here: a SIP message is told apart by its first character alone.
+  const c = text.charCodeAt(0);
+  return text.length === 0 || ((c === 0x0d || c === 0x0a) && /^[\r\n]*$/.test(text));
 }
 
 /**

@@ -1,5 +1,6 @@
 // The UDP transport's server address: a name is resolved once per connect (datagrams then go out at once,
-// with no lookup each); a name that does not resolve is a clear error, and a later send tries again.
+// with no lookup each); a name that does not resolve is a clear error, and a later send tries again. A
+// failing transport hook never costs a message.
 import dgram from 'node:dgram';
 import { afterEach, expect, it } from 'vitest';
 import type { Core } from 'sip.js';
@@ -43,4 +44,28 @@ it('says clearly when the name does not resolve, tries again on the next send, a
   await expect(transport.send(OPTIONS)).rejects.toThrow(/SIP server no-such-sip-server\.invalid not found/);
   await transport.disconnect();
   await expect(transport.send(OPTIONS)).rejects.toThrow(/not connected/);
+});
+
+it('a hook that throws costs only its own job: the message still reaches sip.js and goes out, and it is reported', async () => {
+  const s = await server();
+  const problems: string[] = [];
+  const transport = new UdpTransport(logger, { host: '127.0.0.1', port: s.port, localAddress: '127.0.0.1', onProblem: (m) => problems.push(m) });
+  cleanup.push(() => transport.dispose());
+  const fail = (): never => {
+    throw new Error('hook broke');
+  };
+  transport.hook = { received: fail, handled: fail, sending: fail };
+  const delivered: string[] = [];
+  transport.onMessage = (m) => delivered.push(m);
+  await transport.connect();
+  const peer = dgram.createSocket('udp4');
+  cleanup.push(() => new Promise<void>((r) => peer.close(() => r())));
+  peer.send(OPTIONS, transport.localPort, '127.0.0.1');
+  await until(() => delivered.length === 1);
+  await transport.send(OPTIONS);
+  await until(() => s.received.length === 1);
+  expect(delivered).toEqual([OPTIONS]);
+  expect(s.received).toEqual([OPTIONS]);
+  expect(problems).toHaveLength(3);
+  expect(problems[0]).toMatch(/SIP UDP transport hook failed: hook broke/);
 });
