@@ -11,7 +11,7 @@ import type { EarlyRingingProfile } from '../../../main/sip/early-ringing.js';
 import { installFastGrammar } from '../../../main/sip/fast-grammar.js';
 import { peekMessage } from '../../../main/sip/wire.js';
 import type { Peek } from '../../../main/sip/wire.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { textMutations } from '../../support/text-mutations.js';
 
 // sip.js parses as in production: through our fast paths (main/sip/telephony.ts installs them).
 installFastGrammar();
@@ -38,24 +38,6 @@ function rings(raw: string, users: string[]): boolean {
   const peek = peekMessage(raw);
   const invite = scanInvite(raw, users);
   return invite !== null && peek !== null && invite.branch === peek.branch && invite.callId === peek.callId;
-}
-
-function mutations(base: string, seed: number, alphabet: string, count: number): string[] {
-  const rnd = seededRandom(seed);
-  const out: string[] = [];
-  for (let n = 0; n < count; n++) {
-    const chars = [...base];
-    for (let e = 1 + Math.floor(rnd() * 4); e > 0; e--) {
-      const at = Math.floor(rnd() * chars.length);
-      const op = Math.floor(rnd() * 3);
-      const ch = alphabet[Math.floor(rnd() * alphabet.length)] ?? ' ';
-      if (op === 0) chars[at] = ch;
-      else if (op === 1) chars.splice(at, 1);
-      else chars.splice(at, 0, ch);
-    }
-    out.push(chars.join(''));
-  }
-  return out;
 }
 
 describe('which INVITEs are rung before sip.js', () => {
@@ -116,7 +98,7 @@ describe('which INVITEs are rung before sip.js', () => {
       [99, ' ;:,<>"=@.\t\r\n%-AaZz09'],
       [7, '\x00\xff\r\n:;<>"\u00a0'],
     ] as const) {
-      for (const raw of mutations(invite, seed, alphabet, 10000)) {
+      for (const raw of textMutations(invite, seed, alphabet, 10000)) {
         if (!rings(raw, ['3001'])) continue;
         rung++;
         const why = sipjsRefuses(raw, ['3001']);

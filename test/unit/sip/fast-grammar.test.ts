@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Grammar, Core } from 'sip.js';
 import { installFastGrammar, originalGrammarParse, withFastPaths } from '../../../main/sip/fast-grammar.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { textMutations } from '../../support/text-mutations.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sip');
 
@@ -203,21 +203,7 @@ describe('fast paths over the sip.js grammar', () => {
       }
     };
     const messages = fixtureFiles.map((f) => fs.readFileSync(f, 'latin1').replace(/\r?\n/g, '\r\n'));
-    const invite = messages[0] ?? '';
-    const rnd = seededRandom(2024);
-    const alphabet = ' ;:,<>"=@.\t\r\n%-AaZz09';
-    for (let n = 0; n < 1500; n++) {
-      const chars = [...invite];
-      for (let e = 1 + Math.floor(rnd() * 4); e > 0; e--) {
-        const at = Math.floor(rnd() * chars.length);
-        const op = Math.floor(rnd() * 3);
-        const ch = alphabet[Math.floor(rnd() * alphabet.length)] ?? ' ';
-        if (op === 0) chars[at] = ch;
-        else if (op === 1) chars.splice(at, 1);
-        else chars.splice(at, 0, ch);
-      }
-      messages.push(chars.join(''));
-    }
+    messages.push(...textMutations(messages[0] ?? '', 2024, ' ;:,<>"=@.\t\r\n%-AaZz09', 1500));
     const mismatches: string[] = [];
     for (const raw of messages) {
       const diff = identical(parseWith(fast, raw), parseWith(original, raw));
