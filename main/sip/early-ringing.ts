@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { fastForm } from './fast-grammar.js';
 import type { TransportHook } from './transport-base.js';
 import type { Peek } from './wire.js';
-import { peekMessage } from './wire.js';
+import { branchOf, peekMessage } from './wire.js';
 
 export interface EarlyRingingProfile {
   /** sip.js takes calls now (a stopped user agent drops them). */
@@ -95,6 +95,12 @@ export interface InviteHead {
 }
 
 const WHITE_SPACE = /\s/;
+/** The headers scanInvite reads: those sip.js parses, and Replaces and Require (all others stay text). */
+const READ = new Set([
+  ...['via', 'v', 'from', 'f', 'to', 't', 'record-route', 'call-id', 'i', 'cseq', 'contact', 'm', 'max-forwards'],
+  ...['content-length', 'l', 'content-type', 'c', 'www-authenticate', 'proxy-authenticate', 'refer-to', 'r'],
+  ...['replaces', 'require'],
+]);
 
 export class EarlyRinging implements TransportHook {
   readonly stats: EarlyRingingStats = { rung: 0, closed: 0 };
@@ -106,19 +112,19 @@ export class EarlyRinging implements TransportHook {
     private readonly send: (text: string) => void,
   ) {}
 
-  received(text: string, peek: Peek): void {
+  /** A message from the network: a new INVITE for us is answered 180 here and its Peek returned. */
+  received(text: string): Peek | null {
     this.current = null;
-    if (peek.kind !== 'request' || peek.method !== 'INVITE' || !this.profile.accepting()) return;
+    if (!text.startsWith('INVITE ') || !this.profile.accepting()) return null;
     const invite = scanInvite(text, this.profile.users());
-    // The transport matches retransmissions by what wire.ts read: it must agree with sip.js.
-    if (!invite || invite.branch !== peek.branch || invite.callId !== peek.callId) return;
-    if (this.profile.knownTransaction(invite.branch)) return;
+    if (!invite || this.profile.knownTransaction(invite.branch)) return null;
     const tag = this.tags.take();
     const head = responseHead(invite, tag, this.profile);
     const dialog = invite.recordRoutes.map((rr) => `Record-Route: ${rr}\r\n`).join('') + `Contact: ${this.profile.contact()}\r\n`;
     this.send(`SIP/2.0 180 Ringing\r\n${head}${dialog}Content-Length: 0\r\n\r\n`);
     this.stats.rung++;
     this.current = { branch: invite.branch, tag, head, claimed: false, duplicateDropped: false, answered: false };
+    return { kind: 'request', method: 'INVITE', branch: invite.branch, cseqMethod: 'INVITE', callId: invite.callId };
   }
 
   /** sip.js's user agent server for `branch` takes our To-tag, if we rang for it. */
@@ -183,15 +189,18 @@ export function scanInvite(text: string, users: readonly string[]): InviteHead |
     // is the judge of those.
     if (WHITE_SPACE.test(text.charAt(at)) || colon <= at || colon >= end) return null;
     const name = text.slice(at, colon).trim().toLowerCase();
-    const value = text.slice(colon + 1, end).trim();
+    const valueStart = colon + 1;
     at = end + 2;
+    if (!READ.has(name)) continue;
+    const value = text.slice(valueStart, end).trim();
     switch (name) {
       case 'via':
       case 'v':
         // sip.js parses the top Via only (and takes the transaction's branch from it).
         if (vias.length === 0) {
           const top = fastForm.via(value);
-          if (top === undefined) return null;
+          // The transport (retransmissions, our own responses) matches by wire.ts's reading: it must agree.
+          if (top === undefined || branchOf(value) !== top.branch) return null;
           branch = top.branch;
         }
         vias.push(value);

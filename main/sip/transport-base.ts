@@ -21,11 +21,14 @@ export interface SipTransportOptions {
   onProblem?: (message: string) => void;
 }
 
-/** Sees each request before sip.js does and each message sip.js sends (main/sip/early-ringing.ts). */
+/** Sees each message before anything else reads it, and each message sip.js sends (main/sip/early-ringing.ts). */
 export interface TransportHook {
-  /** A request that passed the retransmission filter, before sip.js has it. */
-  received(text: string, peek: Peek): void;
-  /** sip.js has handled (or dropped) that request. */
+  /**
+   * A received message, before the transport's own look at it: the hook's Peek when the hook has read it
+   * already (a new INVITE it answered), which the transport then takes as its own; else null.
+   */
+  received(text: string): Peek | null;
+  /** sip.js has handled (or dropped, or never got) that message. */
   handled(): void;
   /** On its way out: the text to send, or null to send nothing. */
   sending(text: string): string | null;
@@ -120,7 +123,7 @@ export abstract class SipTransportBase implements Transport {
     }
   }
 
-  /** Hand a received message to sip.js; returns the peek for the caller's own bookkeeping. */
+  /** Hand a received message to sip.js, unless `filter` (which sees the peek) keeps it back. */
   protected deliver(text: string, filter?: (peek: Peek | null) => boolean): void {
     this.counters.received++;
     if (isKeepAlive(text)) {
@@ -128,7 +131,20 @@ export abstract class SipTransportBase implements Transport {
       return;
     }
     this.notePacket('in', text);
-    const peek = peekMessage(text);
+    const hook = this.hook;
+    if (!hook) {
+      this.handOver(text, filter);
+      return;
+    }
+    let peek: Peek | null = null;
+    this.guarded(() => (peek = hook.received(text)));
+    this.handOver(text, filter, peek);
+    this.guarded(() => hook.handled());
+  }
+
+  private handOver(text: string, filter?: (peek: Peek | null) => boolean, peeked: Peek | null = null): void {
+    // A new INVITE the hook has read is not read twice on its way to the 180.
+    const peek = peeked ?? peekMessage(text);
     if (!peek) {
       this.malformed(`not a SIP message (${JSON.stringify(text.slice(0, 40))})`);
       return;
@@ -137,14 +153,11 @@ export abstract class SipTransportBase implements Transport {
       this.counters.absorbed++;
       return;
     }
-    const hook = this.hook;
-    if (hook) this.guarded(() => hook.received(text, peek));
     try {
       this.onMessage?.(text);
     } catch (error) {
       this.malformed(error instanceof Error ? error.message : String(error));
     }
-    if (hook) this.guarded(() => hook.handled());
   }
 
   /** What to put on the wire for sip.js's `message` (the hook may drop or amend it), null for nothing. */

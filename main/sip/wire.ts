@@ -43,7 +43,8 @@ function scanHeaders(head: string, from: number): { via: string | null; cseq: st
   return { via, cseq, callId };
 }
 
-function branchOf(via: string | null): string | null {
+/** The branch parameter of a Via value, as the transport matches transactions by it. */
+export function branchOf(via: string | null): string | null {
   if (!via) return null;
   const m = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(via);
   return m?.[1] ?? null;
