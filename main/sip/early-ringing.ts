@@ -221,7 +221,7 @@ export function scanInvite(text: string, users: readonly string[]): InviteHead |
       case 'record-route': {
         const spans = fastForm.recordRoute(value);
         if (!spans) return null;
-        for (const [from, to] of spans) recordRoutes.push(value.substring(from, to));
+        for (const [first, last] of spans) recordRoutes.push(value.substring(first, last));
         break;
       }
       case 'call-id':
