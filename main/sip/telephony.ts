@@ -83,6 +83,8 @@ export class SipTelephony implements Telephony {
   private readonly log: SipLog;
   private readonly aor: string;
   private started = false;
+  /** The dispatcher is on a break: new calls are turned away (by the call centre), so they do not ring. */
+  private onBreak = false;
   /** Our Contact as sip.js writes it (the early 180 carries it); null: to be written again. */
   private contactHeader: string | null = null;
 
@@ -143,7 +145,8 @@ export class SipTelephony implements Telephony {
     const ourUsers = [a.user, contactName];
     this.earlyRinging = new EarlyRinging(
       {
-        accepting: () => this.ua.state === UserAgentState.Started,
+        // On a break the call centre turns calls away (480): no ringing first.
+        accepting: () => this.ua.state === UserAgentState.Started && !this.onBreak,
         users: () => ourUsers,
         knownTransaction: (branch) => core.userAgentServers.has(branch),
         supported: () => core.configuration.supportedOptionTagsResponse,
@@ -247,6 +250,7 @@ export class SipTelephony implements Telephony {
   }
 
   setOwnPresence(presence: OwnPresence): Promise<void> {
+    this.onBreak = presence === 'break';
     return this.presence.setOwn(presence);
   }
 
@@ -318,11 +322,11 @@ export class SipTelephony implements Telephony {
     }
     // The phone rings: say so (180) before anything else, so that the caller hears ringback and may CANCEL
     // at once (without it some UAs, baresip among them, hold a CANCEL back for ~2 s), and the proxy stops
-    // resending the INVITE. The call centre's bookkeeping (identification, history, state) comes after; if it
-    // turns the call away (a break) a final response follows the 180. A call taken over by Replaces is
-    // answered at once instead. For a plain INVITE early-ringing.ts has mostly put the 180 on the wire already;
-    // this one then only arms sip.js (early dialog, the 180 kept for INVITE retransmissions).
-    if (!replaced) {
+    // resending the INVITE. The call centre's bookkeeping (identification, history, state) comes after. For a
+    // plain INVITE early-ringing.ts has mostly put the 180 on the wire already; this one then only arms sip.js
+    // (early dialog, the 180 kept for INVITE retransmissions). A call taken over by Replaces is answered at
+    // once instead, and on a break the call centre answers 480 at once: neither rings.
+    if (!replaced && !this.onBreak) {
       invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
     }
     const leg = this.track(new SipCallLeg(invitation, this.log));

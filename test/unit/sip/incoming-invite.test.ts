@@ -170,3 +170,20 @@ it('sip.js refuses what was rung (our own call looped back): its 482 carries the
   expect(sent.map(status)).toEqual(['180', '482']);
   expect(toTag(sent[1] ?? '')).toBe(toTag(sent[0] ?? ''));
 });
+
+it("on a break a call does not ring: the call centre's 480 is the only answer", async () => {
+  const { tel, proxy } = await phone();
+  // As the call centre does on a break: step aside at once.
+  tel.onIncoming((leg) => void leg.decline(480));
+  // The fake proxy never answers the PUBLISH: the status is set here whatever the server says.
+  void tel.setOwnPresence('break').catch(() => undefined);
+  proxy.socket.send(invite('break-1'), tel.transport.localPort, '127.0.0.1');
+  await until(() => forCall(proxy.received, 'break-1').length >= 1);
+  await new Promise((r) => setTimeout(r, 50));
+  expect(forCall(proxy.received, 'break-1').map(status)).toEqual(['480']);
+  expect(tel.earlyRinging.stats.rung).toBe(0);
+  void tel.setOwnPresence('online').catch(() => undefined);
+  proxy.socket.send(invite('back-1'), tel.transport.localPort, '127.0.0.1');
+  await until(() => forCall(proxy.received, 'back-1').length >= 2);
+  expect(forCall(proxy.received, 'back-1').map(status)).toEqual(['180', '480']);
+});
