@@ -110,6 +110,7 @@ export class EarlyRinging implements TransportHook {
   constructor(
     private readonly profile: EarlyRingingProfile,
     private readonly send: (text: string) => void,
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   /** A message from the network: a new INVITE for us is answered 180 here and its Peek returned. */
@@ -156,6 +157,7 @@ export class EarlyRinging implements TransportHook {
     if (!c || c.claimed || c.answered) return;
     // sip.js did not take it (nothing here should lead there): the caller heard ringing, so it hears the end too.
     this.stats.closed++;
+    this.warn(`incoming INVITE (branch ${c.branch}) rang but sip.js did not take it: answered 400 Bad Request`);
     this.send(`SIP/2.0 400 Bad Request\r\n${c.head}Content-Length: 0\r\n\r\n`);
   }
 }

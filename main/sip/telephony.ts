@@ -154,6 +154,7 @@ export class SipTelephony implements Telephony {
         contact: () => (this.contactHeader ??= core.configuration.contact.toString()),
       },
       (text) => void this.transport.send(text).catch((error: Error) => this.log.debug(`early response not sent: ${error.message}`)),
+      (message) => this.log.warn(message),
     );
     this.transport.hook = this.earlyRinging;
     this.adoptFirstResponses();

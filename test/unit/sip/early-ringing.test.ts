@@ -120,10 +120,12 @@ describe('EarlyRinging', () => {
 
   it('answers 400 with the 180\'s tag when sip.js does not take an INVITE it rang for', () => {
     const sent: string[] = [];
-    const ringing = new EarlyRinging(profile, (text) => sent.push(text));
+    const warnings: string[] = [];
+    const ringing = new EarlyRinging(profile, (text) => sent.push(text), (m) => warnings.push(m));
     // The transport takes the returned peek for its own: it must be what wire.ts reads.
     expect(ringing.received(invite)).toEqual(peekMessage(invite));
     ringing.handled();
+    expect(warnings).toEqual(['incoming INVITE (branch z9hG4bK4a1c.7a3b9f2e0000000000000000) rang but sip.js did not take it: answered 400 Bad Request']);
     expect(sent.map((m) => m.slice(0, 15))).toEqual(['SIP/2.0 180 Rin', 'SIP/2.0 400 Bad']);
     expect(toTagOf(sent[1] ?? '')).toBe(toTagOf(sent[0] ?? ''));
     expect(sent[1]).not.toContain('Contact:');
