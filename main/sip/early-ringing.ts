@@ -95,12 +95,96 @@ export interface InviteHead {
 }
 
 const WHITE_SPACE = /\s/;
-/** The headers scanInvite reads: those sip.js parses, and Replaces and Require (all others stay text). */
-const READ = new Set([
-  ...['via', 'v', 'from', 'f', 'to', 't', 'record-route', 'call-id', 'i', 'cseq', 'contact', 'm', 'max-forwards'],
-  ...['content-length', 'l', 'content-type', 'c', 'www-authenticate', 'proxy-authenticate', 'refer-to', 'r'],
-  ...['replaces', 'require'],
-]);
+
+/** What scanInvite has read of an INVITE so far. */
+interface Reading extends Omit<InviteHead, 'from' | 'to' | 'callId' | 'cseq'> {
+  from: string | null;
+  to: string | null;
+  callId: string | null;
+  cseq: number | null;
+  contact: boolean;
+  contentLength: number | null;
+}
+
+/** Reads one header value into `r`; false: the INVITE is sip.js's alone. */
+type HeaderCheck = (value: string, r: Reading) => boolean;
+
+const leaveToSipjs: HeaderCheck = () => false;
+
+/** A header that must come once, in a form `valid` takes. */
+const single =
+  (key: 'from' | 'to' | 'callId', valid: (value: string) => boolean): HeaderCheck =>
+  (value, r) => {
+    if (r[key] !== null || !valid(value)) return false;
+    r[key] = value;
+    return true;
+  };
+
+/**
+ * Every header sip.js parses, and Replaces and Require, by lower-case name (compact forms too). All other
+ * headers sip.js keeps as text, and so does scanInvite.
+ */
+const HEADERS = new Map<string, HeaderCheck>(
+  (
+    [
+      [
+        ['via', 'v'],
+        (value, r) => {
+          // sip.js parses the top Via only (and takes the transaction's branch from it). The transport
+          // (retransmissions, our own responses) matches by wire.ts's reading: the two must agree.
+          if (r.vias.length === 0) {
+            const top = fastForm.via(value);
+            if (top === undefined || branchOf(value) !== top.branch) return false;
+            r.branch = top.branch;
+          }
+          r.vias.push(value);
+          return true;
+        },
+      ],
+      [['from', 'f'], single('from', (value) => !!fastForm.fromTo(value)?.tag)],
+      // A To-tag: a request inside a dialog.
+      [['to', 't'], single('to', (value) => fastForm.fromTo(value)?.tag === '')],
+      [
+        ['record-route'],
+        (value, r) => {
+          const spans = fastForm.recordRoute(value);
+          for (const [first, last] of spans ?? []) r.recordRoutes.push(value.substring(first, last));
+          return spans !== undefined;
+        },
+      ],
+      [['call-id', 'i'], single('callId', fastForm.callId)],
+      [
+        ['cseq'],
+        (value, r) => {
+          const parsed = fastForm.cseq(value);
+          if (r.cseq !== null || parsed?.method !== 'INVITE') return false;
+          r.cseq = parsed.value;
+          return true;
+        },
+      ],
+      [
+        ['contact', 'm'],
+        (value, r) => {
+          r.contact = true;
+          return fastForm.contact(value);
+        },
+      ],
+      [
+        ['content-length', 'l'],
+        (value, r) => {
+          const parsed = fastForm.number(value);
+          if (r.contentLength !== null || parsed === undefined) return false;
+          r.contentLength = parsed;
+          return true;
+        },
+      ],
+      [['content-type', 'c'], (value) => fastForm.contentType(value)],
+      [['max-forwards'], (value) => fastForm.number(value) !== undefined],
+      // Parsed by sip.js with rules we have no fast form for; taking over a call; extensions such as 100rel.
+      [['www-authenticate', 'proxy-authenticate', 'refer-to', 'r', 'replaces', 'require'], leaveToSipjs],
+    ] as Array<[string[], HeaderCheck]>
+  ).flatMap(([names, check]) => names.map((name): [string, HeaderCheck] => [name, check])),
+);
 
 export class EarlyRinging implements TransportHook {
   readonly stats: EarlyRingingStats = { rung: 0, closed: 0 };
@@ -173,15 +257,7 @@ export function scanInvite(text: string, users: readonly string[]): InviteHead |
   const firstEnd = text.indexOf('\r\n');
   const start = fastForm.requestLine(text.slice(0, firstEnd));
   if (start?.method !== 'INVITE' || start.scheme !== 'sip' || !users.includes(start.user ?? '')) return null;
-  const vias: string[] = [];
-  const recordRoutes: string[] = [];
-  let branch = '';
-  let from: string | null = null;
-  let to: string | null = null;
-  let callId: string | null = null;
-  let cseq: number | null = null;
-  let contact = false;
-  let contentLength: number | null = null;
+  const r: Reading = { branch: '', vias: [], from: null, to: null, callId: null, cseq: null, recordRoutes: [], contact: false, contentLength: null };
   let at = firstEnd + 2;
   while (at < headEnd) {
     let end = text.indexOf('\r\n', at);
@@ -190,86 +266,14 @@ export function scanInvite(text: string, users: readonly string[]): InviteHead |
     // A folded line (sip.js folds at any white space, a CR or LF too) or one without a name: sip.js's parser
     // is the judge of those.
     if (WHITE_SPACE.test(text.charAt(at)) || colon <= at || colon >= end) return null;
-    const name = text.slice(at, colon).trim().toLowerCase();
-    const valueStart = colon + 1;
+    const check = HEADERS.get(text.slice(at, colon).trim().toLowerCase());
+    if (check && !check(text.slice(colon + 1, end).trim(), r)) return null;
     at = end + 2;
-    if (!READ.has(name)) continue;
-    const value = text.slice(valueStart, end).trim();
-    switch (name) {
-      case 'via':
-      case 'v':
-        // sip.js parses the top Via only (and takes the transaction's branch from it).
-        if (vias.length === 0) {
-          const top = fastForm.via(value);
-          // The transport (retransmissions, our own responses) matches by wire.ts's reading: it must agree.
-          if (top === undefined || branchOf(value) !== top.branch) return null;
-          branch = top.branch;
-        }
-        vias.push(value);
-        break;
-      case 'from':
-      case 'f': {
-        if (from !== null || !fastForm.fromTo(value)?.tag) return null;
-        from = value;
-        break;
-      }
-      case 'to':
-      case 't': {
-        // A To-tag: a request inside a dialog, sip.js's business.
-        if (to !== null || fastForm.fromTo(value)?.tag !== '') return null;
-        to = value;
-        break;
-      }
-      case 'record-route': {
-        const spans = fastForm.recordRoute(value);
-        if (!spans) return null;
-        for (const [first, last] of spans) recordRoutes.push(value.substring(first, last));
-        break;
-      }
-      case 'call-id':
-      case 'i':
-        if (callId !== null || !fastForm.callId(value)) return null;
-        callId = value;
-        break;
-      case 'cseq': {
-        const parsed = fastForm.cseq(value);
-        if (cseq !== null || parsed?.method !== 'INVITE') return null;
-        cseq = parsed.value;
-        break;
-      }
-      case 'contact':
-      case 'm':
-        if (!fastForm.contact(value)) return null;
-        contact = true;
-        break;
-      case 'content-length':
-      case 'l': {
-        const parsed = fastForm.number(value);
-        if (contentLength !== null || parsed === undefined) return null;
-        contentLength = parsed;
-        break;
-      }
-      case 'content-type':
-      case 'c':
-        if (!fastForm.contentType(value)) return null;
-        break;
-      case 'max-forwards':
-        if (fastForm.number(value) === undefined) return null;
-        break;
-      // Parsed by sip.js with rules we have no fast form for; taking over a call; extensions such as 100rel:
-      // sip.js's (and telephony.ts's) business.
-      case 'www-authenticate':
-      case 'proxy-authenticate':
-      case 'refer-to':
-      case 'r':
-      case 'replaces':
-      case 'require':
-        return null;
-    }
   }
-  if (!branch || !from || !to || !callId || cseq === null || !contact) return null;
+  const { branch, vias, from, to, callId, cseq, recordRoutes } = r;
+  if (!branch || !from || !to || !callId || cseq === null || !r.contact) return null;
   // sip.js answers 400 to a body shorter than its Content-Length.
-  if (contentLength !== null && Buffer.byteLength(text.slice(headEnd + 4)) < contentLength) return null;
+  if (r.contentLength !== null && Buffer.byteLength(text.slice(headEnd + 4)) < r.contentLength) return null;
   return { branch, vias, from, to, callId, cseq, recordRoutes };
 }
 

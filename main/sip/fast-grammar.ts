@@ -233,21 +233,28 @@ const CSEQ_RE = /^([0-9]{1,9}) +([A-Z]+)$/;
 const NUMBER_RE = /^[0-9]{1,9}$/;
 const CONTENT_TYPE_RE = /^(?:application|text|image|audio|video|message|multipart)\/[A-Za-z0-9\-.!%*_+`'~]+$/i;
 
+const CONTACT_SPECIAL = ['q', 'expires'] as const;
+const callId = (text: string): string | typeof NO => (CALL_ID_RE.test(text) ? text : NO);
+const number = (text: string): number | typeof NO => (NUMBER_RE.test(text) ? parseInt(text) : NO);
+const contentType = (text: string): string | typeof NO => (CONTENT_TYPE_RE.test(text) ? text : NO);
+
+function cseq(text: string): { value: number; method: string } | typeof NO {
+  const m = CSEQ_RE.exec(text);
+  return m !== null && METHOD_RE.test(m[2] ?? '') ? { value: parseInt(m[1] ?? ''), method: m[2] ?? '' } : NO;
+}
+
 const FAST: Record<string, Fast> = {
   Via: via,
   From: fromTo,
   To: fromTo,
-  Contact: (text) => multiNameAddr(text, ['q', 'expires']),
+  Contact: (text) => multiNameAddr(text, CONTACT_SPECIAL),
   Record_Route: (text) => multiNameAddr(text, []),
   Request_Response: requestLine,
-  Call_ID: (text) => (CALL_ID_RE.test(text) ? text : NO),
-  CSeq: (text) => {
-    const m = CSEQ_RE.exec(text);
-    return m !== null && METHOD_RE.test(m[2] ?? '') ? { value: parseInt(m[1] ?? ''), method: m[2] } : NO;
-  },
-  Max_Forwards: (text) => (NUMBER_RE.test(text) ? parseInt(text) : NO),
-  Content_Length: (text) => (NUMBER_RE.test(text) ? parseInt(text) : NO),
-  Content_Type: (text) => (CONTENT_TYPE_RE.test(text) ? text : NO),
+  Call_ID: callId,
+  CSeq: cseq,
+  Max_Forwards: number,
+  Content_Length: number,
+  Content_Type: contentType,
 };
 
 /** `fn`'s answer, or undefined for NO or a throw (a malformed %-escape). */
@@ -284,19 +291,18 @@ export const fastForm = {
       const na = nameAddr(text, ['tag'], true);
       return na === NO ? NO : { tag: na.tag ?? '' };
     }),
-  contact: (text: string): boolean => taken(() => nameAddrList(text, ['q', 'expires'])) !== undefined,
+  contact: (text: string): boolean => taken(() => nameAddrList(text, CONTACT_SPECIAL)) !== undefined,
   /** Record-Route: each value's [start, end) in `text`, as sip.js splits them. */
   recordRoute: (text: string): Array<[number, number]> | undefined =>
     taken(() => {
       const list = nameAddrList(text, []);
       return list === NO ? NO : list.map((h): [number, number] => [h.offset, h.position]);
     }),
-  callId: (text: string): boolean => taken(() => FAST.Call_ID?.(text) ?? NO) !== undefined,
-  cseq: (text: string): { value: number; method: string } | undefined =>
-    taken(() => (FAST.CSeq?.(text) ?? NO) as { value: number; method: string } | typeof NO),
+  callId: (text: string): boolean => callId(text) !== NO,
+  cseq: (text: string): { value: number; method: string } | undefined => taken(() => cseq(text)),
   /** Max-Forwards, Content-Length. */
-  number: (text: string): number | undefined => taken(() => (NUMBER_RE.test(text) ? parseInt(text) : NO)),
-  contentType: (text: string): boolean => CONTENT_TYPE_RE.test(text),
+  number: (text: string): number | undefined => taken(() => number(text)),
+  contentType: (text: string): boolean => contentType(text) !== NO,
 };
 
 /** `parse` with fast paths over `original`, which handles everything else. */

@@ -132,14 +132,10 @@ export abstract class SipTransportBase implements Transport {
     }
     this.notePacket('in', text);
     const hook = this.hook;
-    if (!hook) {
-      this.handOver(text, filter);
-      return;
-    }
     let peek: Peek | null = null;
-    this.guarded(() => (peek = hook.received(text)));
+    if (hook) this.guarded(() => (peek = hook.received(text)));
     this.handOver(text, filter, peek);
-    this.guarded(() => hook.handled());
+    if (hook) this.guarded(() => hook.handled());
   }
 
   private handOver(text: string, filter?: (peek: Peek | null) => boolean, peeked: Peek | null = null): void {

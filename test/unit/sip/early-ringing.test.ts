@@ -10,6 +10,7 @@ import { EarlyRinging, scanInvite, TagPool, withToTag } from '../../../main/sip/
 import type { EarlyRingingProfile } from '../../../main/sip/early-ringing.js';
 import { installFastGrammar } from '../../../main/sip/fast-grammar.js';
 import { peekMessage } from '../../../main/sip/wire.js';
+import { toTagOf } from '../../support/sip-text.js';
 import { textMutations } from '../../support/text-mutations.js';
 
 // sip.js parses as in production: through our fast paths (main/sip/telephony.ts installs them).
@@ -116,7 +117,6 @@ describe('EarlyRinging', () => {
     userAgent: () => 'Dispatch Phone',
     contact: () => '<sip:3001-x@127.0.0.1:5070;transport=udp>',
   };
-  const toTagOf = (m: string): string | undefined => /\r\nTo: [^\r]*;tag=([^;\r]+)\r\n/.exec(m)?.[1];
 
   it('answers 400 with the 180\'s tag when sip.js does not take an INVITE it rang for', () => {
     const sent: string[] = [];

@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import { afterEach, expect, it, vi } from 'vitest';
 import { SipTelephony } from '../../../main/sip/telephony.js';
+import { toTagOf } from '../../support/sip-text.js';
 import { waitUntil } from '../../support/wait.js';
 
 const cleanup: Array<() => unknown> = [];
@@ -68,7 +69,6 @@ async function phone(): Promise<{ tel: SipTelephony; proxy: Awaited<ReturnType<t
 }
 
 const status = (m: string): string => m.slice(8, 11);
-const toTag = (m: string): string | undefined => /\r\nTo: [^\r]*;tag=([^;\r]+)\r\n/.exec(m)?.[1];
 const forCall = (list: string[], callId: string): string[] => list.filter((m) => m.startsWith('SIP/2.0') && m.includes(`Call-ID: ${callId}`));
 
 it('sends 180 Ringing before the call centre hears of the call, and no 100 Trying', async () => {
@@ -117,10 +117,10 @@ it('rings before sip.js with the very 180 sip.js builds, which is not sent twice
   expect(tel.earlyRinging.stats).toEqual({ rung: 1, closed: 0 });
   expect(dropped, "sip.js's own 180, byte for byte the one already sent").toEqual([ringing]);
   expect(ringing).toContain('Record-Route: <sip:127.0.0.1;lr;ftag=caller1>\r\nContact: <sip:3950-');
-  const tag = toTag(ringing ?? '');
+  const tag = toTagOf(ringing ?? '');
   expect(tag).toMatch(/^[0-9a-f]{12}$/);
   expect(announcedTags).toEqual([tag]);
-  expect(toTag(final ?? '')).toBe(tag);
+  expect(toTagOf(final ?? '')).toBe(tag);
 });
 
 it('an INVITE resent by the proxy gets the same 180 again and stays one call', async () => {
@@ -133,7 +133,7 @@ it('an INVITE resent by the proxy gets the same 180 again and stays one call', a
   await until(() => forCall(proxy.received, 'resent-1').length >= 2);
   const sent = forCall(proxy.received, 'resent-1');
   expect(sent.map(status)).toEqual(['180', '180']);
-  expect(toTag(sent[1] ?? '')).toBe(toTag(sent[0] ?? ''));
+  expect(toTagOf(sent[1] ?? '')).toBe(toTagOf(sent[0] ?? ''));
   expect(announced).toBe(1);
   expect(tel.earlyRinging.stats.rung).toBe(1);
 });
@@ -145,7 +145,7 @@ it('two calls at once: each rings with its own tag', async () => {
   proxy.socket.send(invite('both-1'), tel.transport.localPort, '127.0.0.1');
   proxy.socket.send(invite('both-2'), tel.transport.localPort, '127.0.0.1');
   await until(() => forCall(proxy.received, 'both-1').length >= 1 && forCall(proxy.received, 'both-2').length >= 1);
-  const tags = ['both-1', 'both-2'].map((c) => toTag(forCall(proxy.received, c)[0] ?? ''));
+  const tags = ['both-1', 'both-2'].map((c) => toTagOf(forCall(proxy.received, c)[0] ?? ''));
   expect(new Set(tags).size).toBe(2);
   await until(() => announced === 2);
   expect(announced).toBe(2);
@@ -168,7 +168,7 @@ it('sip.js refuses what was rung (our own call looped back): its 482 carries the
   await until(() => forCall(proxy.received, callId).length >= 2);
   const sent = forCall(proxy.received, callId);
   expect(sent.map(status)).toEqual(['180', '482']);
-  expect(toTag(sent[1] ?? '')).toBe(toTag(sent[0] ?? ''));
+  expect(toTagOf(sent[1] ?? '')).toBe(toTagOf(sent[0] ?? ''));
 });
 
 it("on a break a call does not ring: the call centre's 480 is the only answer", async () => {
