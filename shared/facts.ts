@@ -1,0 +1,96 @@
+// What happened, as typed facts: the core says what, the renderer (and the tray) say it in Russian or
+// English (renderer/i18n, main/desktop/words.ts). No sentence crosses the contract; `detail` fields
+// carry only technical text from a library or the OS (an errno, a TLS alert), shown in brackets.
+import type { CallEndReason, CallState, OwnPresence } from './domain.js';
+
+/** Who a notice is about, as the call centre knows them (the renderer formats "Name (callsign)"). */
+export interface Party {
+  name: string | null;
+  callsign: string | null;
+  number: string;
+}
+
+/** A call operation that went to the network (or the media) and can fail or time out. */
+export type LegOperation =
+  | 'answer'
+  | 'decline'
+  | 'hang-up'
+  | 'hold'
+  | 'resume'
+  | 'dtmf'
+  | 'refer'
+  | 'invite'
+  | 'mute';
+
+/** Why a call, a transfer or an operation failed: the facts behind an end reason or an error. */
+export type Cause =
+  /** A SIP final response (486 Busy Here, 404 ...), from the far end or the proxy. */
+  | { kind: 'sip'; code: number; phrase: string | null }
+  /** The far end never answered the operation within the bound. */
+  | { kind: 'timeout'; operation: LegOperation; seconds: number }
+  /** The dispatcher declined a ringing call. */
+  | { kind: 'declined-by-dispatcher' }
+  /** Declined with 480 because the dispatcher is on a break. */
+  | { kind: 'on-break' }
+  /** The caller hung up before the consultation call could be placed. */
+  | { kind: 'caller-left-before-consultation' }
+  /** Another call could not be put on hold first, so this one did not go on (never two open microphones). */
+  | { kind: 'could-not-hold-other'; party: Party; cause: Cause }
+  /** A library or OS error, with its technical text. */
+  | { kind: 'error'; detail: string };
+
+/** Why a command was refused or failed (PhoneError.why). */
+export type ErrorWhy =
+  | { kind: 'bad-argument'; command: string; field: string | null; issue: string }
+  | { kind: 'malformed-frame' }
+  | { kind: 'unknown-command'; command: string }
+  | { kind: 'no-such-call'; callId: string }
+  | { kind: 'call-ended'; endReason: CallEndReason | null }
+  /** The call is in a state where this action is impossible (hold a ringing call ...). */
+  | { kind: 'call-not-ready'; action: CallAction; state: CallState }
+  | { kind: 'already-in-progress'; action: CallAction }
+  | { kind: 'being-declined' }
+  | { kind: 'being-hung-up' }
+  | { kind: 'is-consultation' }
+  | { kind: 'no-consultation' }
+  | { kind: 'consultation-abandoned' }
+  | { kind: 'consultation-ended' }
+  | { kind: 'caller-gone' }
+  | { kind: 'target-not-answered' }
+  | { kind: 'connecting-in-progress' }
+  | { kind: 'already-transferred' }
+  | { kind: 'no-connection' }
+  | { kind: 'shutting-down' }
+  | { kind: 'not-registered' }
+  | { kind: 'invalid-number'; input: string }
+  | { kind: 'invalid-dtmf' }
+  | { kind: 'operation-failed'; operation: LegOperation; party: Party | null; cause: Cause }
+  | { kind: 'not-found'; what: 'order' | 'employee' | 'client' | 'notice' | 'history'; id: string }
+  | { kind: 'invalid-field'; field: string; rule: FieldRule }
+  | { kind: 'storage'; detail: string }
+  | { kind: 'audio'; detail: string }
+  | { kind: 'unauthorized' }
+  | { kind: 'internal'; detail: string };
+
+export type CallAction = 'answer' | 'decline' | 'hold' | 'resume' | 'mute' | 'unmute' | 'dtmf' | 'transfer' | 'connect' | 'back';
+
+/** A rule a field broke (validation of domain data). */
+export type FieldRule = 'required' | 'too-long' | 'not-a-phone-number' | 'unknown-value' | 'bad-format';
+
+/** Something the dispatcher should read, with its facts (Notice.what). */
+export type NoticeWhat =
+  | { kind: 'call-failed'; party: Party; reason: CallEndReason; cause: Cause | null }
+  | { kind: 'call-cut-off'; party: Party; reason: CallEndReason; cause: Cause | null }
+  | { kind: 'answered-and-held'; party: Party }
+  | { kind: 'transfer-failed'; party: Party; target: string; cause: Cause | null }
+  | { kind: 'resume-failed'; party: Party; cause: Cause }
+  | { kind: 'connect-failed'; party: Party; target: Party | null; cause: Cause | null; callerHeld: boolean }
+  | { kind: 'consultation-ended'; target: Party; caller: Party; reason: CallEndReason; cause: Cause | null; callerHeld: boolean }
+  | { kind: 'caller-left-consultation'; caller: Party; target: Party }
+  | { kind: 'presence-not-sent'; presence: Exclude<OwnPresence, 'offline'>; detail: string }
+  | { kind: 'history-write-failed'; detail: string }
+  | { kind: 'internal-error'; detail: string };
+
+export type NoticeKind = NoticeWhat['kind'];
+export type ErrorWhyKind = ErrorWhy['kind'];
+export type CauseKind = Cause['kind'];
