@@ -1,5 +1,6 @@
 // Domain types of the dispatcher's world, shared by the core (main/) and the renderer.
-// This file imports nothing: it is the contract, not an implementation.
+// It imports only the contract's own facts (./facts.ts): it is the contract, not an implementation.
+import type { Cause } from './facts.js';
 
 /** Milliseconds since the Unix epoch. */
 export type Timestamp = number;
@@ -88,8 +89,14 @@ export type CallerIdentity =
   /** A known client; unfinishedOrders is empty for a client with nothing open. */
   | { kind: 'client'; clientId: string; name: string | null; unfinishedOrders: Order[] }
   | { kind: 'new-client' }
-  /** No number to go by (anonymous caller) or identification failed. */
-  | { kind: 'unknown'; reason: string };
+  /** No number to go by (anonymous caller) or identification failed (detail: the technical error). */
+  | { kind: 'unknown'; reason: UnknownCallerReason; detail?: string };
+
+/**
+ * identifying: the lookup is still running. withheld: an anonymous caller. not-a-number: what was
+ * presented is no phone number. failed: the lookup failed. unreadable: a history row we cannot read back.
+ */
+export type UnknownCallerReason = 'identifying' | 'withheld' | 'not-a-number' | 'failed' | 'unreadable';
 
 export type CallDirection = 'incoming' | 'outgoing';
 
@@ -116,14 +123,17 @@ export type CallEndReason =
 export type TransferStatus = 'trying' | 'ringing' | 'succeeded' | 'failed';
 
 export type TransferProgress =
-  | { kind: 'blind'; target: string; status: TransferStatus; reason: string | null }
+  | { kind: 'blind'; target: string; status: TransferStatus; cause: Cause | null }
   | {
       kind: 'attended';
       /** The consultation call with the transfer target. */
       consultationCallId: string;
       /** consulting: talking to the target; connecting: REFER sent; then succeeded/failed. */
       status: 'consulting' | 'connecting' | 'succeeded' | 'failed';
-      reason: string | null;
+      /** Why it failed: the REFER's answer, or how the consultation call ended. */
+      cause: Cause | null;
+      /** How the consultation ended, when that is what made the transfer fail. */
+      endReason?: CallEndReason;
     };
 
 export interface MediaStats {
@@ -153,8 +163,8 @@ export interface Call {
   answeredAt: Timestamp | null;
   endedAt: Timestamp | null;
   endReason: CallEndReason | null;
-  /** Human reason for a failure (SIP code and phrase), if any. */
-  endDetail: string | null;
+  /** The facts behind a failure (SIP code and phrase, a timeout ...), if any. */
+  endCause: Cause | null;
   transfer: TransferProgress | null;
   /** Set on a consultation call: the call whose caller is being transferred. */
   consultationFor: string | null;
@@ -186,8 +196,10 @@ export interface HistoryEntry {
   outcome: HistoryOutcome;
   /** For transferred calls: to whom. */
   transferredTo: string | null;
-  /** For failed calls: why. */
-  failureReason: string | null;
+  /** How the call ended (null while in progress). */
+  endReason: CallEndReason | null;
+  /** For failed calls: the facts of why (SIP status, timeout ...), when known. */
+  failureCause: Cause | null;
   heldCount: number;
 }
 
@@ -212,7 +224,8 @@ export type RegistrationState =
   | { kind: 'registering'; attempt: number }
   | { kind: 'registered'; expiresAt: Timestamp }
   | { kind: 'wrong-credentials'; code: number; reason: string }
-  | { kind: 'unreachable'; reason: string; retryAt: Timestamp | null }
+  /** cause: the server's answer (sip), no answer (timeout) or a transport error (error). */
+  | { kind: 'unreachable'; cause: Cause; retryAt: Timestamp | null }
   | { kind: 'server-error'; code: number; reason: string; retryAt: Timestamp | null };
 
 /** The dispatcher's own status: online takes calls, break sends new calls to colleagues (480). */

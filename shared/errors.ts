@@ -1,4 +1,6 @@
-// Errors are typed values that cross the contract; the renderer shows `message`, code drives behaviour.
+// Errors are typed values that cross the contract: `code` drives behaviour, `why` holds the facts the
+// renderer words in the dispatcher's language (shared/facts.ts). No sentence crosses.
+import type { ErrorWhy } from './facts.js';
 
 export type PhoneErrorCode =
   | 'invalid-command' // the command or its arguments do not match the contract
@@ -16,7 +18,7 @@ export type PhoneErrorCode =
 
 export interface PhoneError {
   code: PhoneErrorCode;
-  message: string;
+  why: ErrorWhy;
   /** The offending field, for validation errors. */
   field?: string;
 }
@@ -24,7 +26,12 @@ export interface PhoneError {
 export type Result<T> = { ok: true; value: T } | { ok: false; error: PhoneError };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = (code: PhoneErrorCode, message: string, field?: string): { ok: false; error: PhoneError } => ({
+export const fail = (code: PhoneErrorCode, why: ErrorWhy, field?: string): { ok: false; error: PhoneError } => ({
   ok: false,
-  error: field === undefined ? { code, message } : { code, message, field },
+  error: field === undefined ? { code, why } : { code, why, field },
 });
+
+/** One line for a log (English, technical, never shown to the dispatcher). */
+export function errorLogText(error: PhoneError): string {
+  return `${error.code}: ${JSON.stringify(error.why)}`;
+}

@@ -20,7 +20,9 @@ export type LegOperation =
   | 'dtmf'
   | 'refer'
   | 'invite'
-  | 'mute';
+  | 'mute'
+  | 'register'
+  | 'keep-alive';
 
 /** Why a call, a transfer or an operation failed: the facts behind an end reason or an error. */
 export type Cause =
@@ -36,6 +38,8 @@ export type Cause =
   | { kind: 'caller-left-before-consultation' }
   /** Another call could not be put on hold first, so this one did not go on (never two open microphones). */
   | { kind: 'could-not-hold-other'; party: Party; cause: Cause }
+  /** The connection to the server (or the far end) was lost. */
+  | { kind: 'connection-lost' }
   /** A library or OS error, with its technical text. */
   | { kind: 'error'; detail: string };
 
@@ -62,20 +66,28 @@ export type ErrorWhy =
   | { kind: 'no-connection' }
   | { kind: 'shutting-down' }
   | { kind: 'not-registered' }
-  | { kind: 'invalid-number'; input: string }
+  | { kind: 'invalid-number'; input: string; problem: NumberProblem }
   | { kind: 'invalid-dtmf' }
   | { kind: 'operation-failed'; operation: LegOperation; party: Party | null; cause: Cause }
   | { kind: 'not-found'; what: 'order' | 'employee' | 'client' | 'notice' | 'history'; id: string }
-  | { kind: 'invalid-field'; field: string; rule: FieldRule }
+  | { kind: 'invalid-field'; field: string; rule: FieldRule; max?: number }
   | { kind: 'storage'; detail: string }
+  | { kind: 'stored-not-readable' }
   | { kind: 'audio'; detail: string }
   | { kind: 'unauthorized' }
+  /** The renderer lost its connection to the phone core (or never had one). */
+  | { kind: 'core-unreachable' }
+  /** The phone core did not answer a command in time. */
+  | { kind: 'core-timeout'; command: string }
   | { kind: 'internal'; detail: string };
+
+/** What is wrong with a dial string. */
+export type NumberProblem = 'empty' | 'too-long' | 'not-a-phone-number' | 'sip-without-user' | 'sip-bad-host' | 'sip-bad-user';
 
 export type CallAction = 'answer' | 'decline' | 'hold' | 'resume' | 'mute' | 'unmute' | 'dtmf' | 'transfer' | 'connect' | 'back';
 
 /** A rule a field broke (validation of domain data). */
-export type FieldRule = 'required' | 'too-long' | 'not-a-phone-number' | 'unknown-value' | 'bad-format';
+export type FieldRule = 'required' | 'too-long' | 'not-a-phone-number' | 'unknown-value' | 'bad-format' | 'not-text';
 
 /** Something the dispatcher should read, with its facts (Notice.what). */
 export type NoticeWhat =
@@ -94,3 +106,72 @@ export type NoticeWhat =
 export type NoticeKind = NoticeWhat['kind'];
 export type ErrorWhyKind = ErrorWhy['kind'];
 export type CauseKind = Cause['kind'];
+
+// Every code, as a list a test can walk (both dictionaries must word each one). The `satisfies` and the
+// checks below make a code added to a union without being listed here a type error.
+export const NOTICE_KINDS = [
+  'call-failed',
+  'call-cut-off',
+  'answered-and-held',
+  'transfer-failed',
+  'resume-failed',
+  'connect-failed',
+  'consultation-ended',
+  'caller-left-consultation',
+  'presence-not-sent',
+  'history-write-failed',
+  'internal-error',
+] as const satisfies readonly NoticeKind[];
+
+export const ERROR_WHY_KINDS = [
+  'bad-argument',
+  'malformed-frame',
+  'unknown-command',
+  'no-such-call',
+  'call-ended',
+  'call-not-ready',
+  'already-in-progress',
+  'being-declined',
+  'being-hung-up',
+  'is-consultation',
+  'no-consultation',
+  'consultation-abandoned',
+  'consultation-ended',
+  'caller-gone',
+  'target-not-answered',
+  'connecting-in-progress',
+  'already-transferred',
+  'no-connection',
+  'shutting-down',
+  'not-registered',
+  'invalid-number',
+  'invalid-dtmf',
+  'operation-failed',
+  'not-found',
+  'invalid-field',
+  'storage',
+  'stored-not-readable',
+  'audio',
+  'unauthorized',
+  'core-unreachable',
+  'core-timeout',
+  'internal',
+] as const satisfies readonly ErrorWhyKind[];
+
+export const CAUSE_KINDS = [
+  'sip',
+  'timeout',
+  'declined-by-dispatcher',
+  'on-break',
+  'caller-left-before-consultation',
+  'could-not-hold-other',
+  'connection-lost',
+  'error',
+] as const satisfies readonly CauseKind[];
+
+type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : { missing: Exclude<All, Listed> };
+export const FACT_LISTS_COMPLETE: [
+  Missing<NoticeKind, (typeof NOTICE_KINDS)[number]>,
+  Missing<ErrorWhyKind, (typeof ERROR_WHY_KINDS)[number]>,
+  Missing<CauseKind, (typeof CAUSE_KINDS)[number]>,
+] = [true, true, true];

@@ -6,6 +6,7 @@ import type {
   RegistrationState,
   Settings,
 } from './domain.js';
+import type { NoticeWhat } from './facts.js';
 
 export interface AccountSummary {
   user: string;
@@ -24,7 +25,8 @@ export interface PresenceState {
 export interface Notice {
   noticeId: number;
   level: 'info' | 'warning' | 'error';
-  message: string;
+  /** What happened, with its facts; the renderer words it. */
+  what: NoticeWhat;
   at: number;
   callId: string | null;
 }

@@ -60,9 +60,9 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   const history = new SqliteCallHistory(db, {
     defaultRegion: config.numbers.defaultRegion,
     writeBehind: {
-      onError: (message, callId) => {
-        logger.warn(`${message} (call ${callId})`);
-        late.centre?.warn(message, callId);
+      onError: (detail, callId) => {
+        logger.warn(`could not write the call history: ${detail} (call ${callId})`);
+        late.centre?.report({ kind: 'history-write-failed', detail }, callId);
       },
     },
   });
@@ -234,7 +234,7 @@ export function describeRegistration(state: RegistrationState): string {
     case 'wrong-credentials':
       return `registration refused: wrong credentials (${state.code} ${state.reason})`;
     case 'unreachable':
-      return `registration failed: server unreachable (${state.reason})`;
+      return `registration failed: server unreachable (${JSON.stringify(state.cause)})`;
     case 'server-error':
       return `registration failed: server error ${state.code} ${state.reason}`;
   }

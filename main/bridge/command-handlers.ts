@@ -79,7 +79,7 @@ function guarded<T>(what: string, read: () => T): Result<T> {
   try {
     return ok(read());
   } catch (error) {
-    return fail('storage-failure', `${what}: ${(error as Error).message}`);
+    return fail('storage-failure', { kind: 'storage', detail: `${what}: ${(error as Error).message}` });
   }
 }
 
@@ -114,7 +114,7 @@ export function createCommandHandlers(deps: HandlerDeps): CommandHandlers {
         await deps.devices.setRouting(routing);
         return ok(null);
       } catch (error) {
-        return fail('media-failure', `audio routing: ${(error as Error).message}`);
+        return fail('media-failure', { kind: 'audio', detail: (error as Error).message });
       }
     },
     updateSettings: ({ settings }) => ok(deps.settings.update(settings)),

@@ -38,20 +38,20 @@ export class PhoneBridge {
   /** Runs one command from an untrusted sender. Never throws: every failure is a typed error. */
   async dispatch(name: unknown, args: unknown): Promise<Result<unknown>> {
     if (!isCommandName(name)) {
-      return fail('invalid-command', `unknown command ${JSON.stringify(String(name)).slice(0, 80)}`);
+      return fail('invalid-command', { kind: 'unknown-command', command: String(name).slice(0, 80) });
     }
     const parsed = v.safeParse(commandSchemas[name], args ?? {});
     if (!parsed.success) {
       const issue = parsed.issues[0]!;
       const field = v.getDotPath(issue) ?? undefined;
-      return fail('invalid-command', `${name}: ${field ? `${field} ` : ''}${issue.message}`, field);
+      return fail('invalid-command', { kind: 'bad-argument', command: name, field: field ?? null, issue: issue.message }, field);
     }
     try {
       const handler = this.handlers[name] as (a: unknown) => Promise<Result<unknown>> | Result<unknown>;
       return await handler(parsed.output);
     } catch (error) {
       this.logger.error(`command ${name} failed`, error);
-      return fail('internal', `${name} failed: ${(error as Error)?.message ?? String(error)}`);
+      return fail('internal', { kind: 'internal', detail: `${name}: ${(error as Error)?.message ?? String(error)}` });
     }
   }
 }

@@ -67,7 +67,7 @@ export async function startWsCarrier(options: WsCarrierOptions): Promise<WsCarri
       const message = isBinary ? null : parseClientMessage(data.toString());
       if (!message) {
         // A frame we cannot even attribute to a request: say so on the socket, keep the connection.
-        send({ kind: 'result', requestId: -1, result: { ok: false, error: { code: 'invalid-command', message: 'malformed frame' } } });
+        send({ kind: 'result', requestId: -1, result: { ok: false, error: { code: 'invalid-command', why: { kind: 'malformed-frame' } } } });
         return;
       }
       const result = await options.bridge.dispatch(message.name, message.args);

@@ -10,6 +10,15 @@ import type {
   OwnPresence,
 } from '../../shared/domain.js';
 import type { Result } from '../../shared/errors.js';
+import type { Cause } from '../../shared/facts.js';
+
+/** A leg operation the far end refused (a re-INVITE answered 488 ...): the centre reports its cause. */
+export class LegFailure extends Error {
+  constructor(override readonly cause: Cause) {
+    super(cause.kind === 'sip' ? `${cause.code} ${cause.phrase ?? ''}`.trim() : cause.kind);
+    this.name = 'LegFailure';
+  }
+}
 
 /** What happens on one SIP dialog, reported by the leg. */
 export type LegEvent =
@@ -18,7 +27,7 @@ export type LegEvent =
   /** The call is connected (200 OK sent or received and ACKed). */
   | { type: 'established' }
   /** The dialog is over, whoever ended it. Sent exactly once. */
-  | { type: 'ended'; reason: CallEndReason; detail: string | null }
+  | { type: 'ended'; reason: CallEndReason; cause: Cause | null }
   /** The far end put us on hold (a=sendonly/inactive) or took us off it. */
   | { type: 'remote-hold'; held: boolean }
   /** Progress of a REFER we sent on this leg, from its NOTIFYs (sipfrag status). */
@@ -60,7 +69,10 @@ export interface CallLeg {
 }
 
 export interface IncomingInfo {
-  /** Incoming INVITE with Replaces: the leg (ours) it replaces. */
+  /**
+   * Incoming INVITE with Replaces: the leg (ours) it replaces. The telephony ends that leg itself once the
+   * new one is established (RFC 3891); the call centre only records it as transferred.
+   */
   replacesLegId: string | null;
   /** This leg was created because the far end transferred us (incoming REFER) away from this leg. */
   referredFromLegId: string | null;
@@ -113,7 +125,8 @@ export interface HistoryCallFacts {
   heldCount: number;
   endReason: CallEndReason | null;
   transferredTo: string | null;
-  failureReason: string | null;
+  /** The facts behind a failed call's end (SIP status, timeout ...). */
+  endCause: Cause | null;
 }
 
 /** The ring device: rings while calls wait and no one is being talked to; a soft beep while talking. */

@@ -10,7 +10,7 @@ export class DirectoryCallerIdentifier implements CallerIdentifier {
     try {
       return await this.data.identify(number);
     } catch (error) {
-      return { kind: 'unknown', reason: `Caller identification failed: ${(error as Error).message}` };
+      return { kind: 'unknown', reason: 'failed', detail: (error as Error).message };
     }
   }
 }

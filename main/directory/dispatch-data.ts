@@ -84,9 +84,9 @@ export class SqliteDispatchData implements DispatchData {
 
   identify(number: string): CallerIdentity {
     const raw = typeof number === 'string' ? number.trim() : '';
-    if (ANONYMOUS.has(raw.toLowerCase())) return { kind: 'unknown', reason: 'The caller withheld their number.' };
+    if (ANONYMOUS.has(raw.toLowerCase())) return { kind: 'unknown', reason: 'withheld' };
     const key = normaliseNumber(raw, this.region);
-    if (key === null) return { kind: 'unknown', reason: `"${raw}" is not a phone number.` };
+    if (key === null) return { kind: 'unknown', reason: 'not-a-number' };
     try {
       const employee = this.phoneBook().employeeByNumber(key);
       if (employee) {
@@ -113,7 +113,7 @@ export class SqliteDispatchData implements DispatchData {
       }
       return { kind: 'new-client' };
     } catch (error) {
-      return { kind: 'unknown', reason: `Caller identification failed: ${(error as Error).message}` };
+      return { kind: 'unknown', reason: 'failed', detail: (error as Error).message };
     }
   }
 
@@ -123,19 +123,19 @@ export class SqliteDispatchData implements DispatchData {
 
   getOrder(orderId: string): Result<Order> {
     const order = typeof orderId === 'string' ? this.store.getOrder(orderId) : null;
-    return order ? ok(order) : fail('not-found', `There is no order with id "${String(orderId)}".`);
+    return order ? ok(order) : fail('not-found', { kind: 'not-found', what: 'order', id: String(orderId) });
   }
 
   createOrder(order: NewOrder): Result<Order> {
-    if (order === null || typeof order !== 'object') return fail('validation', 'No order data.');
+    if (order === null || typeof order !== 'object') return fail('validation', { kind: 'invalid-field', field: 'order', rule: 'required' });
     const pickup = optionalText(order.pickupAddress);
     if (pickup === undefined || pickup === null) {
-      return fail('validation', 'An order needs a pickup address.', 'pickupAddress');
+      return fail('validation', { kind: 'invalid-field', field: 'pickupAddress', rule: 'required' }, 'pickupAddress');
     }
-    if (pickup.length > 500) return fail('validation', 'The pickup address is too long (500 characters at most).', 'pickupAddress');
+    if (pickup.length > 500) return fail('validation', { kind: 'invalid-field', field: 'pickupAddress', rule: 'too-long', max: 500 }, 'pickupAddress');
     const phone = typeof order.clientPhone === 'string' ? normaliseNumber(order.clientPhone, this.region) : null;
     if (phone === null) {
-      return fail('validation', `"${String(order.clientPhone ?? '')}" is not a phone number.`, 'clientPhone');
+      return fail('validation', { kind: 'invalid-field', field: 'clientPhone', rule: 'not-a-phone-number' }, 'clientPhone');
     }
     const fields: [keyof NewOrder, number][] = [
       ['clientName', 200],
@@ -144,8 +144,8 @@ export class SqliteDispatchData implements DispatchData {
     ];
     for (const [field, max] of fields) {
       const value = optionalText(order[field]);
-      if (value === undefined) return fail('validation', `${field} must be text.`, field);
-      if (value !== null && value.length > max) return fail('validation', `${field} is too long (${max} characters at most).`, field);
+      if (value === undefined) return fail('validation', { kind: 'invalid-field', field, rule: 'not-text' }, field);
+      if (value !== null && value.length > max) return fail('validation', { kind: 'invalid-field', field, rule: 'too-long', max }, field);
     }
     try {
       const db = this.store.db;
@@ -166,10 +166,10 @@ export class SqliteDispatchData implements DispatchData {
         ),
       ).immediate();
       const created = this.store.getOrder(orderId);
-      return created ? ok(created) : fail('storage-failure', 'The order was stored but cannot be read back.');
+      return created ? ok(created) : fail('storage-failure', { kind: 'stored-not-readable' });
     } catch (error) {
-      if (error instanceof RecordError) return fail('validation', error.message, error.field);
-      return fail('storage-failure', `The order could not be stored: ${(error as Error).message}`);
+      if (error instanceof RecordError) return fail('validation', { kind: 'invalid-field', field: error.field, rule: error.rule }, error.field);
+      return fail('storage-failure', { kind: 'storage', detail: (error as Error).message });
     }
   }
 }

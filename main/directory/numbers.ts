@@ -3,6 +3,9 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { DialPlan } from '../calls/ports.js';
 import { fail, ok, type Result } from '../../shared/errors.js';
+import type { NumberProblem } from '../../shared/facts.js';
+
+const badNumber = (input: string, problem: NumberProblem) => fail('invalid-number', { kind: 'invalid-number', input, problem });
 
 /** Internal (extension) numbers have at most this many digits and are kept as they are. */
 export const MAX_SHORT_NUMBER_DIGITS = 6;
@@ -99,21 +102,18 @@ export class SipDialPlan implements DialPlan {
   }
 
   resolve(target: string): Result<{ uri: string; number: string }> {
-    if (typeof target !== 'string') return fail('invalid-number', 'Nothing to call: enter a number or a SIP address.');
+    if (typeof target !== 'string') return badNumber('', 'empty');
     const text = target.trim();
-    if (text === '') return fail('invalid-number', 'Nothing to call: enter a number or a SIP address.');
+    if (text === '') return badNumber('', 'empty');
     if (text.length > MAX_TARGET_LENGTH) {
-      return fail('invalid-number', `"${text.slice(0, 24)}…" is too long to be a number or a SIP address.`);
+      return badNumber(`${text.slice(0, 24)}…`, 'too-long');
     }
     const scheme = /^(sips?):/i.exec(text);
     if (scheme) return this.resolveUri(scheme[1]!.toLowerCase() as 'sip' | 'sips', text.slice(scheme[0].length));
 
     const number = normaliseNumber(text, this.region);
     if (number === null) {
-      return fail(
-        'invalid-number',
-        `"${text}" is not a phone number: use digits (e.g. +7 912 345-67-89, 8 912 345 67 89 or a short number like 1002) or a SIP address (sip:user@host).`,
-      );
+      return badNumber(text, 'not-a-phone-number');
     }
     return ok({ uri: `sip:${this.userPart(number)}@${this.domain}`, number });
   }
@@ -121,16 +121,16 @@ export class SipDialPlan implements DialPlan {
   private resolveUri(scheme: 'sip' | 'sips', rest: string): Result<{ uri: string; number: string }> {
     const at = rest.lastIndexOf('@');
     if (at <= 0) {
-      return fail('invalid-number', `"${scheme}:${rest}" is not a SIP address to call: it needs a user, as in ${scheme}:1002@${this.domain}.`);
+      return badNumber(`${scheme}:${rest}`, 'sip-without-user');
     }
     const rawUser = rest.slice(0, at);
     const hostAndParams = rest.slice(at + 1);
     const [hostPort, ...params] = hostAndParams.split(';');
     if (!hostPort || !SIP_HOST.test(hostPort)) {
-      return fail('invalid-number', `"${scheme}:${rest}" has no valid host after "@".`);
+      return badNumber(`${scheme}:${rest}`, 'sip-bad-host');
     }
     if (!SIP_USER.test(rawUser)) {
-      return fail('invalid-number', `"${scheme}:${rest}" has characters a SIP user cannot contain.`);
+      return badNumber(`${scheme}:${rest}`, 'sip-bad-user');
     }
     // A user part that looks like a phone number is normalised like a typed number.
     const phoneLike = /^\+?[\d\-().]+$/.test(rawUser);
@@ -138,7 +138,7 @@ export class SipDialPlan implements DialPlan {
     let number = rawUser;
     if (phoneLike) {
       const normalised = normaliseNumber(rawUser, this.region);
-      if (normalised === null) return fail('invalid-number', `"${rawUser}" in "${scheme}:${rest}" is not a phone number.`);
+      if (normalised === null) return badNumber(`${scheme}:${rest}`, 'not-a-phone-number');
       number = normalised;
       user = this.userPart(normalised);
     }

@@ -11,6 +11,7 @@
 import { Core, TransportState } from 'sip.js';
 import type { URI, UserAgent } from 'sip.js';
 import type { RegistrationState } from '../../shared/domain.js';
+import type { Cause } from '../../shared/facts.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
 import type { SipTransportBase } from './transport-base.js';
@@ -146,7 +147,7 @@ export class SipAccount {
     const timeout = setTimeout(() => {
       if (generation !== this.generation) return;
       this.abandonPending();
-      this.unreachable('no answer from the server to REGISTER');
+      this.unreachable({ kind: 'timeout', operation: 'register', seconds: Math.round((this.o.registerTimeoutMs ?? 8000) / 1000) });
     }, this.o.registerTimeoutMs ?? 8000);
     const settle = (): boolean => {
       clearTimeout(timeout);
@@ -163,7 +164,7 @@ export class SipAccount {
       });
     } catch (error) {
       settle();
-      this.unreachable((error as Error).message);
+      this.unreachable({ kind: 'error', detail: (error as Error).message });
     }
   }
 
@@ -217,7 +218,11 @@ export class SipAccount {
     const reason = response.message.reasonPhrase ?? '';
     const local = !response.message.hasHeader('via');
     if (local) {
-      this.unreachable(code === 408 ? 'no answer from the server' : `cannot reach the server (${code} ${reason})`);
+      this.unreachable(
+        code === 408
+          ? { kind: 'timeout', operation: 'register', seconds: 32 }
+          : { kind: 'sip', code, phrase: reason || null },
+      );
       return;
     }
     if (code === 401 || code === 403 || code === 407) {
@@ -230,11 +235,11 @@ export class SipAccount {
     this.retryTimer = setTimeout(() => this.register(), delay);
   }
 
-  private unreachable(reason: string): void {
+  private unreachable(cause: Cause): void {
     if (!this.running) return;
     this.clearTimers();
     const delay = this.nextBackoff();
-    this.setState({ kind: 'unreachable', reason, retryAt: this.now() + delay });
+    this.setState({ kind: 'unreachable', cause, retryAt: this.now() + delay });
     this.retryTimer = setTimeout(() => this.register(), delay);
   }
 
@@ -258,7 +263,7 @@ export class SipAccount {
     const core = this.o.ua.userAgentCore;
     const timeoutMs = this.o.keepAliveTimeoutMs ?? 5000;
     let request: Core.OutgoingRequest | null = null;
-    const finish = (alive: boolean, why: string): void => {
+    const finish = (alive: boolean, why: Cause | null): void => {
       if (!this.probing) return;
       this.probing = false;
       clearTimeout(timer);
@@ -276,28 +281,28 @@ export class SipAccount {
         }
       } else if (this._state.kind !== 'unreachable') {
         if (!confirming) {
-          this.log.info(`keep-alive unanswered (${why}): probing once more`);
+          this.log.info(`keep-alive unanswered (${JSON.stringify(why)}): probing once more`);
           this.probe(true);
           return;
         }
-        this.log.warn(`keep-alive failed: ${why}`);
+        this.log.warn(`keep-alive failed: ${JSON.stringify(why)}`);
         this.abandonPending();
-        this.unreachable(why);
+        this.unreachable(why ?? { kind: 'connection-lost' });
       }
     };
-    const timer = setTimeout(() => finish(false, 'no answer to keep-alive OPTIONS'), timeoutMs);
+    const timer = setTimeout(() => finish(false, { kind: 'timeout', operation: 'keep-alive', seconds: Math.round(timeoutMs / 1000) }), timeoutMs);
     try {
       const message = core.makeOutgoingRequestMessage('OPTIONS', this.o.keepAliveTarget, this.o.aor, this.o.keepAliveTarget, {});
       request = new KeepAliveClient(Core.NonInviteClientTransaction, core, message, {
-        onAccept: () => finish(true, ''),
+        onAccept: () => finish(true, null),
         onReject: (r) =>
           r.message.hasHeader('via')
-            ? finish(true, '')
-            : finish(false, `cannot reach the server (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ''})`),
-        onRedirect: () => finish(true, ''),
+            ? finish(true, null)
+            : finish(false, { kind: 'sip', code: r.message.statusCode ?? 0, phrase: r.message.reasonPhrase ?? null }),
+        onRedirect: () => finish(true, null),
       });
     } catch (error) {
-      finish(false, (error as Error).message);
+      finish(false, { kind: 'error', detail: (error as Error).message });
     }
   }
 
@@ -305,7 +310,7 @@ export class SipAccount {
     if (!this.running) return;
     if (state === TransportState.Disconnected && this._state.kind !== 'unreachable') {
       this.abandonPending();
-      this.unreachable(`connection to the server lost`);
+      this.unreachable({ kind: 'connection-lost' });
     } else if (state === TransportState.Connected && this._state.kind === 'unreachable') {
       this.backoff = this.o.backoffMinMs ?? 1000;
       this.register();

@@ -11,7 +11,8 @@ import type {
   SessionInviteOptions,
 } from 'sip.js';
 import type { CallDirection, CallEndReason, MediaStats } from '../../shared/domain.js';
-import type { CallLeg, LegEvent, RemoteParty } from '../calls/ports.js';
+import type { Cause } from '../../shared/facts.js';
+import { LegFailure, type CallLeg, type LegEvent, type RemoteParty } from '../calls/ports.js';
 import type { MediaControls, MediaDirection } from '../media/contract.js';
 import { cancelEndReason, endReasonForStatus, parseSipfrag } from './headers.js';
 import type { SipLog } from './log.js';
@@ -46,7 +47,7 @@ export function remotePartyOf(identity: NameAddrHeader, assertedHeader?: string 
   };
 }
 
-const describe = (r: IncomingResponse): string => `${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ''}`.trim();
+const causeOf = (r: IncomingResponse): Cause => ({ kind: 'sip', code: r.message.statusCode ?? 0, phrase: r.message.reasonPhrase || null });
 /** sip.js makes up 408/503 for timeouts and transport errors: those carry no Via. */
 const isLocalResponse = (r: IncomingResponse): boolean => !r.message.hasHeader('via');
 
@@ -76,7 +77,7 @@ export class SipCallLeg implements CallLeg {
   readonly remote: RemoteParty;
   private readonly listeners = new Set<(event: LegEvent) => void>();
   private endReason: CallEndReason | null = null;
-  private endDetail: string | null = null;
+  private endCause: Cause | null = null;
   private ended = false;
   private established = false;
   private remoteHeld = false;
@@ -105,7 +106,7 @@ export class SipCallLeg implements CallLeg {
     delegate.onSessionDescriptionHandler = (sdh) => this.attachMedia(sdh);
     if (session instanceof Invitation) {
       (delegate as { onCancel?: (c: Cancel) => void }).onCancel = (cancel) => {
-        this.setReason(cancelEndReason(cancel.request.getHeaders('reason')), cancel.request.getHeader('reason') ?? null);
+        this.setReason(cancelEndReason(cancel.request.getHeaders('reason')), null);
       };
     }
     session.stateChange.addListener((state) => this.onState(state));
@@ -136,10 +137,10 @@ export class SipCallLeg implements CallLeg {
   }
 
   /** For the telephony: record why the leg is going away before it does (replaced, transferred...). */
-  setReason(reason: CallEndReason, detail: string | null): void {
+  setReason(reason: CallEndReason, cause: Cause | null): void {
     if (this.endReason === null) {
       this.endReason = reason;
-      this.endDetail = detail;
+      this.endCause = cause;
     }
   }
 
@@ -155,12 +156,12 @@ export class SipCallLeg implements CallLeg {
         onReject: (response) => {
           const code = response.message.statusCode ?? 0;
           if (isLocalResponse(response)) {
-            this.setReason(code === 408 ? 'no-answer' : 'connection-lost', describe(response));
+            this.setReason(code === 408 ? 'no-answer' : 'connection-lost', causeOf(response));
           } else {
-            this.setReason(endReasonForStatus(code), describe(response));
+            this.setReason(endReasonForStatus(code), causeOf(response));
           }
         },
-        onRedirect: (response) => this.setReason('failed', describe(response)),
+        onRedirect: (response) => this.setReason('failed', causeOf(response)),
       },
     });
   }
@@ -175,7 +176,7 @@ export class SipCallLeg implements CallLeg {
     });
     invitation.accept().catch((error: Error) => {
       this.log.warn(`answer failed: ${error.message}`);
-      this.setReason('failed', error.message);
+      this.setReason('failed', { kind: 'error', detail: error.message });
       for (const w of this.establishedWaiters.splice(0)) w.reject(error);
     });
     return done;
@@ -184,7 +185,7 @@ export class SipCallLeg implements CallLeg {
   async decline(code = 486): Promise<void> {
     if (!(this.session instanceof Invitation)) throw new Error('Only an incoming call can be declined');
     if (this.ended || this.established) return;
-    this.setReason('rejected', String(code));
+    this.setReason('rejected', { kind: 'sip', code, phrase: null });
     await this.session.reject({ statusCode: code });
   }
 
@@ -230,7 +231,7 @@ export class SipCallLeg implements CallLeg {
     for (let attempt = 1; ; attempt++) {
       const code = await this.reinviteOnce(hold);
       if (code === null) return;
-      if (code !== 491 || attempt >= 3 || !this.isEstablished()) throw new Error(`re-INVITE refused: ${this.lastReinviteRefusal}`);
+      if (code !== 491 || attempt >= 3 || !this.isEstablished()) throw new LegFailure(this.lastReinviteRefusal);
       const ownCallId = this.direction === 'outgoing';
       const wait = ownCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
       this.log.info(`re-INVITE met 491 (glare): retrying in ${Math.round(wait)} ms`);
@@ -238,7 +239,7 @@ export class SipCallLeg implements CallLeg {
     }
   }
 
-  private lastReinviteRefusal = '';
+  private lastReinviteRefusal: Cause = { kind: 'sip', code: 0, phrase: null };
 
   /** One re-INVITE: null when accepted, else the refusal's status code. */
   private reinviteOnce(hold: boolean): Promise<number | null> {
@@ -250,7 +251,7 @@ export class SipCallLeg implements CallLeg {
         requestDelegate: {
           onAccept: () => resolve(null),
           onReject: (response) => {
-            this.lastReinviteRefusal = describe(response);
+            this.lastReinviteRefusal = causeOf(response);
             resolve(response.message.statusCode ?? 0);
           },
         },
@@ -293,7 +294,7 @@ export class SipCallLeg implements CallLeg {
             onAccept: () => resolve(),
             onReject: (response) => {
               const code = response.message.statusCode ?? null;
-              this.emit({ type: 'refer-progress', status: 'failed', code, reason: describe(response) });
+              this.emit({ type: 'refer-progress', status: 'failed', code, reason: response.message.reasonPhrase || null });
               resolve();
             },
           },
@@ -351,7 +352,7 @@ export class SipCallLeg implements CallLeg {
     if (!this.ended) {
       this.ended = true;
       const reason = this.endReason ?? (this.established ? 'hung-up-remote' : 'failed');
-      this.emit({ type: 'ended', reason, detail: this.endDetail });
+      this.emit({ type: 'ended', reason, cause: this.endCause });
       const error = new Error(`The call ended (${reason})`);
       for (const w of this.establishedWaiters.splice(0)) w.reject(error);
       for (const w of this.endedWaiters.splice(0)) w();

@@ -266,16 +266,16 @@ export class SipTelephony implements Telephony {
 
   async dial(targetUri: string): Promise<Result<CallLeg>> {
     const target = UserAgent.makeURI(targetUri);
-    if (!target) return fail('invalid-number', `Not a SIP address: ${targetUri}`);
+    if (!target) return fail('invalid-number', { kind: 'invalid-number', input: targetUri, problem: 'sip-bad-host' });
     if (this.account.state.kind !== 'registered') {
-      return fail('not-registered', 'Not registered with the SIP server');
+      return fail('not-registered', { kind: 'not-registered' });
     }
     let leg: SipCallLeg;
     try {
       leg = this.track(new SipCallLeg(new Inviter(this.ua, target), this.log));
       await leg.invite();
     } catch (error) {
-      return fail('sip-failure', `Could not place the call: ${(error as Error).message}`);
+      return fail('sip-failure', { kind: 'operation-failed', operation: 'invite', party: null, cause: { kind: 'error', detail: (error as Error).message } });
     }
     return ok(leg);
   }
@@ -332,10 +332,11 @@ export class SipTelephony implements Telephony {
     }
     const leg = this.track(new SipCallLeg(invitation, this.log));
     if (replaced) {
+      // RFC 3891: the replaced dialog is ended here, once the newcomer is up (the call centre only records it).
       const old = replaced;
       leg.onEvent((e) => {
         if (e.type === 'established') {
-          old.setReason('transferred', 'replaced');
+          old.setReason('transferred', null);
           void old.hangup().catch(() => undefined);
         }
       });
@@ -348,7 +349,7 @@ export class SipTelephony implements Telephony {
     referral
       .accept()
       .then(() => {
-        from.setReason('transferred', `referred to ${referral.referTo.uri.toString()}`);
+        from.setReason('transferred', null);
         const leg = this.track(new SipCallLeg(referral.makeInviter(), this.log));
         this.announce(leg, { replacesLegId: null, referredFromLegId: from.legId });
         return leg.invite();

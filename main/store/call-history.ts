@@ -5,6 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type {
   CallDirection,
+  CallEndReason,
   CallerIdentity,
   HistoryEntry,
   HistoryOutcome,
@@ -12,6 +13,7 @@ import type {
   HistoryQuery,
 } from '../../shared/domain.js';
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
+import type { Cause } from '../../shared/facts.js';
 import { normaliseNumber } from '../directory/numbers.js';
 import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
@@ -33,37 +35,35 @@ export const MISSED_OUTCOMES: readonly HistoryOutcome[] = ['missed', 'cancelled-
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
-const END_REASON_TEXT: Record<string, string> = {
-  'hung-up-local': 'hung up before answer',
-  'hung-up-remote': 'hung up by the other side before answer',
-  rejected: 'rejected',
-  busy: 'busy',
-  'no-answer': 'no answer',
-  'not-found': 'number not found',
-  'connection-lost': 'connection lost',
-  failed: 'failed',
-};
-
-/** The outcome of a call from what is known about it (see HistoryOutcome). */
-export function deriveOutcome(facts: HistoryCallFacts): { outcome: HistoryOutcome; failureReason: string | null } {
-  if (facts.endedAt === null) return { outcome: 'in-progress', failureReason: null };
+/** The outcome of a call from what is known about it (see HistoryOutcome), with the facts of a failure. */
+export function deriveOutcome(facts: HistoryCallFacts): { outcome: HistoryOutcome; failureCause: Cause | null } {
+  if (facts.endedAt === null) return { outcome: 'in-progress', failureCause: null };
   switch (facts.endReason) {
     case 'cancelled-by-caller':
-      return { outcome: 'cancelled-by-caller', failureReason: null };
+      return { outcome: 'cancelled-by-caller', failureCause: null };
     case 'answered-elsewhere':
-      return { outcome: 'answered-elsewhere', failureReason: null };
+      return { outcome: 'answered-elsewhere', failureCause: null };
     case 'transferred':
-      return { outcome: 'transferred', failureReason: null };
+      return { outcome: 'transferred', failureCause: null };
     case 'failed':
-      return { outcome: 'failed', failureReason: facts.failureReason ?? 'failed' };
+      return { outcome: 'failed', failureCause: facts.endCause };
   }
-  if (facts.answeredAt !== null) return { outcome: 'answered', failureReason: null };
-  if (facts.direction === 'incoming') return { outcome: 'missed', failureReason: null };
+  if (facts.answeredAt !== null) return { outcome: 'answered', failureCause: null };
+  if (facts.direction === 'incoming') return { outcome: 'missed', failureCause: null };
   // An outgoing call that never connected: busy, no answer, rejected, not found, hung up while ringing...
-  return {
-    outcome: 'failed',
-    failureReason: facts.failureReason ?? (facts.endReason ? (END_REASON_TEXT[facts.endReason] ?? facts.endReason) : 'not answered'),
-  };
+  return { outcome: 'failed', failureCause: facts.endCause };
+}
+
+/** failure_reason holds a Cause as JSON; rows from before held English text, kept as a technical detail. */
+function parseCause(text: string | null): Cause | null {
+  if (text === null) return null;
+  try {
+    const c = JSON.parse(text) as Cause;
+    if (c && typeof c === 'object' && typeof c.kind === 'string') return c;
+  } catch {
+    // an older row
+  }
+  return { kind: 'error', detail: text };
 }
 
 /** Local midnight of a YYYY-MM-DD day and of the next day, in ms; null for no valid day. */
@@ -89,18 +89,19 @@ interface HistoryRow {
   duration_seconds: number | null;
   outcome: HistoryOutcome;
   transferred_to: string | null;
+  end_reason: CallEndReason | null;
   failure_reason: string | null;
   held_count: number;
 }
 
 const COLUMNS = `history_id, call_id, direction, number, identity, handled_by, started_at, answered_at, ended_at,
-  duration_seconds, outcome, transferred_to, failure_reason, held_count`;
+  duration_seconds, outcome, transferred_to, end_reason, failure_reason, held_count`;
 
 function parseIdentity(text: string): CallerIdentity {
   try {
     return JSON.parse(text) as CallerIdentity;
   } catch {
-    return { kind: 'unknown', reason: 'unreadable identity in history' };
+    return { kind: 'unknown', reason: 'unreadable' };
   }
 }
 
@@ -118,7 +119,8 @@ function toEntry(row: HistoryRow): HistoryEntry {
     durationSeconds: row.duration_seconds,
     outcome: row.outcome,
     transferredTo: row.transferred_to,
-    failureReason: row.failure_reason,
+    endReason: row.end_reason,
+    failureCause: parseCause(row.failure_reason),
     heldCount: row.held_count,
   };
 }
@@ -241,12 +243,12 @@ export class SqliteCallHistory implements CallHistoryLog {
       if (!this.pending.has(call.callId)) this.pending.set(call.callId, call);
       if (this.failingCalls.has(call.callId)) continue;
       this.failingCalls.add(call.callId);
-      this.writeBehind?.onError(`Could not write the call history: ${error instanceof Error ? error.message : String(error)}`, call.callId);
+      this.writeBehind?.onError(error instanceof Error ? error.message : String(error), call.callId);
     }
   }
 
   private write(call: HistoryCallFacts): void {
-    const { outcome, failureReason } = deriveOutcome(call);
+    const { outcome, failureCause } = deriveOutcome(call);
     const duration =
       call.answeredAt !== null && call.endedAt !== null ? Math.max(0, Math.round((call.endedAt - call.answeredAt) / 1000)) : null;
     this.upsertStmt.run({
@@ -254,7 +256,7 @@ export class SqliteCallHistory implements CallHistoryLog {
       direction: call.direction,
       number: call.number ?? '',
       numberKey: this.numberKey(call.number ?? ''),
-      identity: JSON.stringify(call.identity ?? { kind: 'unknown', reason: 'not identified' }),
+      identity: JSON.stringify(call.identity ?? { kind: 'unknown', reason: 'failed' }),
       handledBy: call.handledBy,
       startedAt: call.startedAt,
       answeredAt: call.answeredAt,
@@ -263,7 +265,7 @@ export class SqliteCallHistory implements CallHistoryLog {
       outcome,
       endReason: call.endReason,
       transferredTo: outcome === 'transferred' ? call.transferredTo : null,
-      failureReason,
+      failureReason: failureCause === null ? null : JSON.stringify(failureCause),
       heldCount: call.heldCount ?? 0,
     });
   }

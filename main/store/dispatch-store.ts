@@ -1,5 +1,6 @@
 // SQL for the dispatcher's data: employees (phone book), clients and orders. Every value goes through
 // bound parameters; names, addresses and searches are data, never SQL.
+import type { FieldRule } from '../../shared/facts.js';
 import type { Statement } from 'better-sqlite3';
 import {
   DRIVER_BUSY_ORDER_STATUSES,
@@ -58,6 +59,8 @@ export class RecordError extends Error {
   constructor(
     readonly field: string,
     message: string,
+    /** The rule broken, for the dispatcher's screen (the message is for the import's log). */
+    readonly rule: FieldRule = 'unknown-value',
   ) {
     super(message);
     this.name = 'RecordError';

@@ -10,7 +10,8 @@ export interface ConnectionAware {
   onConnectionChange(listener: (connected: boolean) => void): () => void;
 }
 
-export const CONNECTION_LOST_MESSAGE = 'connection to the phone core lost';
+/** What a command gets while the carrier to the phone core is down. */
+export const CONNECTION_LOST: PhoneError = { code: 'internal', why: { kind: 'core-unreachable' } };
 
 /** The slice of the DOM WebSocket this class uses (so tests can pass a fake). */
 export interface SocketLike {
@@ -39,8 +40,8 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-function failure(code: PhoneError['code'], message: string): { ok: false; error: PhoneError } {
-  return { ok: false, error: { code, message } };
+function failure(error: PhoneError): { ok: false; error: PhoneError } {
+  return { ok: false, error };
 }
 
 function isServerMessage(value: unknown): value is ServerMessage {
@@ -79,14 +80,14 @@ export class WebSocketPhoneApi implements PhoneApi, ConnectionAware {
   invoke<K extends CommandName>(name: K, args: CommandArgs<K>): Promise<Result<CommandResult<K>>> {
     const socket = this.socket;
     if (!socket || !this.connected || socket.readyState !== OPEN) {
-      return Promise.resolve(failure('internal', CONNECTION_LOST_MESSAGE));
+      return Promise.resolve(failure(CONNECTION_LOST));
     }
     const requestId = this.nextRequestId++;
     const message: ClientMessage = { kind: 'command', requestId, name, args };
     return new Promise<Result<CommandResult<K>>>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
-        resolve(failure('internal', `no answer from the phone core to ${name}`));
+        resolve(failure({ code: 'internal', why: { kind: 'core-timeout', command: name } }));
       }, this.requestTimeoutMs);
       this.pending.set(requestId, { resolve: resolve as (r: Result<unknown>) => void, timer });
       try {
@@ -94,7 +95,7 @@ export class WebSocketPhoneApi implements PhoneApi, ConnectionAware {
       } catch {
         clearTimeout(timer);
         this.pending.delete(requestId);
-        resolve(failure('internal', CONNECTION_LOST_MESSAGE));
+        resolve(failure(CONNECTION_LOST));
       }
     });
   }
@@ -179,7 +180,7 @@ export class WebSocketPhoneApi implements PhoneApi, ConnectionAware {
   private dropped(): void {
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
-      p.resolve(failure('internal', CONNECTION_LOST_MESSAGE));
+      p.resolve(failure(CONNECTION_LOST));
       this.pending.delete(id);
     }
     this.setConnected(false);

@@ -2,13 +2,20 @@
 // has called back yet, each with a call-back button.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HistoryEntry, HistoryOutcome, HistoryPage, HistoryQuery } from '../../shared/domain.js';
-import { useLocale, useT } from '../i18n/index.js';
+import { useLocale, useT, type Strings } from '../i18n/index.js';
 import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
 import { describeIdentity, formatDateTime, formatDuration } from '../telephony/format.js';
 
 const OUTCOMES: HistoryOutcome[] = ['answered', 'missed', 'cancelled-by-caller', 'answered-elsewhere', 'transferred', 'failed', 'interrupted', 'in-progress'];
 const PAGE_SIZE = 25;
+
+/** Why a call failed: how it ended and the facts behind it ("busy, 486 ..."), or '' when nothing is known. */
+function failureText(e: HistoryEntry, t: Strings): string {
+  const reason = e.endReason && e.endReason !== 'failed' ? t.endReasons[e.endReason] : null;
+  const cause = e.failureCause ? t.facts.cause(e.failureCause) : null;
+  return [reason, cause].filter(Boolean).join(', ');
+}
 
 export function HistoryPanel(props: { onClose: () => void }) {
   const { run } = usePhone();
@@ -136,7 +143,7 @@ export function HistoryPanel(props: { onClose: () => void }) {
                     <td>
                       <span class={`outcome outcome-${e.outcome}`}>{t.outcomes[e.outcome]}</span>
                       {e.transferredTo ? ` ${t.transferredTo(e.transferredTo)}` : ''}
-                      {e.failureReason ? ` (${e.failureReason})` : ''}
+                      {e.outcome === 'failed' && failureText(e, t) ? ` (${failureText(e, t)})` : ''}
                     </td>
                     <td class="time">{e.durationSeconds !== null ? formatDuration(e.durationSeconds * 1000) : ''}</td>
                     <td>{e.handledBy ?? ''}</td>

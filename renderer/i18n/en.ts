@@ -1,4 +1,5 @@
 import type { CallEndReason, EmployeeRole, HistoryOutcome, OrderStatus } from '../../shared/domain.js';
+import { factsEn, type FactWords } from './facts-en.js';
 
 const roles: Record<EmployeeRole, string> = { dispatcher: 'dispatcher', driver: 'driver', other: 'employee' };
 const orderStatuses: Record<OrderStatus, string> = {
@@ -179,6 +180,8 @@ export const en = {
   devicesError: (e: string) => `Audio devices unavailable: ${e}`,
   // notices
   dismiss: 'Dismiss',
+  /** The core's facts: notices, command errors, causes. */
+  facts: factsEn as FactWords,
   // hotkeys
   hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F6 phone book · Esc close',
 };

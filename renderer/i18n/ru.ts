@@ -1,4 +1,5 @@
 import type { Strings } from './en.js';
+import { factsRu } from './facts-ru.js';
 
 /** 1 заказ, 2 заказа, 5 заказов. */
 function plural(n: number, one: string, few: string, many: string): string {
@@ -173,5 +174,6 @@ export const ru: Strings = {
   ringVolume: 'Громкость звонка',
   devicesError: (e) => `Аудиоустройства недоступны: ${e}`,
   dismiss: 'Скрыть',
+  facts: factsRu,
   hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F6 — телефонная книга · Esc — закрыть',
 };

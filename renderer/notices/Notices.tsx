@@ -1,6 +1,6 @@
 // The notice area: the core's notices (state.notices, dismissed with dismissNotice) and the typed errors of
 // commands this window sent (dismissed locally).
-import { useT } from '../i18n/index.js';
+import { errorText, noticeText, useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 
 export function Notices() {
@@ -16,7 +16,7 @@ export function Notices() {
       ) : null}
       {state.notices.map((n) => (
         <div class={`notice notice-${n.level}`} key={`n${n.noticeId}`} data-testid="notice" data-notice-id={n.noticeId} data-level={n.level}>
-          <span class="notice-text">{n.message}</span>
+          <span class="notice-text">{noticeText(n.what, t)}</span>
           <button
             type="button"
             class="notice-dismiss"
@@ -31,7 +31,7 @@ export function Notices() {
       ))}
       {commandErrors.map((e) => (
         <div class="notice notice-error" key={`e${e.id}`} data-testid="command-error" data-code={e.error.code} data-command={e.command}>
-          <span class="notice-text">{e.error.message}</span>
+          <span class="notice-text">{errorText(e.error, t)}</span>
           <button
             type="button"
             class="notice-dismiss"

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { NewOrder, Order } from '../../shared/domain.js';
 import type { PhoneError } from '../../shared/errors.js';
-import { useT } from '../i18n/index.js';
+import { errorText, useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 
 type Field = 'clientPhone' | 'clientName' | 'pickupAddress' | 'destinationAddress' | 'note';
@@ -81,7 +81,7 @@ export function IntakeForm(props: { phone: string; onClose: () => void; onCreate
       </div>
       {error ? (
         <div class="form-error" data-testid="intake-error" data-field={error.field} role="alert">
-          {error.message}
+          {errorText(error, t)}
         </div>
       ) : null}
       <div class="form-buttons">

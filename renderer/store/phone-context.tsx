@@ -47,16 +47,17 @@ export function useCommandRunner(api: PhoneApi): Pick<PhoneContextValue, 'run' |
       try {
         result = await api.invoke(name, args);
       } catch (e) {
-        result = { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
+        result = { ok: false, error: { code: 'internal', why: { kind: 'internal', detail: e instanceof Error ? e.message : String(e) } } };
       }
       if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
-        result = { ok: false, error: { code: 'internal', message: `malformed answer to ${name}` } };
+        result = { ok: false, error: { code: 'internal', why: { kind: 'malformed-frame' } } };
       }
       if (!result.ok && !options?.quiet) {
         const error = result.error;
         const id = nextId.current++;
-        // Keep the last few; the same message twice in a row shows once.
-        setCommandErrors((prev) => [...prev.filter((e) => e.error.message !== error.message), { id, command: name, error }].slice(-4));
+        // Keep the last few; the same error twice in a row shows once.
+        const same = JSON.stringify(error.why);
+        setCommandErrors((prev) => [...prev.filter((e) => JSON.stringify(e.error.why) !== same), { id, command: name, error }].slice(-4));
       }
       return result;
     },

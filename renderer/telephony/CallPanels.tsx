@@ -49,7 +49,7 @@ export function CallPanels() {
         <div class="ended-call" key={call.callId} data-testid="ended-call" data-call-id={call.callId}>
           <span class="ended-number">{call.number}</span>{' '}
           {t.ended(call.endReason ? t.endReasons[call.endReason] : t.callStates.ended)}
-          {call.endDetail ? <span class="ended-detail"> ({call.endDetail})</span> : null}
+          {call.endCause ? <span class="ended-detail"> ({t.facts.cause(call.endCause)})</span> : null}
         </div>
       ))}
     </section>
@@ -111,7 +111,13 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
   if (transfer) {
     const status = t.transferStatus[transfer.status] ?? transfer.status;
     const target = transfer.kind === 'blind' ? transfer.target : '';
-    transferLine = t.transferLine(transfer.kind, target, status) + (transfer.reason ? ` (${transfer.reason})` : '');
+    const why =
+      transfer.kind === 'attended' && transfer.endReason
+        ? t.endReasons[transfer.endReason] + (transfer.cause ? `, ${t.facts.cause(transfer.cause)}` : '')
+        : transfer.cause
+          ? t.facts.cause(transfer.cause)
+          : null;
+    transferLine = t.transferLine(transfer.kind, target, status) + (why ? ` (${why})` : '');
   }
 
   return (

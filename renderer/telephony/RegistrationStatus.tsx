@@ -12,11 +12,13 @@ function describe(reg: RegistrationState, t: Strings, locale: string): { text: s
     case 'registered':
       return { text: t.registration.registered, detail: null };
     case 'wrong-credentials':
-      return { text: t.registration.wrongCredentials, detail: `${reg.code} ${reg.reason}` };
+      return { text: t.registration.wrongCredentials, detail: t.facts.cause({ kind: 'sip', code: reg.code, phrase: reg.reason || null }) };
     case 'unreachable':
-      return { text: t.registration.unreachable, detail: [reg.reason, at(reg.retryAt)].filter(Boolean).join(', ') };
-    case 'server-error':
-      return { text: t.registration.serverError, detail: [`${reg.code} ${reg.reason}`, at(reg.retryAt)].filter(Boolean).join(', ') };
+      return { text: t.registration.unreachable, detail: [t.facts.cause(reg.cause), at(reg.retryAt)].filter(Boolean).join(', ') };
+    case 'server-error': {
+      const sip = t.facts.cause({ kind: 'sip', code: reg.code, phrase: reg.reason || null });
+      return { text: t.registration.serverError, detail: [sip, at(reg.retryAt)].filter(Boolean).join(', ') };
+    }
   }
 }
 

@@ -66,6 +66,10 @@ export function describeIdentity(identity: CallerIdentity, t: Strings): { who: s
       return { who, detail: t.roles[identity.role], kind: identity.kind };
     }
     case 'unknown':
-      return { who: t.unknownCaller, detail: identity.reason || null, kind: identity.kind };
+      return {
+        who: t.unknownCaller,
+        detail: t.facts.unknownCaller[identity.reason] + (identity.detail ? ` (${identity.detail})` : ''),
+        kind: identity.kind,
+      };
   }
 }

@@ -10,6 +10,7 @@ import { ensureLab, startLinphone, waitUntil } from '../../lab/peers.js';
 import type { LinphonePeer } from '../../lab/peers.js';
 import { answeredCallFrom, endLinphoneCalls, hangUpAppCalls, liveLinphoneCalls, must, onCleanup, openApp, runCleanups, waitCall, watchStates } from './helpers.js';
 import type { TestApp } from './helpers.js';
+import { noticeEn } from '../../support/words.js';
 
 const APP_USER = '5031';
 let t: TestApp;
@@ -104,7 +105,7 @@ describe('attended transfer', () => {
     const s = await phone.waitFor((x) => x.calls.find((c) => c.callId === callId)?.transfer?.status === 'failed', 5000, 'transfer failed');
     const callerCall = s.calls.find((c) => c.callId === callId)!;
     expect(callerCall).toMatchObject({ state: 'held', transfer: { kind: 'attended', status: 'failed' } });
-    expect(s.notices.some((n) => n.callId === callId && /still on hold/.test(n.message))).toBe(true);
+    expect(s.notices.some((n) => n.callId === callId && /still on hold/.test(noticeEn(n)))).toBe(true);
     // Connect is refused now; the dispatcher takes the caller back.
     expect((await phone.invoke('connectSubscribers', { callId })).ok).toBe(false);
     must(await phone.invoke('resume', { callId }), 'resume');
@@ -126,7 +127,8 @@ describe('attended transfer', () => {
     const s = await phone.waitFor((x) => x.calls.find((c) => c.callId === callId)?.transfer?.status === 'failed', 5000, 'transfer failed');
     const callerCall = s.calls.find((c) => c.callId === callId)!;
     expect(callerCall.state).toBe('held');
-    expect((callerCall.transfer as Extract<TransferProgress, { kind: 'attended' }>).reason).toMatch(/refused|busy|declined|603|486/i);
+    const failedTransfer = callerCall.transfer as Extract<TransferProgress, { kind: 'attended' }>;
+    expect(`${failedTransfer.endReason} ${JSON.stringify(failedTransfer.cause)}`).toMatch(/rejected|busy|603|486/i);
     expect(s.notices.some((n) => n.callId === callId)).toBe(true);
     must(await phone.invoke('resume', { callId }), 'resume');
     await waitCall(phone, callId, (c) => c.state === 'active', 'caller back');

@@ -73,7 +73,7 @@ describe('blind transfer', () => {
     );
     const transfer = failed.calls.find((c) => c.callId === callId)!.transfer as Extract<TransferProgress, { kind: 'blind' }>;
     expect(transfer.target).toBe('+79123456789');
-    expect(transfer.reason).toMatch(/404|not found/i);
+    expect(transfer.cause).toMatchObject({ kind: 'sip', code: 404 });
     expect(failed.notices.some((n) => n.callId === callId && n.level === 'error')).toBe(true);
     expect(statuses[0]).toBe('trying');
     // Back with the dispatcher, off hold, microphone open: never left in silence.

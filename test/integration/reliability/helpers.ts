@@ -1,7 +1,7 @@
 // Shared by the reliability tests: the real app (web host) driven through the contract, as the renderer
 // would, and a cleanup list so that every test leaves the lab as it found it.
 import type { Call } from '../../../shared/domain.js';
-import type { Result } from '../../../shared/errors.js';
+import { errorLogText, type Result } from '../../../shared/errors.js';
 import type { PhoneState } from '../../../shared/state.js';
 import { ContractClient, startApp } from '../../support/app-process.js';
 import type { AppOptions, AppProcess } from '../../support/app-process.js';
@@ -41,7 +41,7 @@ export async function openApp(options: AppOptions, registeredWithinMs = 20_000):
 
 /** Unwrap a command result or fail the test with the typed error. */
 export function must<T>(r: Result<T>, what: string): T {
-  if (!r.ok) throw new Error(`${what}: ${r.error.code}: ${r.error.message}`);
+  if (!r.ok) throw new Error(`${what}: ${errorLogText(r.error)}`);
   return r.value;
 }
 

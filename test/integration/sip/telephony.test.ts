@@ -1,6 +1,7 @@
 // SipTelephony against the real lab: Kamailio registrar/proxy and baresip peers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, startBaresip } from '../../lab/peers.js';
+import { errorLogText } from '../../../shared/errors.js';
 import type { BaresipPeer } from '../../lab/peers.js';
 import type { CallLeg, LegEvent } from '../../../main/calls/ports.js';
 import { hasEvent, makePhone, recordEvents, waitFor } from './helpers.js';
@@ -148,14 +149,14 @@ describe('calls with baresip', () => {
     const ended = (await waitFor(() => hasEvent(events, 'ended'), 10_000, 'ended')) as Extract<LegEvent, { type: 'ended' }>;
     // Kamailio answers 404 for a user with no registration.
     expect(ended.reason).toBe('not-found');
-    expect(ended.detail).toMatch(/^404/);
+    expect(ended.cause).toMatchObject({ kind: 'sip', code: 404 });
   });
 
   it('remote hold from baresip is reported', async () => {
     const p = await registeredPhone('3019');
     const b = await peer('3020', true);
     const r = await p.tel.dial('sip:3020@127.0.0.1');
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(errorLogText(r.error));
     const events = recordEvents(r.value);
     await waitFor(() => hasEvent(events, 'established'), 10_000, 'established');
     await b.waitFor('CALL_ESTABLISHED');
@@ -195,7 +196,7 @@ describe('calls with baresip', () => {
     const transferor = await peer('3025', true);
     const target = await peer('3026', true);
     const r = await p.tel.dial('sip:3025@127.0.0.1');
-    if (!r.ok) throw new Error(r.error.message);
+    if (!r.ok) throw new Error(errorLogText(r.error));
     const events = recordEvents(r.value);
     await waitFor(() => hasEvent(events, 'established'), 10_000, 'established');
     await transferor.waitFor('CALL_ESTABLISHED');

@@ -2,6 +2,7 @@
 // transfer (REFER with Replaces) between three instances of our own stack.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Inviter, UserAgent } from 'sip.js';
+import { errorLogText } from '../../../shared/errors.js';
 import { ensureLab, startBaresip } from '../../lab/peers.js';
 import type { BaresipPeer } from '../../lab/peers.js';
 import type { CallLeg } from '../../../main/calls/ports.js';
@@ -52,14 +53,14 @@ describe('attended transfer', () => {
     const c = await phone('3072');
     // C calls A, A answers.
     const cr = await c.tel.dial('sip:3070@127.0.0.1');
-    if (!cr.ok) throw new Error(cr.error.message);
+    if (!cr.ok) throw new Error(errorLogText(cr.error));
     const cToA = cr.value;
     const aFromC = (await waitFor(() => a.incoming[0], 10_000, 'A rings')).leg;
     const aFromCEvents = recordEvents(aFromC);
     await aFromC.answer();
     // A consults B, B answers.
     const ar = await a.tel.dial('sip:3071@127.0.0.1');
-    if (!ar.ok) throw new Error(ar.error.message);
+    if (!ar.ok) throw new Error(errorLogText(ar.error));
     const aToB = ar.value;
     const aToBEvents = recordEvents(aToB);
     const bFromA = (await waitFor(() => b.incoming[0], 10_000, 'B rings')).leg;

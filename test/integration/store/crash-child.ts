@@ -19,7 +19,7 @@ const facts = {
   heldCount: 0,
   endReason: null,
   transferredTo: null,
-  failureReason: null,
+  endCause: null,
 };
 history.callStarted(facts);
 history.callUpdated({ ...facts, answeredAt: startedAt + 1500 });

@@ -22,7 +22,7 @@ function fixture() {
           dialled.push(String(args[0]));
           return ok({ callId: 'c1' });
         }
-        if (name === 'answer') return fail('unknown-call', `no call ${String(args[0])}`);
+        if (name === 'answer') return fail('unknown-call', { kind: 'no-such-call', callId: String(args[0]) });
         if (name === 'hold') throw new Error('leg exploded');
         return ok(null);
       },
@@ -30,8 +30,8 @@ function fixture() {
     directory: {
       searchPhoneBook: (q) => [{ employeeId: 'e1', surname: q, firstName: 'Ivan', callsign: '17', role: 'driver', numbers: ['2001'], sipUri: null, online: true }],
       listOrders: () => [],
-      getOrder: () => fail('not-found', 'no order'),
-      createOrder: () => fail('validation', 'pickup address is required', 'pickupAddress'),
+      getOrder: () => fail('not-found', { kind: 'not-found', what: 'order', id: 'x' }),
+      createOrder: () => fail('validation', { kind: 'invalid-field', field: 'pickupAddress', rule: 'required' }, 'pickupAddress'),
     },
     history: { query: () => ({ entries: [], total: 0, page: 0, pageSize: 20 }), missedNotCalledBack: () => [] },
     devices: { devices: () => state.devices, refreshDevices: () => state.devices, setRouting: () => undefined },
@@ -119,7 +119,7 @@ describe('web host WebSocket carrier', () => {
     expect(unknownCall.result).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
 
     const thrown = await request(ws, messages, { kind: 'command', requestId: 6, name: 'hold', args: { callId: 'c1' } }, 6);
-    expect(thrown.result).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('leg exploded') } });
+    expect(thrown.result).toMatchObject({ ok: false, error: { code: 'internal', why: { kind: 'internal', detail: expect.stringContaining('leg exploded') } } });
 
     const garbage = await request(ws, messages, '{not json', -1);
     expect(garbage.result).toMatchObject({ ok: false, error: { code: 'invalid-command' } });

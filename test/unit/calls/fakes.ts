@@ -17,6 +17,7 @@ import type {
   Telephony,
 } from '../../../main/calls/ports.js';
 import { CallCentre } from '../../../main/calls/call-centre.js';
+import { errorEn } from '../../support/words.js';
 
 export interface Deferred<T = void> {
   promise: Promise<T>;
@@ -112,11 +113,11 @@ export class FakeLeg implements CallLeg {
   }
   decline(code?: number): Promise<void> {
     this.calls.push(`decline:${code ?? 486}`);
-    return this.run('decline', () => this.emit({ type: 'ended', reason: 'rejected', detail: null }));
+    return this.run('decline', () => this.emit({ type: 'ended', reason: 'rejected', cause: null }));
   }
   hangup(): Promise<void> {
     this.calls.push('hangup');
-    return this.run('hangup', () => this.emit({ type: 'ended', reason: 'hung-up-local', detail: null }));
+    return this.run('hangup', () => this.emit({ type: 'ended', reason: 'hung-up-local', cause: null }));
   }
   hold(): Promise<void> {
     this.calls.push('hold');
@@ -207,8 +208,19 @@ export class FakeTelephony implements Telephony {
   }
   deliver(leg: FakeLeg, info: Partial<IncomingInfo> = {}): void {
     const full: IncomingInfo = { replacesLegId: null, referredFromLegId: null, ...info };
+    this.delivered.set(leg.legId, leg);
+    const replaced = full.replacesLegId ? this.delivered.get(full.replacesLegId) : undefined;
+    if (replaced) {
+      // As the port says (and RFC 3891): the telephony ends the replaced leg once the newcomer is up.
+      leg.onEvent((e) => {
+        if (e.type !== 'established') return;
+        replaced.calls.push('hangup');
+        replaced.emit({ type: 'ended', reason: 'transferred', cause: null });
+      });
+    }
     for (const l of this.incoming) l(leg, full);
   }
+  private readonly delivered = new Map<string, FakeLeg>();
   setRegistration(state: RegistrationState): void {
     for (const l of this.registration) l(state);
   }
@@ -277,7 +289,7 @@ export class FakeRinger implements Ringer {
 export const fakeDialPlan: DialPlan = {
   resolve(target: string) {
     const number = target.replace(/[\s()-]/g, '');
-    if (!/^\+?\d{2,15}$/.test(number)) return fail('invalid-number', `Not a number: ${target}`);
+    if (!/^\+?\d{2,15}$/.test(number)) return fail('invalid-number', { kind: 'invalid-number', input: target, problem: 'not-a-phone-number' });
     return ok({ uri: `sip:${number}@pbx`, number });
   },
 };
@@ -335,13 +347,13 @@ export function makeCentre(options: { lingerMs?: number; registered?: boolean } 
   const talk = async (number = '+79120000000') => {
     const r = ring(number);
     const res = await centre.answer(r.id);
-    if (!res.ok) throw new Error(res.error.message);
+    if (!res.ok) throw new Error(errorEn(res.error));
     return r;
   };
   /** Dials and lets the far end answer. */
   const dialAndAnswer = async (target: string) => {
     const res = await centre.dial(target);
-    if (!res.ok) throw new Error(res.error.message);
+    if (!res.ok) throw new Error(errorEn(res.error));
     const leg = telephony.lastDialled();
     leg.emit({ type: 'established' });
     return { leg, id: res.value.callId };

@@ -52,7 +52,7 @@ describe('incoming calls: the queue', () => {
   it('a late identity for a call that has ended is ignored', async () => {
     const t = makeCentre();
     const { id, leg } = t.ring('+79122222222');
-    leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    leg.emit({ type: 'ended', reason: 'cancelled-by-caller', cause: null });
     t.identifier.resolve('+79122222222', { kind: 'new-client' });
     await flush();
     expect(t.call(id).identity).toEqual({ kind: 'unknown', reason: 'identifying' });
@@ -70,7 +70,7 @@ describe('incoming calls: the queue', () => {
     const t = makeCentre();
     const a = t.ring('+79120000001');
     const b = t.ring('+79120000002');
-    a.leg.emit({ type: 'ended', reason, detail: null });
+    a.leg.emit({ type: 'ended', reason, cause: null });
     const s = t.centre.snapshot();
     expect(s.incomingQueue).toEqual([b.id]);
     expect(t.call(a.id)).toMatchObject({ state: 'ended', endReason: reason });
@@ -80,7 +80,7 @@ describe('incoming calls: the queue', () => {
   it('ended calls linger for endedCallLingerMs, then disappear', () => {
     const t = makeCentre({ lingerMs: 4000 });
     const a = t.ring();
-    a.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    a.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', cause: null });
     t.clock.advance(3999);
     expect(t.centre.snapshot().calls).toHaveLength(1);
     t.clock.advance(1);
@@ -160,10 +160,10 @@ describe('answering', () => {
     const gate = a.leg.gate('answer');
     const pending = t.centre.answer(a.id);
     await flush();
-    a.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    a.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', cause: null });
     gate.reject(new Error('session terminated'));
     const res = await pending;
-    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-state', message: expect.stringContaining('caller hung up') } });
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-state', why: { kind: 'call-ended', endReason: 'cancelled-by-caller' } } });
     expect(t.call(a.id)).toMatchObject({ state: 'ended', endReason: 'cancelled-by-caller' });
     expect(t.centre.snapshot()).toMatchObject({ incomingQueue: [], activeCallId: null });
   });
@@ -175,7 +175,7 @@ describe('answering', () => {
     const holdGate = talking.leg.gate('hold');
     const pending = t.centre.answer(b.id);
     await flush();
-    b.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    b.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', cause: null });
     holdGate.resolve();
     expect(await pending).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
     expect(b.leg.count('answer')).toBe(0);
@@ -197,8 +197,8 @@ describe('answering', () => {
   it('answering a call the lingering list forgot: unknown-call', async () => {
     const t = makeCentre();
     const a = t.ring();
-    a.leg.emit({ type: 'ended', reason: 'answered-elsewhere', detail: null });
-    expect(await t.centre.answer(a.id)).toMatchObject({ ok: false, error: { code: 'invalid-state', message: expect.stringContaining('another dispatcher') } });
+    a.leg.emit({ type: 'ended', reason: 'answered-elsewhere', cause: null });
+    expect(await t.centre.answer(a.id)).toMatchObject({ ok: false, error: { code: 'invalid-state', why: { kind: 'call-ended', endReason: 'answered-elsewhere' } } });
     t.clock.advance(10_000);
     expect(await t.centre.answer(a.id)).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
   });
@@ -277,7 +277,7 @@ describe('the ringer', () => {
     expect(t.ringer.mode).toBe('call-waiting');
     await t.centre.hold(a.id);
     expect(t.ringer.mode).toBe('ringing');
-    b.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', detail: null });
+    b.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', cause: null });
     expect(t.ringer.mode).toBe('silent');
     // setMode is called on changes only
     expect(t.ringer.modes).toEqual(['silent', 'ringing', 'silent', 'call-waiting', 'ringing', 'silent']);

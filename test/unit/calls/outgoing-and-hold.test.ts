@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fail } from '../../../shared/errors.js';
 import { deferred, FakeLeg, flush, makeCentre } from './fakes.js';
+import { noticeEn } from '../../support/words.js';
 
 describe('outgoing calls', () => {
   it('dialing -> early -> active -> ended, with the history row opened at once and closed at the end', async () => {
@@ -20,7 +21,7 @@ describe('outgoing calls', () => {
     expect(t.call(id)).toMatchObject({ state: 'active', answeredAt: t.clock.now() });
     expect(t.centre.snapshot().activeCallId).toBe(id);
     t.clock.advance(60_000);
-    leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     expect(t.call(id)).toMatchObject({ state: 'ended', endReason: 'hung-up-remote' });
     expect(t.history.latest(id)).toMatchObject({ endReason: 'hung-up-remote', endedAt: t.clock.now() });
     expect(t.centre.snapshot().activeCallId).toBeNull();
@@ -40,23 +41,23 @@ describe('outgoing calls', () => {
 
   it('a refused INVITE (telephony.dial fails) ends the call as failed with a notice', async () => {
     const t = makeCentre();
-    t.telephony.nextDial = () => fail('sip-failure', 'transport closed');
+    t.telephony.nextDial = () => fail('sip-failure', { kind: 'operation-failed', operation: 'invite', party: null, cause: { kind: 'error', detail: 'transport closed' } });
     const res = await t.centre.dial('1002');
     expect(res).toMatchObject({ ok: false, error: { code: 'sip-failure' } });
     const s = t.centre.snapshot();
     expect(s.calls[0]).toMatchObject({ state: 'ended', endReason: 'failed' });
-    expect(s.notices[0]?.message).toContain('transport closed');
+    expect(noticeEn(s.notices[0])).toContain('transport closed');
   });
 
   it('a busy callee ends the call with a notice carrying the SIP reason', async () => {
     const t = makeCentre();
     const res = await t.centre.dial('1002');
     if (!res.ok) throw new Error();
-    t.telephony.lastDialled().emit({ type: 'ended', reason: 'busy', detail: '486 Busy Here' });
-    expect(t.call(res.value.callId)).toMatchObject({ endReason: 'busy', endDetail: '486 Busy Here' });
+    t.telephony.lastDialled().emit({ type: 'ended', reason: 'busy', cause: { kind: 'sip', code: 486, phrase: 'Busy Here' } });
+    expect(t.call(res.value.callId)).toMatchObject({ endReason: 'busy', endCause: { kind: 'sip', code: 486, phrase: 'Busy Here' } });
     expect(t.centre.snapshot().notices.at(-1)).toMatchObject({ level: 'warning', callId: res.value.callId });
-    expect(t.centre.snapshot().notices.at(-1)?.message).toContain('486 Busy Here');
-    expect(t.history.latest(res.value.callId)?.failureReason).toBe('486 Busy Here');
+    expect(noticeEn(t.centre.snapshot().notices.at(-1))).toContain('486 Busy Here');
+    expect(t.history.latest(res.value.callId)?.endCause).toEqual({ kind: 'sip', code: 486, phrase: 'Busy Here' });
   });
 
   it('dialing while talking holds the current call first', async () => {
@@ -204,7 +205,7 @@ describe('registration and presence', () => {
   it('the registrar dropping mid-call does not end calls; dialing is refused until it is back', async () => {
     const t = makeCentre();
     const a = await t.talk();
-    t.telephony.setRegistration({ kind: 'unreachable', reason: 'timeout', retryAt: t.clock.now() + 5000 });
+    t.telephony.setRegistration({ kind: 'unreachable', cause: { kind: 'timeout', operation: 'register', seconds: 8 }, retryAt: t.clock.now() + 5000 });
     const s = t.centre.snapshot();
     expect(s.registration.kind).toBe('unreachable');
     expect(s.presence.own).toBe('offline');
@@ -233,7 +234,7 @@ describe('notices, listeners, shutdown', () => {
     for (let i = 0; i < 25; i++) {
       const r = await t.centre.dial('1002');
       if (!r.ok) throw new Error();
-      t.telephony.lastDialled().emit({ type: 'ended', reason: 'busy', detail: '486 Busy Here' });
+      t.telephony.lastDialled().emit({ type: 'ended', reason: 'busy', cause: { kind: 'sip', code: 486, phrase: 'Busy Here' } });
     }
     const notices = t.centre.snapshot().notices;
     expect(notices).toHaveLength(20);

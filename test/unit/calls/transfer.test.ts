@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeLeg, flush, makeCentre } from './fakes.js';
+import { errorEn, noticeEn } from '../../support/words.js';
 
 describe('blind transfer', () => {
   it('REFER to the resolved target; progress updates; success hangs up our leg and logs transferred', async () => {
@@ -7,7 +8,7 @@ describe('blind transfer', () => {
     const a = await t.talk('+79120000001');
     expect(await t.centre.blindTransfer(a.id, '1003')).toEqual({ ok: true, value: null });
     expect(a.leg.calls).toContain('refer:sip:1003@pbx');
-    expect(t.call(a.id).transfer).toEqual({ kind: 'blind', target: '1003', status: 'trying', reason: null });
+    expect(t.call(a.id).transfer).toEqual({ kind: 'blind', target: '1003', status: 'trying', cause: null });
     a.leg.emit({ type: 'refer-progress', status: 'ringing', code: 180, reason: 'Ringing' });
     expect(t.call(a.id).transfer).toMatchObject({ status: 'ringing' });
     a.leg.emit({ type: 'refer-progress', status: 'succeeded', code: 200, reason: 'OK' });
@@ -23,7 +24,7 @@ describe('blind transfer', () => {
     const a = await t.talk();
     await t.centre.blindTransfer(a.id, '1003');
     a.leg.emit({ type: 'refer-progress', status: 'succeeded', code: 200, reason: 'OK' });
-    a.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    a.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     await flush();
     expect(t.call(a.id).endReason).toBe('transferred');
     expect(a.leg.count('hangup')).toBeLessThanOrEqual(1);
@@ -39,12 +40,12 @@ describe('blind transfer', () => {
     expect(t.call(a.id)).toMatchObject({
       state: 'active',
       heldLocally: false,
-      transfer: { kind: 'blind', status: 'failed', reason: '486 Busy Here' },
+      transfer: { kind: 'blind', status: 'failed', cause: { kind: 'sip', code: 486, phrase: 'Busy Here' } },
     });
     expect(a.leg.calls.at(-1)).toBe('resume');
     const notice = t.centre.snapshot().notices.at(-1);
     expect(notice).toMatchObject({ level: 'error', callId: a.id });
-    expect(notice?.message).toContain('486 Busy Here');
+    expect(noticeEn(notice)).toContain('486 Busy Here');
     expect(t.centre.snapshot().activeCallId).toBe(a.id);
   });
 
@@ -84,7 +85,7 @@ describe('blind transfer', () => {
 async function consulting(t: ReturnType<typeof makeCentre>) {
   const caller = await t.talk('+79120000001');
   const res = await t.centre.startConsultation(caller.id, '1003');
-  if (!res.ok) throw new Error(res.error.message);
+  if (!res.ok) throw new Error(errorEn(res.error));
   const consultation = { id: res.value.consultationCallId, leg: t.telephony.lastDialled() };
   return { caller, consultation };
 }
@@ -96,7 +97,7 @@ describe('attended transfer', () => {
     expect(caller.leg.calls).toEqual(['answer', 'hold']);
     expect(t.call(caller.id)).toMatchObject({
       state: 'held',
-      transfer: { kind: 'attended', consultationCallId: consultation.id, status: 'consulting', reason: null },
+      transfer: { kind: 'attended', consultationCallId: consultation.id, status: 'consulting', cause: null },
     });
     expect(t.call(consultation.id)).toMatchObject({ direction: 'outgoing', state: 'dialing', consultationFor: caller.id, number: '1003' });
     expect(t.telephony.dialled[0]?.uri).toBe('sip:1003@pbx');
@@ -107,7 +108,7 @@ describe('attended transfer', () => {
     const { caller, consultation } = await consulting(t);
     consultation.leg.emit({ type: 'progress', code: 180 });
     const res = await t.centre.connectSubscribers(caller.id);
-    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-state', message: expect.stringContaining('not answered yet') } });
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-state', why: { kind: 'target-not-answered' } } });
     expect(caller.leg.count('referReplacing')).toBe(0);
   });
 
@@ -136,7 +137,7 @@ describe('attended transfer', () => {
     const { caller, consultation } = await consulting(t);
     consultation.leg.emit({ type: 'established' });
     await t.centre.connectSubscribers(caller.id);
-    consultation.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    consultation.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     expect(t.centre.snapshot().notices).toEqual([]); // not a failure while connecting
     caller.leg.emit({ type: 'refer-progress', status: 'succeeded', code: 200, reason: 'OK' });
     await flush();
@@ -151,8 +152,8 @@ describe('attended transfer', () => {
     const { caller, consultation } = await consulting(t);
     consultation.leg.emit({ type: 'established' });
     await t.centre.connectSubscribers(caller.id);
-    consultation.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
-    caller.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    consultation.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
+    caller.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     expect(t.call(caller.id)).toMatchObject({ endReason: 'transferred', transfer: { status: 'succeeded' } });
     expect(t.history.latest(consultation.id)?.endReason).toBe('transferred');
   });
@@ -164,10 +165,10 @@ describe('attended transfer', () => {
     await t.centre.connectSubscribers(caller.id);
     caller.leg.emit({ type: 'refer-progress', status: 'failed', code: 503, reason: 'Service Unavailable' });
     await flush();
-    expect(t.call(caller.id)).toMatchObject({ state: 'held', transfer: { status: 'failed', reason: '503 Service Unavailable' } });
+    expect(t.call(caller.id)).toMatchObject({ state: 'held', transfer: { status: 'failed', cause: { kind: 'sip', code: 503, phrase: 'Service Unavailable' } } });
     expect(t.call(consultation.id).state).toBe('active');
     expect(caller.leg.count('hangup') + consultation.leg.count('hangup')).toBe(0);
-    expect(t.centre.snapshot().notices.at(-1)?.message).toContain('503 Service Unavailable');
+    expect(noticeEn(t.centre.snapshot().notices.at(-1))).toContain('503 Service Unavailable');
     // the dispatcher may try again or go back
     expect((await t.centre.connectSubscribers(caller.id)).ok).toBe(true);
   });
@@ -185,12 +186,12 @@ describe('attended transfer', () => {
   it('the target refuses the consultation call: the caller stays held, the transfer is failed, a notice says so', async () => {
     const t = makeCentre();
     const { caller, consultation } = await consulting(t);
-    consultation.leg.emit({ type: 'ended', reason: 'busy', detail: '486 Busy Here' });
+    consultation.leg.emit({ type: 'ended', reason: 'busy', cause: { kind: 'sip', code: 486, phrase: 'Busy Here' } });
     expect(t.call(caller.id)).toMatchObject({ state: 'held', transfer: { status: 'failed' } });
     const notices = t.centre.snapshot().notices;
     expect(notices).toHaveLength(1);
-    expect(notices[0]?.message).toContain('486 Busy Here');
-    expect(notices[0]?.message).toContain('on hold');
+    expect(noticeEn(notices[0])).toContain('486 Busy Here');
+    expect(noticeEn(notices[0])).toContain('on hold');
     expect(await t.centre.connectSubscribers(caller.id)).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
     expect(await t.centre.backToCaller(caller.id)).toEqual({ ok: true, value: null });
     expect(t.call(caller.id)).toMatchObject({ state: 'active', transfer: null });
@@ -200,7 +201,7 @@ describe('attended transfer', () => {
     const t = makeCentre();
     const { caller, consultation } = await consulting(t);
     consultation.leg.emit({ type: 'established' });
-    consultation.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    consultation.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     expect(t.call(caller.id)).toMatchObject({ state: 'held', transfer: { status: 'failed' } });
     expect(t.centre.snapshot().notices).toHaveLength(1);
   });
@@ -222,7 +223,7 @@ describe('attended transfer', () => {
     const t = makeCentre();
     const { caller, consultation } = await consulting(t);
     consultation.leg.emit({ type: 'established' });
-    caller.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    caller.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     expect(t.call(consultation.id)).toMatchObject({ state: 'active', consultationFor: null });
     expect(t.centre.snapshot().activeCallId).toBe(consultation.id);
     expect(await t.centre.connectSubscribers(consultation.id)).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
@@ -232,7 +233,7 @@ describe('attended transfer', () => {
     const t = makeCentre();
     const { caller, consultation } = await consulting(t);
     consultation.leg.emit({ type: 'progress', code: 180 });
-    caller.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    caller.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     consultation.leg.emit({ type: 'established' });
     await flush();
     expect(t.call(consultation.id)).toMatchObject({ state: 'active', consultationFor: null });
@@ -304,7 +305,7 @@ describe('being transferred', () => {
     referred.emit({ type: 'established' });
     await flush();
     expect(referred.count('hold')).toBe(0); // the referring call does not count as a conversation to keep
-    a.leg.emit({ type: 'ended', reason: 'hung-up-remote', detail: null });
+    a.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
     expect(t.call(a.id).endReason).toBe('transferred');
     expect(t.centre.snapshot().activeCallId).toBe(rc?.callId);
   });

@@ -11,7 +11,7 @@ function call(callId: string, over: Partial<Call> = {}): Call {
     callId, direction: 'incoming', number: '2001', displayName: null, remoteUri: 'sip:2001@lab',
     identity: { kind: 'driver', employeeId: 'e1', name: 'Иванов Пётр', callsign: '17', currentOrder: null },
     state: 'ringing', heldLocally: false, heldRemotely: false, muted: false, startedAt: 1, answeredAt: null,
-    endedAt: null, endReason: null, endDetail: null, transfer: null, consultationFor: null, media: null, ...over,
+    endedAt: null, endReason: null, endCause: null, transfer: null, consultationFor: null, media: null, ...over,
   };
 }
 

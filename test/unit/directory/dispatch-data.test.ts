@@ -158,7 +158,7 @@ describe('SqliteDispatchData', () => {
       const identifier = new DirectoryCallerIdentifier(data);
       await expect(identifier.identify('2001')).resolves.toMatchObject({ kind: 'driver' });
       const broken = new DirectoryCallerIdentifier({ identify: () => { throw new Error('db gone'); } });
-      await expect(broken.identify('2001')).resolves.toEqual({ kind: 'unknown', reason: 'Caller identification failed: db gone' });
+      await expect(broken.identify('2001')).resolves.toEqual({ kind: 'unknown', reason: 'failed', detail: 'db gone' });
     });
   });
 
@@ -214,7 +214,7 @@ describe('SqliteDispatchData', () => {
       for (const pickupAddress of ['', '   ', undefined as unknown as string]) {
         expect(data.createOrder({ clientPhone: '+79161230001', pickupAddress })).toEqual({
           ok: false,
-          error: { code: 'validation', message: 'An order needs a pickup address.', field: 'pickupAddress' },
+          error: { code: 'validation', why: { kind: 'invalid-field', field: 'pickupAddress', rule: 'required' }, field: 'pickupAddress' },
         });
       }
       expect(data.createOrder({ clientPhone: 'abc', pickupAddress: 'Тверская' })).toMatchObject({ ok: false, error: { field: 'clientPhone' } });

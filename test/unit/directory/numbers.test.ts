@@ -58,7 +58,7 @@ describe('SipDialPlan', () => {
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect(result.error.code).toBe('invalid-number');
-        expect(result.error.message.length).toBeGreaterThan(10);
+        expect(result.error.why).toMatchObject({ kind: 'invalid-number', problem: expect.any(String) });
       }
     },
   );

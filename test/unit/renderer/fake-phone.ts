@@ -100,7 +100,7 @@ export function call(patch: Partial<Call> & Pick<Call, 'callId'>): Call {
     answeredAt: null,
     endedAt: null,
     endReason: null,
-    endDetail: null,
+    endCause: null,
     transfer: null,
     consultationFor: null,
     media: null,

@@ -24,7 +24,7 @@ describe('orders follow the call being talked on', () => {
       }),
     );
     api.handle('listOrders', (args) => ({ ok: true, value: args.filter.driverId === 'e-driver' ? [current, older] : [] }));
-    api.handle('getOrder', (args) => (args.orderId === 'o-77' ? { ok: true, value: current } : { ok: false, error: { code: 'not-found', message: 'no such order' } }));
+    api.handle('getOrder', (args) => (args.orderId === 'o-77' ? { ok: true, value: current } : { ok: false, error: { code: 'not-found', why: { kind: 'not-found', what: 'order', id: String(args.orderId) } } }));
     render(<App api={api} />);
 
     const info = await screen.findByTestId('order-info');
@@ -58,7 +58,7 @@ describe('orders follow the call being talked on', () => {
     api.handle('createOrder', (args) =>
       args.order.pickupAddress
         ? { ok: true, value: order({ orderId: 'o-new', number: '7000', clientPhone: args.order.clientPhone, pickupAddress: args.order.pickupAddress }) }
-        : { ok: false, error: { code: 'validation', message: 'pickup address is required', field: 'pickupAddress' } },
+        : { ok: false, error: { code: 'validation', why: { kind: 'invalid-field', field: 'pickupAddress', rule: 'required' }, field: 'pickupAddress' } },
     );
     render(<App api={api} />);
     await screen.findByTestId('call-indicator');
@@ -70,7 +70,7 @@ describe('orders follow the call being talked on', () => {
 
     fireEvent.submit(form);
     const error = await screen.findByTestId('intake-error');
-    expect(error.textContent).toContain('pickup address is required');
+    expect(error.textContent).toContain('The pickup address is required');
     expect(within(form).getByTestId('intake-pickupAddress').getAttribute('aria-invalid')).toBe('true');
 
     fireEvent.input(within(form).getByTestId('intake-pickupAddress'), { target: { value: 'Lenina 10' } });

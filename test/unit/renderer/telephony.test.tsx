@@ -111,17 +111,30 @@ describe('status and notices', () => {
       baseState({
         calls: [call({ callId: 'c1', state: 'active', answeredAt: Date.now() })],
         activeCallId: 'c1',
-        notices: [{ noticeId: 7, level: 'warning', message: 'Transfer failed: 486 Busy Here', at: Date.now(), callId: 'c1' }],
+        notices: [
+          {
+            noticeId: 7,
+            level: 'warning',
+            what: { kind: 'transfer-failed', party: { name: 'Иванов Пётр', callsign: '17', number: '2001' }, target: '1005', cause: { kind: 'sip', code: 486, phrase: 'Busy Here' } },
+            at: Date.now(),
+            callId: 'c1',
+          },
+        ],
       }),
     );
-    api.handle('hold', () => ({ ok: false, error: { code: 'sip-failure', message: 'hold refused: 488 Not Acceptable Here' } }));
+    api.handle('hold', () => ({
+      ok: false,
+      error: { code: 'sip-failure', why: { kind: 'operation-failed', operation: 'hold', party: null, cause: { kind: 'sip', code: 488, phrase: 'Not Acceptable Here' } } },
+    }));
     mount(api);
     fireEvent.click(await screen.findByTestId('hold-button'));
     const error = await screen.findByTestId('command-error');
-    expect(error.textContent).toContain('hold refused: 488 Not Acceptable Here');
+    expect(error.textContent).toContain('Could not hold: 488 Not Acceptable Here');
     expect(error.getAttribute('data-code')).toBe('sip-failure');
 
-    expect(screen.getByTestId('notice').textContent).toContain('Transfer failed: 486 Busy Here');
+    expect(screen.getByTestId('notice').textContent).toContain(
+      'Transfer of Иванов Пётр (17) to 1005 failed (486 Busy Here). The caller is back on the line with you.',
+    );
     fireEvent.click(screen.getByTestId('notice-dismiss'));
     await waitFor(() => expect(api.commands('dismissNotice')).toEqual([{ noticeId: 7 }]));
   });
@@ -266,7 +279,7 @@ describe('call panels', () => {
 
     act(() =>
       api.publish({
-        calls: [call({ callId: 'c1', state: 'active', answeredAt: Date.now(), transfer: { kind: 'blind', target: 'sip:1005@pbx', status: 'failed', reason: '486 Busy Here' } })],
+        calls: [call({ callId: 'c1', state: 'active', answeredAt: Date.now(), transfer: { kind: 'blind', target: 'sip:1005@pbx', status: 'failed', cause: { kind: 'sip', code: 486, phrase: 'Busy Here' } } })],
       }),
     );
     const status = screen.getByTestId('transfer-status');
@@ -287,7 +300,7 @@ describe('call panels', () => {
     act(() =>
       api.publish({
         calls: [
-          call({ callId: 'caller', state: 'held', heldLocally: true, answeredAt: Date.now(), transfer: { kind: 'attended', consultationCallId: 'consult', status: 'consulting', reason: null } }),
+          call({ callId: 'caller', state: 'held', heldLocally: true, answeredAt: Date.now(), transfer: { kind: 'attended', consultationCallId: 'consult', status: 'consulting', cause: null } }),
           call({
             callId: 'consult',
             direction: 'outgoing',
@@ -324,7 +337,7 @@ describe('call panels', () => {
     const api = new FakePhoneApi(
       baseState({
         calls: [
-          call({ callId: 'caller', state: 'held', heldLocally: true, answeredAt: Date.now(), transfer: { kind: 'attended', consultationCallId: 'consult', status: 'consulting', reason: null } }),
+          call({ callId: 'caller', state: 'held', heldLocally: true, answeredAt: Date.now(), transfer: { kind: 'attended', consultationCallId: 'consult', status: 'consulting', cause: null } }),
           call({ callId: 'consult', direction: 'outgoing', number: '1005', state: 'early', consultationFor: 'caller' }),
         ],
         activeCallId: null,
@@ -350,7 +363,8 @@ describe('history and settings', () => {
       durationSeconds: null,
       outcome: 'missed' as const,
       transferredTo: null,
-      failureReason: null,
+      endReason: 'cancelled-by-caller' as const,
+      failureCause: null,
       heldCount: 0,
     });
     const api = new FakePhoneApi(baseState());

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CONNECTION_LOST_MESSAGE, WebSocketPhoneApi, type SocketLike } from '../../../renderer/api/ws-api.js';
+import { CONNECTION_LOST, WebSocketPhoneApi, type SocketLike } from '../../../renderer/api/ws-api.js';
 import { webSocketUrl } from '../../../renderer/api/pick-api.js';
 import type { ClientMessage, ServerMessage } from '../../../shared/commands.js';
 import { baseState } from './fake-phone.js';
@@ -60,9 +60,9 @@ describe('WebSocketPhoneApi', () => {
     const [m1, m2] = last().sent;
     expect(m1).toMatchObject({ kind: 'command', name: 'hold', args: { callId: 'c1' } });
     last().receive({ kind: 'result', requestId: m2!.requestId, result: { ok: true, value: { callId: 'x' } } });
-    last().receive({ kind: 'result', requestId: m1!.requestId, result: { ok: false, error: { code: 'invalid-state', message: 'cannot hold' } } });
+    last().receive({ kind: 'result', requestId: m1!.requestId, result: { ok: false, error: { code: 'invalid-state', why: { kind: 'call-not-ready', action: 'hold', state: 'ringing' } } } });
     expect(await p2).toEqual({ ok: true, value: { callId: 'x' } });
-    expect(await p1).toEqual({ ok: false, error: { code: 'invalid-state', message: 'cannot hold' } });
+    expect(await p1).toEqual({ ok: false, error: { code: 'invalid-state', why: { kind: 'call-not-ready', action: 'hold', state: 'ringing' } } });
     api.close();
   });
 
@@ -89,8 +89,8 @@ describe('WebSocketPhoneApi', () => {
     last().open();
     const pending = api.invoke('answer', { callId: 'c1' });
     last().drop();
-    expect(await pending).toEqual({ ok: false, error: { code: 'internal', message: CONNECTION_LOST_MESSAGE } });
-    expect(await api.invoke('hangup', { callId: 'c1' })).toMatchObject({ ok: false, error: { message: CONNECTION_LOST_MESSAGE } });
+    expect(await pending).toEqual({ ok: false, error: CONNECTION_LOST });
+    expect(await api.invoke('hangup', { callId: 'c1' })).toMatchObject({ ok: false, error: CONNECTION_LOST });
     expect(api.isConnected()).toBe(false);
 
     expect(sockets).toHaveLength(1);

@@ -1,0 +1,67 @@
+// @vitest-environment happy-dom
+// The Russian UI shows no English word from the core: the real call centre's facts (a failed blind
+// transfer, a call the caller gave up, a registration the server refused) drawn by the real renderer in ru.
+import { act, cleanup, render, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../../renderer/App.js';
+import { makeCentre } from '../calls/fakes.js';
+import { baseState, FakePhoneApi } from './fake-phone.js';
+
+afterEach(() => cleanup());
+const flush = () => new Promise<void>((r) => setTimeout(r, 0));
+
+function russianApi() {
+  return new FakePhoneApi(baseState({ settings: { ...baseState().settings, locale: 'ru' } }));
+}
+
+/** Latin words (3+ letters) on screen, less what is not the core's wording (SIP as a term). */
+function englishOnScreen(): string[] {
+  const text = document.body.textContent ?? '';
+  return (text.replace(/SIP/g, ' ').match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !['Ctrl', 'Enter', 'Esc'].includes(w));
+}
+
+describe('the Russian screen, from the call centre facts', () => {
+  it('a blind transfer refused with 486: the caller is back and the reason is in Russian', async () => {
+    const t = makeCentre();
+    const a = await t.talk('+79120000001');
+    await t.centre.hold(a.id);
+    await t.centre.blindTransfer(a.id, '1003');
+    a.leg.emit({ type: 'refer-progress', status: 'failed', code: 486, reason: 'Busy Here' });
+    await flush();
+    const api = russianApi();
+    render(<App api={api} />);
+    act(() => api.publish(t.centre.snapshot()));
+    const notice = await screen.findByTestId('notice');
+    expect(notice.textContent).toContain('Не удалось переадресовать +79120000001 на 1003 (занято, код SIP 486). Абонент снова на линии с вами.');
+    expect(screen.getByTestId('transfer-status').textContent).toContain('занято, код SIP 486');
+    expect(englishOnScreen()).toEqual([]);
+  });
+
+  it('a ringing call the caller gave up: the ended line says so in Russian', async () => {
+    const t = makeCentre({ lingerMs: 60_000 });
+    const r = t.ring('+79120000002');
+    r.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', cause: null });
+    await flush();
+    const api = russianApi();
+    render(<App api={api} />);
+    act(() => api.publish(t.centre.snapshot()));
+    const ended = await screen.findByTestId('ended-call');
+    expect(ended.textContent).toContain('Звонок завершён: абонент не дождался');
+    expect(englishOnScreen()).toEqual([]);
+  });
+
+  it('a registration the server refused, and a server that does not answer: Russian only', async () => {
+    const t = makeCentre({ registered: false });
+    const api = russianApi();
+    render(<App api={api} />);
+    t.telephony.setRegistration({ kind: 'wrong-credentials', code: 403, reason: 'Forbidden' });
+    act(() => api.publish(t.centre.snapshot()));
+    expect((await screen.findByText(/Неверный логин или пароль/)).textContent).toBeTruthy();
+    expect(document.body.textContent).toContain('запрещено, код SIP 403');
+    expect(englishOnScreen()).toEqual([]);
+    t.telephony.setRegistration({ kind: 'unreachable', cause: { kind: 'timeout', operation: 'register', seconds: 8 }, retryAt: null });
+    act(() => api.publish(t.centre.snapshot()));
+    expect(document.body.textContent).toContain('нет ответа за 8 с (регистрация)');
+    expect(englishOnScreen()).toEqual([]);
+  });
+});
