@@ -96,6 +96,10 @@ export type NoticeWhat =
   | { kind: 'answered-and-held'; party: Party }
   | { kind: 'transfer-failed'; party: Party; target: string; cause: Cause | null }
   | { kind: 'resume-failed'; party: Party; cause: Cause }
+  /** The call is held here, but the far end refused (or never answered) the hold re-INVITE. */
+  | { kind: 'hold-not-accepted'; party: Party; cause: Cause }
+  /** The call is back here, but the far end refused (or never answered) the resume re-INVITE. */
+  | { kind: 'resume-not-accepted'; party: Party; cause: Cause }
   | { kind: 'connect-failed'; party: Party; target: Party | null; cause: Cause | null; callerHeld: boolean }
   | { kind: 'consultation-ended'; target: Party; caller: Party; reason: CallEndReason; cause: Cause | null; callerHeld: boolean }
   | { kind: 'caller-left-consultation'; caller: Party; target: Party }
@@ -115,6 +119,8 @@ export const NOTICE_KINDS = [
   'answered-and-held',
   'transfer-failed',
   'resume-failed',
+  'hold-not-accepted',
+  'resume-not-accepted',
   'connect-failed',
   'consultation-ended',
   'caller-left-consultation',

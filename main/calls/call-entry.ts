@@ -16,6 +16,10 @@ export interface Entry {
   heldCount: number;
   /** When we last put it on hold (which held caller a new call consults). */
   heldAt: number | null;
+  /** Hold/resume re-INVITEs to the far end, one at a time, behind the local change (CallSteps.tellFarEnd). */
+  farEndSignalling: Promise<void>;
+  /** What the far end last agreed to: on hold (true) or talking (false). */
+  farEndHeld: boolean;
   handledBy: string | null;
   transferredTo: string | null;
   /** Whatever the leg says, this call ends as (set when a transfer succeeded). */
@@ -109,6 +113,8 @@ export function newEntry(
     hangingUp: false,
     heldCount: 0,
     heldAt: null,
+    farEndSignalling: Promise.resolve(),
+    farEndHeld: false,
     handledBy,
     transferredTo: null,
     endAs: null,

@@ -4,7 +4,8 @@
 import type { Result } from '../../shared/errors.js';
 import { ok } from '../../shared/errors.js';
 import type { LegOperation } from '../../shared/facts.js';
-import { isOver, transition, type Entry } from './call-entry.js';
+import { isOver, partyOf, transition, type Entry } from './call-entry.js';
+import { causeOfError } from './leg-operations.js';
 import type { CentreContext } from './centre-context.js';
 import type { RaceOutcome } from './leg-operations.js';
 import {
@@ -45,23 +46,31 @@ export class CallSteps {
     return ok(null);
   }
 
+  /**
+   * Holds the call here at once (nothing sent to or played from it) and tells the far end in the background:
+   * answering or dialling never waits on another call's network. A far end that refuses the hold (or never
+   * answers) leaves the call held here, with a notice.
+   */
   async hold(e: Entry): Promise<Result<null>> {
     if (e.call.state === 'held') return ok(null);
     if (e.call.state !== 'active' || !e.leg) return cannot('hold', e);
     const leg = e.leg;
-    const r = await this.legOp(e, 'hold', () => leg.hold());
-    if (r.kind === 'ended') return callEnded(e);
-    if (r.kind === 'error') return operationFailed('hold', e, r.cause);
-    if (e.call.state !== 'active') return ok(null);
+    try {
+      leg.holdLocally(true);
+    } catch (err) {
+      return operationFailed('hold', e, causeOfError(err));
+    }
     transition(e, 'held');
     e.call.heldLocally = true;
     e.heldCount += 1;
     e.heldAt = this.ctx.deps.clock.now();
     this.ctx.history.updated(e);
     this.ctx.changed();
+    this.tellFarEnd(e);
     return ok(null);
   }
 
+  /** Takes the call off hold here at once (holding any other open call first, the same way), then tells the far end. */
   async resume(e: Entry): Promise<Result<null>> {
     if (e.call.state === 'active') return ok(null);
     if (e.call.state !== 'held' || !e.leg) return cannot('resume', e);
@@ -69,15 +78,36 @@ export class CallSteps {
     if (!held.ok) return held;
     if (e.call.state !== 'held') return e.call.state === 'active' ? ok(null) : cannot('resume', e);
     const leg = e.leg;
-    const r = await this.legOp(e, 'resume', () => leg.resume());
-    if (r.kind === 'ended') return callEnded(e);
-    if (r.kind === 'error') return operationFailed('resume', e, r.cause);
-    if (e.call.state !== 'held') return ok(null);
+    try {
+      leg.holdLocally(false);
+    } catch (err) {
+      return operationFailed('resume', e, causeOfError(err));
+    }
     transition(e, 'active');
     e.call.heldLocally = false;
     this.ctx.history.updated(e);
     this.ctx.changed();
+    this.tellFarEnd(e);
     return ok(null);
+  }
+
+  /**
+   * Brings the far end to what the call is here (held or talking), one re-INVITE at a time per call; a change
+   * undone before its turn sends nothing. A refusal is a notice; the call stays as the dispatcher put it.
+   */
+  private tellFarEnd(e: Entry): void {
+    e.farEndSignalling = e.farEndSignalling.then(async () => {
+      const leg = e.leg;
+      const wantHeld = e.call.state === 'held';
+      if (!leg || isOver(e) || e.farEndHeld === wantHeld) return;
+      const operation = wantHeld ? 'hold' : 'resume';
+      const r = await this.legOp(e, operation, () => (wantHeld ? leg.hold() : leg.resume()));
+      if (r.kind === 'done') e.farEndHeld = wantHeld;
+      if (r.kind !== 'error' || isOver(e)) return;
+      const kind = wantHeld ? 'hold-not-accepted' : 'resume-not-accepted';
+      this.ctx.notice('warning', { kind, party: partyOf(e), cause: r.cause }, e.call.callId);
+      this.ctx.changed();
+    });
   }
 
   /** Holds every call with an open microphone except `except`; fails if one cannot be held (never two open mics). */

@@ -59,6 +59,8 @@ export interface CallLeg {
   resume(): Promise<void>;
   /** Stop sending microphone audio (no signalling). */
   setMuted(muted: boolean): void;
+  /** Held here at once, no signalling: nothing sent to or played from this call while true. */
+  holdLocally(held: boolean): void;
   /** RFC 4733 telephone-events. */
   sendDtmf(digits: string): Promise<void>;
   /** Blind transfer: REFER with Refer-To: target. Progress arrives as refer-progress events. */

@@ -8,6 +8,11 @@ export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export interface MediaControls {
   /** Stop/start sending microphone audio (silence is not sent either; RTP keeps its clock). */
   setMuted(muted: boolean): void;
+  /**
+   * Held here, whatever the signalling says: nothing is sent to or played from this call while true. The
+   * call centre holds a call this way at once and lets the hold re-INVITE finish (or fail) in the background.
+   */
+  setLocalHold(held: boolean): void;
   /** The direction the far end last offered/answered (sendonly/inactive from the far end = we are held). */
   remoteDirection(): MediaDirection | null;
   onRemoteDirectionChange(listener: (direction: MediaDirection) => void): void;

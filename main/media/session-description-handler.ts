@@ -53,6 +53,8 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   private sessionVersion = randomInt(1, 1_000_000);
   private lastBody: string | null = null;
   private pendingRemoteOffer: AcceptedOffer | null = null;
+  /** Held locally at once by the call centre (setLocalHold), independent of what the re-INVITE achieved. */
+  private forcedHold = false;
   private pendingLocalOffer: { direction: MediaDirection } | null = null;
   private negotiated: Negotiated | null = null;
   private remoteDir: MediaDirection | null = null;
@@ -149,6 +151,12 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   setMuted(muted: boolean): void {
     this.muted = muted;
     if (this.opened) this.host.setMuted(this.opened.sid, muted);
+  }
+
+  setLocalHold(held: boolean): void {
+    if (this.forcedHold === held) return;
+    this.forcedHold = held;
+    this.pushConfig();
   }
 
   remoteDirection(): MediaDirection | null {
@@ -267,7 +275,7 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   private pushConfig(): void {
     const n = this.negotiated;
     if (!n || !this.opened || this.state === 'closed') return;
-    const hold = this.localHold;
+    const hold = this.localHold || this.forcedHold;
     this.host.configure(this.opened.sid, {
       remoteAddress: n.remoteAddress,
       remotePort: n.remotePort,

@@ -83,6 +83,7 @@ export class SipCallLeg implements CallLeg {
   private remoteHeld = false;
   private transferSucceeded = false;
   private muted = false;
+  private heldHere = false;
   private readonly establishedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readonly endedWaiters: Array<() => void> = [];
 
@@ -260,6 +261,12 @@ export class SipCallLeg implements CallLeg {
     });
   }
 
+  holdLocally(held: boolean): void {
+    this.heldHere = held;
+    const sdh = this.session.sessionDescriptionHandler;
+    if (isMediaControls(sdh)) sdh.setLocalHold(held);
+  }
+
   setMuted(muted: boolean): void {
     this.muted = muted;
     const sdh = this.session.sessionDescriptionHandler;
@@ -325,6 +332,7 @@ export class SipCallLeg implements CallLeg {
   private attachMedia(sdh: SessionDescriptionHandler): void {
     if (!isMediaControls(sdh)) return;
     if (this.muted) sdh.setMuted(true);
+    if (this.heldHere) sdh.setLocalHold(true);
     const onDirection = (direction: MediaDirection): void => {
       const held = direction === 'sendonly' || direction === 'inactive';
       if (held !== this.remoteHeld) {

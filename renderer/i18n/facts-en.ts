@@ -145,6 +145,10 @@ export const factsEn: FactWords = makeFactWords({
     'transfer-failed': (n) =>
       `Transfer of ${partyName(n.party)} to ${n.target} failed (${cause(n.cause, 'refused')}). The caller is back on the line with you.`,
     'resume-failed': (n) => `Could not take ${partyName(n.party)} off hold (${cause(n.cause)})`,
+    'hold-not-accepted': (n) =>
+      `${partyName(n.party)} is on hold here, but their side did not accept the hold (${cause(n.cause)}): they may hear silence instead of music.`,
+    'resume-not-accepted': (n) =>
+      `${partyName(n.party)} is back on the line here, but their side did not accept it (${cause(n.cause)}): they may not hear you.`,
     'connect-failed': (n) =>
       `Could not connect ${partyName(n.party)} with ${n.target ? partyName(n.target) : 'the transfer target'} (${cause(n.cause, 'refused')}). ` +
       `Both calls stay with you${n.callerHeld ? '; the caller is on hold.' : '.'}`,

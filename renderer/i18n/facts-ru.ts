@@ -150,6 +150,10 @@ export const factsRu: FactWords = makeFactWords({
     'transfer-failed': (n) =>
       `Не удалось переадресовать ${partyName(n.party)} на ${n.target} (${cause(n.cause, 'отказ')}). Абонент снова на линии с вами.`,
     'resume-failed': (n) => `Не удалось снять ${partyName(n.party)} с удержания (${cause(n.cause)})`,
+    'hold-not-accepted': (n) =>
+      `${partyName(n.party)} на удержании у вас, но его сторона не приняла удержание (${cause(n.cause)}): абонент может слышать тишину.`,
+    'resume-not-accepted': (n) =>
+      `${partyName(n.party)} снова на линии у вас, но его сторона этого не приняла (${cause(n.cause)}): абонент может вас не слышать.`,
     'connect-failed': (n) =>
       `Не удалось соединить ${partyName(n.party)} с ${n.target ? partyName(n.target) : 'адресатом переадресации'} (${cause(n.cause, 'отказ')}). ` +
       `Оба звонка остаются у вас${n.callerHeld ? '; абонент на удержании.' : '.'}`,

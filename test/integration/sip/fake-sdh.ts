@@ -26,6 +26,7 @@ export class FakeSdh implements SessionDescriptionHandler, MediaControls {
   private pendingRemoteOffer = false;
   private version = 1;
   muted = false;
+  heldHere = false;
   dtmfSent: string[] = [];
   closed = false;
   lastLocalSdp = '';
@@ -35,6 +36,10 @@ export class FakeSdh implements SessionDescriptionHandler, MediaControls {
 
   close(): void {
     this.closed = true;
+  }
+
+  setLocalHold(held: boolean): void {
+    this.heldHere = held;
   }
 
   async getDescription(opts?: SessionDescriptionHandlerOptions): Promise<{ body: string; contentType: string }> {

@@ -88,6 +88,10 @@ export class FakeLeg implements CallLeg {
   failNext(method: LegMethod, message: string): void {
     this.failures.set(method, new Error(message));
   }
+  /** The next call of `method` fails with this error (e.g. a LegFailure carrying the far end's refusal). */
+  failWith(method: LegMethod, error: Error): void {
+    this.failures.set(method, error);
+  }
 
   count(op: string): number {
     return this.calls.filter((c) => c === op || c.startsWith(`${op}:`)).length;
@@ -129,6 +133,11 @@ export class FakeLeg implements CallLeg {
   }
   setMuted(muted: boolean): void {
     this.calls.push(`setMuted:${muted}`);
+  }
+  /** Held here (no signalling), as the call centre set it last. */
+  heldHere = false;
+  holdLocally(held: boolean): void {
+    this.heldHere = held;
   }
   sendDtmf(digits: string): Promise<void> {
     this.calls.push(`dtmf:${digits}`);

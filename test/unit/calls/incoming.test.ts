@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LegFailure } from '../../../main/calls/ports.js';
 import { flush, makeCentre } from './fakes.js';
 
 describe('incoming calls: the queue', () => {
@@ -168,15 +169,17 @@ describe('answering', () => {
     expect(t.centre.snapshot()).toMatchObject({ incomingQueue: [], activeCallId: null });
   });
 
-  it('the caller hangs up just before the click reaches the leg: invalid-state, the leg is never answered', async () => {
+  it('the caller hangs up while the answer waits its turn: invalid-state, the leg is never answered', async () => {
     const t = makeCentre();
-    const talking = await t.talk('+79120000001');
+    const a = t.ring('+79120000001');
     const b = t.ring('+79120000002');
-    const holdGate = talking.leg.gate('hold');
-    const pending = t.centre.answer(b.id);
+    const gate = a.leg.gate('answer');
+    const first = t.centre.answer(a.id);
+    const pending = t.centre.answer(b.id); // queued behind the first answer
     await flush();
     b.leg.emit({ type: 'ended', reason: 'cancelled-by-caller', cause: null });
-    holdGate.resolve();
+    gate.resolve();
+    expect((await first).ok).toBe(true);
     expect(await pending).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
     expect(b.leg.count('answer')).toBe(0);
   });
@@ -203,33 +206,58 @@ describe('answering', () => {
     expect(await t.centre.answer(a.id)).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
   });
 
-  it('answering a second call holds the first (awaited) before answering: never two open microphones', async () => {
+  it('answering a second call holds the first here at once and answers without waiting for its re-INVITE', async () => {
     const t = makeCentre();
     const a = await t.talk('+79120000001');
     const b = t.ring('+79120000002');
-    const holdGate = a.leg.gate('hold');
-    const pending = t.centre.answer(b.id);
-    await flush();
-    expect(b.leg.count('answer')).toBe(0); // waits for the hold
-    expect(t.centre.snapshot().activeCallId).toBe(a.id);
-    holdGate.resolve();
-    expect(await pending).toEqual({ ok: true, value: null });
+    const holdGate = a.leg.gate('hold'); // the first caller's network never answers
+    const res = await t.centre.answer(b.id);
+    expect(res).toEqual({ ok: true, value: null });
+    // never two open microphones: the first call is silent here before the second is answered
+    expect(a.leg.heldHere).toBe(true);
+    expect(a.leg.calls.indexOf('hold')).toBeGreaterThanOrEqual(0);
     expect(t.call(a.id)).toMatchObject({ state: 'held', heldLocally: true });
     expect(t.call(b.id).state).toBe('active');
     expect(t.centre.snapshot().activeCallId).toBe(b.id);
     expect(t.history.latest(a.id)?.heldCount).toBe(1);
+    holdGate.resolve();
+    await flush();
+    expect(t.centre.snapshot().notices).toEqual([]);
   });
 
-  it('if the current call cannot be held, the new one is not answered', async () => {
+  it('a far end that never answers the hold: held here, a notice after the bound, later answers not delayed', async () => {
+    const t = makeCentre();
+    const a = await t.talk('+79120000001');
+    a.leg.gate('hold'); // never resolves
+    const b = t.ring('+79120000002');
+    expect((await t.centre.answer(b.id)).ok).toBe(true);
+    t.clock.advance(32_000);
+    await flush();
+    expect(t.call(a.id)).toMatchObject({ state: 'held', heldLocally: true });
+    expect(t.centre.snapshot().notices.at(-1)?.what).toMatchObject({ kind: 'hold-not-accepted', cause: { kind: 'timeout', operation: 'hold' } });
+    const c = t.ring('+79120000003');
+    expect((await t.centre.answer(c.id)).ok).toBe(true);
+    expect(t.call(c.id).state).toBe('active');
+  });
+
+  it('a far end that refuses the hold (488): the new call is answered, the first stays held here with a notice', async () => {
     const t = makeCentre();
     const a = await t.talk('+79120000001');
     const b = t.ring('+79120000002');
-    a.leg.failNext('hold', '491 Request Pending');
+    a.leg.failWith('hold', new LegFailure({ kind: 'sip', code: 488, phrase: 'Not Acceptable Here' }));
     const res = await t.centre.answer(b.id);
-    expect(res).toMatchObject({ ok: false, error: { code: 'sip-failure' } });
-    expect(b.leg.count('answer')).toBe(0);
-    expect(t.call(b.id).state).toBe('ringing');
-    expect(t.centre.snapshot().activeCallId).toBe(a.id);
+    expect(res).toEqual({ ok: true, value: null });
+    await flush();
+    expect(b.leg.count('answer')).toBe(1);
+    expect(t.call(b.id).state).toBe('active');
+    expect(t.call(a.id)).toMatchObject({ state: 'held', heldLocally: true });
+    expect(a.leg.heldHere).toBe(true);
+    expect(t.centre.snapshot().activeCallId).toBe(b.id);
+    expect(t.centre.snapshot().notices.at(-1)).toMatchObject({
+      level: 'warning',
+      callId: a.id,
+      what: { kind: 'hold-not-accepted', cause: { kind: 'sip', code: 488 } },
+    });
   });
 
   it('two answers clicked on two ringing calls in a row: the second holds the first', async () => {

@@ -60,18 +60,16 @@ describe('outgoing calls', () => {
     expect(t.history.latest(res.value.callId)?.endCause).toEqual({ kind: 'sip', code: 486, phrase: 'Busy Here' });
   });
 
-  it('dialing while talking holds the current call first', async () => {
+  it('dialing while talking holds the current call here first, without waiting for its re-INVITE', async () => {
     const t = makeCentre();
     const a = await t.talk();
     const holdGate = a.leg.gate('hold');
-    const pending = t.centre.dial('1002');
-    await flush();
-    expect(t.telephony.dialled).toHaveLength(0);
-    holdGate.resolve();
-    const res = await pending;
+    const res = await t.centre.dial('1002');
     expect(res.ok).toBe(true);
+    expect(a.leg.heldHere).toBe(true);
     expect(t.call(a.id).state).toBe('held');
     expect(t.telephony.dialled).toHaveLength(1);
+    holdGate.resolve();
   });
 
   it('hanging up while the INVITE is on its way cancels the leg when it arrives', async () => {
@@ -128,28 +126,48 @@ describe('hold, resume, mute, DTMF, hang-up', () => {
     expect(t.call(a.id).heldRemotely).toBe(false);
   });
 
-  it('resuming a held call while another is active holds the active one first', async () => {
+  it('resuming a held call while another is active holds the active one here first; neither waits for the network', async () => {
     const t = makeCentre();
     const a = await t.talk('+79120000001');
     const b = t.ring('+79120000002');
     await t.centre.answer(b.id);
-    const holdGate = b.leg.gate('hold');
-    const pending = t.centre.resume(a.id);
     await flush();
-    expect(a.leg.count('resume')).toBe(0);
-    holdGate.resolve();
-    expect(await pending).toEqual({ ok: true, value: null });
+    const holdGate = b.leg.gate('hold');
+    const resumeGate = a.leg.gate('resume');
+    expect(await t.centre.resume(a.id)).toEqual({ ok: true, value: null });
+    expect(b.leg.heldHere).toBe(true);
+    expect(a.leg.heldHere).toBe(false);
     expect(t.call(a.id).state).toBe('active');
     expect(t.call(b.id).state).toBe('held');
     expect(t.centre.snapshot().activeCallId).toBe(a.id);
+    holdGate.resolve();
+    resumeGate.resolve();
+    await flush();
+    expect(a.leg.count('resume')).toBe(1);
   });
 
-  it('a failed hold leaves the call active with a sip-failure', async () => {
+  it('hold then resume before the hold re-INVITE went: the far end is told in order, nothing lost', async () => {
+    const t = makeCentre();
+    const a = await t.talk('+79120000001');
+    const holdGate = a.leg.gate('hold');
+    await t.centre.hold(a.id);
+    await t.centre.resume(a.id);
+    expect(t.call(a.id).state).toBe('active');
+    expect(a.leg.count('resume')).toBe(0); // waits behind the hold re-INVITE
+    holdGate.resolve();
+    await flush();
+    expect(a.leg.calls.filter((c) => c === 'hold' || c === 'resume')).toEqual(['hold', 'resume']);
+  });
+
+  it('a hold the far end refuses: held here (nothing sent or played), and a notice says so', async () => {
     const t = makeCentre();
     const a = await t.talk();
     a.leg.failNext('hold', '488 Not Acceptable Here');
-    expect(await t.centre.hold(a.id)).toMatchObject({ ok: false, error: { code: 'sip-failure' } });
-    expect(t.call(a.id).state).toBe('active');
+    expect(await t.centre.hold(a.id)).toEqual({ ok: true, value: null });
+    await flush();
+    expect(t.call(a.id)).toMatchObject({ state: 'held', heldLocally: true });
+    expect(a.leg.heldHere).toBe(true);
+    expect(noticeEn(t.centre.snapshot().notices.at(-1))).toContain('did not accept the hold');
   });
 
   it('mute sets the leg and the call; DTMF is validated and sent', async () => {

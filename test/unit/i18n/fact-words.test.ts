@@ -25,6 +25,8 @@ const notices: { [K in NoticeWhat['kind']]: Extract<NoticeWhat, { kind: K }> } =
   'answered-and-held': { kind: 'answered-and-held', party },
   'transfer-failed': { kind: 'transfer-failed', party, target: '1005', cause: sip },
   'resume-failed': { kind: 'resume-failed', party, cause: causes.timeout },
+  'hold-not-accepted': { kind: 'hold-not-accepted', party, cause: { kind: 'sip', code: 488, phrase: 'Not Acceptable Here' } },
+  'resume-not-accepted': { kind: 'resume-not-accepted', party, cause: causes.timeout },
   'connect-failed': { kind: 'connect-failed', party, target: party, cause: null, callerHeld: true },
   'consultation-ended': { kind: 'consultation-ended', target: party, caller: party, reason: 'busy', cause: sip, callerHeld: true },
   'caller-left-consultation': { kind: 'caller-left-consultation', caller: party, target: party },
