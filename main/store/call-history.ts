@@ -3,31 +3,21 @@
 // belonged to a process that died mid-call: markInterrupted() flags them. The app writes behind (at the end of
 // the event-loop turn, see writeBehind), never later than the turn after the change.
 import type { Statement } from 'better-sqlite3';
-import type {
-  CallDirection,
-  CallEndReason,
-  CallerIdentity,
-  HistoryEntry,
-  HistoryOutcome,
-  HistoryPage,
-  HistoryQuery,
+import {
+  HISTORY_OUTCOMES,
+  type CallDirection,
+  type CallEndReason,
+  type CallerIdentity,
+  type HistoryEntry,
+  type HistoryOutcome,
+  type HistoryPage,
+  type HistoryQuery,
 } from '../../shared/domain.js';
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
 import type { Cause } from '../../shared/facts.js';
 import { normaliseNumber } from '../directory/numbers.js';
 import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
-
-export const HISTORY_OUTCOMES: readonly HistoryOutcome[] = [
-  'in-progress',
-  'answered',
-  'missed',
-  'cancelled-by-caller',
-  'answered-elsewhere',
-  'transferred',
-  'failed',
-  'interrupted',
-];
 
 /** Outcomes of an incoming call nobody took: they go to the "missed, not called back" list. */
 export const MISSED_OUTCOMES: readonly HistoryOutcome[] = ['missed', 'cancelled-by-caller'];

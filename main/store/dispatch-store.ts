@@ -13,17 +13,6 @@ import {
 import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
 
-export const ORDER_STATUSES: readonly OrderStatus[] = [
-  'new',
-  'assigned',
-  'driving-to-client',
-  'waiting-for-client',
-  'in-progress',
-  'completed',
-  'cancelled',
-];
-export const EMPLOYEE_ROLES: readonly EmployeeRole[] = ['dispatcher', 'driver', 'other'];
-
 export interface EmployeeRecord {
   employeeId: string;
   surname: string;

@@ -12,21 +12,19 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { EmployeeRole, OrderStatus } from '../../shared/domain.js';
+import { EMPLOYEE_ROLES, ORDER_STATUSES, type EmployeeRole, type OrderStatus } from '../../shared/domain.js';
 import { normaliseNumber } from '../directory/numbers.js';
 import type { Database } from './database.js';
 import {
   DispatchStore,
-  EMPLOYEE_ROLES,
-  ORDER_STATUSES,
   RecordError,
   type ClientRecord,
   type EmployeeRecord,
   type OrderRecord,
 } from './dispatch-store.js';
 
-export type ImportKind = 'employees' | 'clients' | 'orders';
-export const IMPORT_KINDS: readonly ImportKind[] = ['employees', 'clients', 'orders'];
+export const IMPORT_KINDS = ['employees', 'clients', 'orders'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export class ImportError extends Error {
   constructor(
