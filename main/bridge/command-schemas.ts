@@ -2,6 +2,7 @@
 // The mapped type makes the compiler check that each schema's output is exactly what the contract promises.
 import * as v from 'valibot';
 import type { CommandArgs, CommandName } from '../../shared/commands.js';
+import { normaliseDtmf } from '../../shared/dtmf.js';
 import { CHOSEN_PRESENCES, HISTORY_OUTCOMES, LOCALES, ORDER_STATUSES } from '../../shared/domain.js';
 
 const callId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
@@ -9,6 +10,13 @@ const dialTarget = v.pipe(v.string(), v.minLength(1, 'is empty'), v.maxLength(25
 const noArgs = v.strictObject({});
 const deviceId = v.nullable(v.pipe(v.string(), v.maxLength(512)));
 const orderStatus = v.picklist(ORDER_STATUSES);
+/** Tones as the dispatcher keyed them; the core gets them in canonical form (shared/dtmf.ts). */
+const dtmfDigits = v.pipe(
+  v.string(),
+  v.maxLength(32, 'must be 1-32 of 0-9 * # A-D'),
+  v.check((digits) => normaliseDtmf(digits) !== null, 'must be 1-32 of 0-9 * # A-D'),
+  v.transform((digits) => normaliseDtmf(digits)!),
+);
 const shortText = (max: number) => v.pipe(v.string(), v.maxLength(max));
 
 export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, CommandArgs<K>> } = {
@@ -20,7 +28,7 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
   hold: v.strictObject({ callId }),
   resume: v.strictObject({ callId }),
   mute: v.strictObject({ callId, muted: v.boolean() }),
-  sendDtmf: v.strictObject({ callId, digits: v.pipe(v.string(), v.regex(/^[0-9*#A-Da-d]{1,32}$/, 'must be 1-32 of 0-9 * # A-D')) }),
+  sendDtmf: v.strictObject({ callId, digits: dtmfDigits }),
   blindTransfer: v.strictObject({ callId, target: dialTarget }),
   startConsultation: v.strictObject({ callId, target: dialTarget }),
   connectSubscribers: v.strictObject({ callId }),

@@ -15,6 +15,7 @@ import type {
   SessionDescriptionHandlerOptions,
 } from 'sip.js';
 import type { MediaStats } from '../../shared/domain.js';
+import { normaliseDtmf } from '../../shared/dtmf.js';
 import type { MediaControls, MediaDirection, MediaOptions } from './contract.js';
 import { type AcceptedOffer, acceptOffer, answerOffer, buildOffer, negotiateAnswer, type Negotiated, SdpError } from './sdp.js';
 import type { MediaWorkerHost, WorkerSessionHandle } from './worker-host.js';
@@ -129,9 +130,10 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
 
   sendDtmf(tones: string, options?: unknown): boolean {
     if (this.state === 'closed' || !this.opened || !this.negotiated || this.negotiated.dtmfPayloadType === null) return false;
-    if (!/^[0-9A-D#*]+$/i.test(tones)) return false;
+    const digits = normaliseDtmf(tones);
+    if (digits === null) return false;
     const o = (options ?? {}) as DtmfOptions;
-    this.host.sendDtmf(this.opened.sid, tones, o.duration ?? 100, o.interToneGap ?? 70);
+    this.host.sendDtmf(this.opened.sid, digits, o.duration ?? 100, o.interToneGap ?? 70);
     return true;
   }
 
