@@ -49,3 +49,6 @@ export interface PhoneState {
   settings: Settings;
   notices: Notice[];
 }
+
+/** The part of PhoneState the call centre keeps and publishes; the state publisher adds the rest. */
+export type CallsSnapshot = Pick<PhoneState, 'registration' | 'presence' | 'calls' | 'incomingQueue' | 'activeCallId' | 'notices'>;
