@@ -15,7 +15,7 @@ import {
 } from '../../shared/domain.js';
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
 import type { Cause } from '../../shared/facts.js';
-import { normaliseNumber } from '../directory/numbers.js';
+import { normaliseNumber } from '../numbers/phone-numbers.js';
 import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
 

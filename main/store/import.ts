@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { EMPLOYEE_ROLES, ORDER_STATUSES, type EmployeeRole, type OrderStatus } from '../../shared/domain.js';
-import { normaliseNumber } from '../directory/numbers.js';
+import { normaliseNumber } from '../numbers/phone-numbers.js';
 import type { Database } from './database.js';
 import {
   DispatchStore,
