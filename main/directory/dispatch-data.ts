@@ -29,7 +29,7 @@ export interface SqliteDispatchDataOptions {
   now?: () => number;
 }
 
-export const DEFAULT_PHONE_BOOK_LIMIT = 50;
+const DEFAULT_PHONE_BOOK_LIMIT = 50;
 const MAX_PHONE_BOOK_LIMIT = 10_000;
 const ANONYMOUS = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'unavailable']);
 

@@ -6,7 +6,7 @@ import type { EmployeeRecord } from '../store/dispatch-store.js';
 import { searchableDigits } from '../numbers/phone-numbers.js';
 
 /** Lower case, NFC, ё → е, runs of white space → one space. */
-export function foldText(text: string): string {
+function foldText(text: string): string {
   return text.normalize('NFC').toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
 }
 

@@ -20,10 +20,10 @@ import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
 
 /** Outcomes of an incoming call nobody took: they go to the "missed, not called back" list. */
-export const MISSED_OUTCOMES: readonly HistoryOutcome[] = ['missed', 'cancelled-by-caller'];
+const MISSED_OUTCOMES: readonly HistoryOutcome[] = ['missed', 'cancelled-by-caller'];
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
 
 /** The outcome of a call from what is known about it (see HistoryOutcome), with the facts of a failure. */
 export function deriveOutcome(facts: HistoryCallFacts): { outcome: HistoryOutcome; failureCause: Cause | null } {

@@ -107,8 +107,8 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 const UNFINISHED_IN = `(${placeholders(UNFINISHED_ORDER_STATUSES.length)})`;
 const BUSY_IN = `(${placeholders(DRIVER_BUSY_ORDER_STATUSES.length)})`;
 
-export const DEFAULT_ORDER_LIMIT = 200;
-export const MAX_ORDER_LIMIT = 1000;
+const DEFAULT_ORDER_LIMIT = 200;
+const MAX_ORDER_LIMIT = 1000;
 
 
 /** Prepared statements over one database connection. */

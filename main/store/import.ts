@@ -183,7 +183,7 @@ export function jsonArrayElementLines(text: string): Map<string, number[]> {
 }
 
 /** Offset of the first character that makes `text` invalid JSON (Node 20's JSON.parse does not say). */
-export function jsonErrorOffset(text: string): number {
+function jsonErrorOffset(text: string): number {
   let i = 0;
   const ws = () => {
     while (i < text.length && ' \t\r\n\ufeff'.includes(text[i]!)) i++;
@@ -330,7 +330,7 @@ function readCsv(file: string, text: string, kind: ImportKind | null): Section[]
 }
 
 /** Reads one file into sections of rows (no validation of values yet). */
-export function readImportFile(file: string, kind: ImportKind | null = null, text?: string): Section[] {
+function readImportFile(file: string, kind: ImportKind | null = null, text?: string): Section[] {
   let content: string;
   try {
     content = text ?? readFileSync(file, 'utf8');
