@@ -23,7 +23,8 @@ const LAYERS = {
   'main/store/': { rooms: ['main/calls/ports.ts', 'main/numbers/'], packages: ['better-sqlite3', 'csv-parse', NODE] },
   'main/directory/': { rooms: ['main/calls/ports.ts', 'main/numbers/', 'main/store/'], packages: [] },
   'main/bridge/': { rooms: [], packages: ['valibot', 'ws', NODE] },
-  'main/desktop/': { rooms: ['main/bridge/phone-bridge.ts'], packages: ['electron'] },
+  // Desktop adapters drive the contract's implementation (the bridge), nothing deeper.
+  'main/desktop/': { rooms: ['main/bridge/'], packages: ['electron'] },
 };
 const ELECTRON_AT_RUN_TIME = ['main/desktop/', 'main/app/electron.ts', 'preload/'];
 

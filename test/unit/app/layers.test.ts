@@ -24,6 +24,8 @@ describe('the layer allow-list', () => {
     ['renderer/App.tsx', "import type { PhoneState } from '../main/bridge/phone-bridge.js';", /renderer\/ may not import main\/bridge/],
     ['shared/state.ts', "import * as v from 'valibot';", /shared\/ may not import valibot/],
     ['main/directory/dispatch-data.ts', "const m = await import('../sip/log.js');", /may not import main\/sip\/log/],
+    ['main/desktop/tray.ts', "import { startPhoneCore } from '../app/core.js';", /main\/desktop\/ may not import main\/app\/core/],
+    ['main/store/call-history.ts', "import type { SipCallLeg } from '../sip/call-leg.js';", /main\/store\/ may not import main\/sip/],
   ])('refuses in %s: %s', async (file, code, message) => {
     expect(await layerErrors(file, code)).toEqual([expect.stringMatching(message)]);
   });
