@@ -59,9 +59,9 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   private pendingLocalOffer: { direction: MediaDirection } | null = null;
   private negotiated: Negotiated | null = null;
   private remoteDir: MediaDirection | null = null;
-  private readonly directionListeners: ((d: MediaDirection) => void)[] = [];
-  private readonly dtmfListeners: ((digit: string) => void)[] = [];
-  private readonly errorListeners: ((message: string) => void)[] = [];
+  private readonly directionListeners = new Set<(d: MediaDirection) => void>();
+  private readonly dtmfListeners = new Set<(digit: string) => void>();
+  private readonly errorListeners = new Set<(message: string) => void>();
 
   constructor(
     private readonly host: MediaWorkerHost,
@@ -165,8 +165,9 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
     return this.remoteDir;
   }
 
-  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): void {
-    this.directionListeners.push(listener);
+  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): () => void {
+    this.directionListeners.add(listener);
+    return () => this.directionListeners.delete(listener);
   }
 
   stats(): MediaStats {
@@ -186,12 +187,14 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   // ------------------------------------------------------------ extras (not in the contract)
 
   /** RFC 4733 digits received from the far end. */
-  onDtmf(listener: (digit: string) => void): void {
-    this.dtmfListeners.push(listener);
+  onDtmf(listener: (digit: string) => void): () => void {
+    this.dtmfListeners.add(listener);
+    return () => this.dtmfListeners.delete(listener);
   }
 
-  onMediaError(listener: (message: string) => void): void {
-    this.errorListeners.push(listener);
+  onMediaError(listener: (message: string) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
   }
 
   /** Local RTP port (once bound), for diagnostics and tests. */

@@ -234,20 +234,21 @@ export class SipTelephony implements Telephony {
     this.account.reregister();
   }
 
-  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): void {
+  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): () => void {
     this.incomingListeners.add(listener);
+    return () => this.incomingListeners.delete(listener);
   }
 
-  onRegistration(listener: (state: RegistrationState) => void): void {
-    this.account.onState(listener);
+  onRegistration(listener: (state: RegistrationState) => void): () => void {
+    return this.account.onState(listener);
   }
 
-  onPresence(listener: (uri: string, online: boolean) => void): void {
-    this.presence.onPresence(listener);
+  onPresence(listener: (uri: string, online: boolean) => void): () => void {
+    return this.presence.onPresence(listener);
   }
 
-  onPresenceSupport(listener: (supported: boolean) => void): void {
-    this.presence.onSupport(listener);
+  onPresenceSupport(listener: (supported: boolean) => void): () => void {
+    return this.presence.onSupport(listener);
   }
 
   setOwnPresence(presence: OwnPresence): Promise<void> {
