@@ -260,6 +260,10 @@ export interface AudioDevices {
   error: string | null;
 }
 
+/** How the phone reaches its SIP server. */
+export const SIP_TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
+export type SipTransport = (typeof SIP_TRANSPORTS)[number];
+
 export const LOCALES = ['ru', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 

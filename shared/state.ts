@@ -5,6 +5,7 @@ import type {
   OwnPresence,
   RegistrationState,
   Settings,
+  SipTransport,
 } from './domain.js';
 import type { NoticeWhat } from './facts.js';
 
@@ -12,7 +13,7 @@ export interface AccountSummary {
   user: string;
   displayName: string | null;
   server: string;
-  transport: 'udp' | 'tcp' | 'tls';
+  transport: SipTransport;
 }
 
 export interface PresenceState {

@@ -9,20 +9,13 @@ import {
   type Order,
   type OrderFilter,
   type OrderStatus,
+  type PhoneBookEntry,
 } from '../../shared/domain.js';
 import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
 
-export interface EmployeeRecord {
-  employeeId: string;
-  surname: string;
-  firstName: string;
-  callsign: string | null;
-  role: EmployeeRole;
-  /** Normalised numbers (E.164 or short), in the order to show them. */
-  numbers: string[];
-  sipUri: string | null;
-}
+/** A phone book row as stored: numbers normalised, in the order to show them; presence is not stored. */
+export type EmployeeRecord = Omit<PhoneBookEntry, 'online'>;
 
 export interface ClientRecord {
   name: string | null;
