@@ -37,6 +37,10 @@ const layersRule = {
   meta: { type: 'problem', schema: [] },
   create(context) {
     const file = path.relative(context.cwd, context.filename).split(path.sep).join('/');
+    if (file.startsWith('main/') && !Object.keys(LAYERS).some((key) => key.startsWith('main/') && covers(key, file))) {
+      const folder = `${file.split('/').slice(0, 2).join('/')}/`;
+      return { Program: (node) => context.report({ node, message: `${folder} is a room of main/ that LAYERS (eslint.config.js) does not list: say what it may import.` }) };
+    }
     const room = roomOf(file);
     if (room === undefined) return {}; // tests, benchmarks, build files: outside the house's layers
     const home = room.endsWith('/') ? room : `${path.posix.dirname(room)}/`;

@@ -26,6 +26,7 @@ describe('the layer allow-list', () => {
     ['main/directory/dispatch-data.ts', "const m = await import('../sip/log.js');", /may not import main\/sip\/log/],
     ['main/desktop/tray.ts', "import { startPhoneCore } from '../app/core.js';", /main\/desktop\/ may not import main\/app\/core/],
     ['main/store/call-history.ts', "import type { SipCallLeg } from '../sip/call-leg.js';", /main\/store\/ may not import main\/sip/],
+    ['main/presence/own-status.ts', "export const x = 1;", /main\/presence\/ is a room of main\/ that LAYERS .* does not list/],
   ])('refuses in %s: %s', async (file, code, message) => {
     expect(await layerErrors(file, code)).toEqual([expect.stringMatching(message)]);
   });
