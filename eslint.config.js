@@ -41,26 +41,27 @@ const layersRule = {
       const folder = `${file.split('/').slice(0, 2).join('/')}/`;
       return { Program: (node) => context.report({ node, message: `${folder} is a room of main/ that LAYERS (eslint.config.js) does not list: say what it may import.` }) };
     }
+    // Tests, benchmarks and build files stand outside the rooms: only the electron rule holds for them.
     const room = roomOf(file);
-    if (room === undefined) return {}; // tests, benchmarks, build files: outside the house's layers
-    const home = room.endsWith('/') ? room : `${path.posix.dirname(room)}/`;
-    const { rooms, packages } = LAYERS[room];
+    const home = room === undefined || room.endsWith('/') ? room : `${path.posix.dirname(room)}/`;
     const electronAtRunTime = ELECTRON_AT_RUN_TIME.some((key) => covers(key, file));
 
     function check(node, spec, typeOnly) {
       if (typeof spec !== 'string') return;
-      if (spec.startsWith('.')) {
+      const name = spec.startsWith('.') ? null : packageOf(spec);
+      if (name === 'electron') {
+        if (typeOnly || electronAtRunTime) return;
+        context.report({ node, message: 'Only main/desktop/ and main/app/electron.ts import electron at run time (import type is fine).' });
+        return;
+      }
+      if (room === undefined) return;
+      const { rooms, packages } = LAYERS[room];
+      if (name === null) {
         const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
         if (target.startsWith(home) || target.startsWith('shared/')) return;
         if (rooms.some((key) => covers(key, target))) return;
         const allowed = rooms.length ? rooms.join(', ') : 'no other room';
         context.report({ node, message: `${home} may not import ${target}: it may import ${allowed} (LAYERS in eslint.config.js).` });
-        return;
-      }
-      const name = packageOf(spec);
-      if (name === 'electron') {
-        if (typeOnly || electronAtRunTime) return;
-        context.report({ node, message: 'Only main/desktop/ and main/app/electron.ts import electron at run time (import type is fine).' });
         return;
       }
       if (packages.includes(name)) return;
