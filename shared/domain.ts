@@ -5,7 +5,8 @@ import type { Cause } from './facts.js';
 /** Milliseconds since the Unix epoch. */
 export type Timestamp = number;
 
-export type EmployeeRole = 'dispatcher' | 'driver' | 'other';
+export const EMPLOYEE_ROLES = ['dispatcher', 'driver', 'other'] as const;
+export type EmployeeRole = (typeof EMPLOYEE_ROLES)[number];
 
 /** One row of the phone book: an employee with their numbers and, where the server reports it, presence. */
 export interface PhoneBookEntry {
@@ -24,14 +25,16 @@ export interface PhoneBookEntry {
 }
 
 /** Order statuses; which of them count as unfinished is spelled out in UNFINISHED_ORDER_STATUSES. */
-export type OrderStatus =
-  | 'new' // taken, no driver yet
-  | 'assigned' // a driver accepted it
-  | 'driving-to-client'
-  | 'waiting-for-client'
-  | 'in-progress' // client on board
-  | 'completed'
-  | 'cancelled';
+export const ORDER_STATUSES = [
+  'new', // taken, no driver yet
+  'assigned', // a driver accepted it
+  'driving-to-client',
+  'waiting-for-client',
+  'in-progress', // client on board
+  'completed',
+  'cancelled',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const UNFINISHED_ORDER_STATUSES: readonly OrderStatus[] = [
   'new',
@@ -171,15 +174,17 @@ export interface Call {
   media: MediaStats | null;
 }
 
-export type HistoryOutcome =
-  | 'in-progress'
-  | 'answered'
-  | 'missed'
-  | 'cancelled-by-caller'
-  | 'answered-elsewhere'
-  | 'transferred'
-  | 'failed'
-  | 'interrupted';
+export const HISTORY_OUTCOMES = [
+  'in-progress',
+  'answered',
+  'missed',
+  'cancelled-by-caller',
+  'answered-elsewhere',
+  'transferred',
+  'failed',
+  'interrupted',
+] as const;
+export type HistoryOutcome = (typeof HISTORY_OUTCOMES)[number];
 
 export interface HistoryEntry {
   historyId: number;
@@ -228,8 +233,10 @@ export type RegistrationState =
   | { kind: 'unreachable'; cause: Cause; retryAt: Timestamp | null }
   | { kind: 'server-error'; code: number; reason: string; retryAt: Timestamp | null };
 
-/** The dispatcher's own status: online takes calls, break sends new calls to colleagues (480). */
-export type OwnPresence = 'online' | 'break' | 'offline';
+/** What the dispatcher may choose: online takes calls, break sends new calls to colleagues (480). */
+export const CHOSEN_PRESENCES = ['online', 'break'] as const;
+/** The dispatcher's own status as shown: the choice, or offline while not registered. */
+export type OwnPresence = (typeof CHOSEN_PRESENCES)[number] | 'offline';
 
 export interface AudioDevice {
   id: string;
@@ -253,7 +260,12 @@ export interface AudioDevices {
   error: string | null;
 }
 
-export type Locale = 'ru' | 'en';
+/** How the phone reaches its SIP server. */
+export const SIP_TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
+export type SipTransport = (typeof SIP_TRANSPORTS)[number];
+
+export const LOCALES = ['ru', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
 
 export interface Settings {
   locale: Locale;

@@ -5,6 +5,7 @@ import type {
   OwnPresence,
   RegistrationState,
   Settings,
+  SipTransport,
 } from './domain.js';
 import type { NoticeWhat } from './facts.js';
 
@@ -12,7 +13,7 @@ export interface AccountSummary {
   user: string;
   displayName: string | null;
   server: string;
-  transport: 'udp' | 'tcp' | 'tls';
+  transport: SipTransport;
 }
 
 export interface PresenceState {
@@ -49,3 +50,6 @@ export interface PhoneState {
   settings: Settings;
   notices: Notice[];
 }
+
+/** The part of PhoneState the call centre keeps and publishes; the state publisher adds the rest. */
+export type CallsSnapshot = Pick<PhoneState, 'registration' | 'presence' | 'calls' | 'incomingQueue' | 'activeCallId' | 'notices'>;

@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import * as v from 'valibot';
+import { LOCALES, SIP_TRANSPORTS } from '../../shared/domain.js';
 
 const ConfigSchema = v.strictObject({
   sip: v.strictObject({
     /** host[:port] of the registrar/proxy. */
     server: v.pipe(v.string(), v.regex(/^[A-Za-z0-9.\-[\]:]+$/, 'must be host or host:port')),
-    transport: v.optional(v.picklist(['udp', 'tcp', 'tls']), 'udp'),
+    transport: v.optional(v.picklist(SIP_TRANSPORTS), 'udp'),
     user: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
     password: v.string(),
     displayName: v.optional(v.nullable(v.string()), null),
@@ -44,7 +45,7 @@ const ConfigSchema = v.strictObject({
     v.strictObject({ port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)) }),
     { port: 0 },
   ),
-  locale: v.optional(v.picklist(['ru', 'en']), 'ru'),
+  locale: v.optional(v.picklist(LOCALES), 'ru'),
   /** Test mode: answer every incoming call at once (used by the SIP benchmark). */
   autoAnswer: v.optional(v.boolean(), false),
 });

@@ -8,7 +8,7 @@ import { CallCentre, systemClock } from '../calls/call-centre.js';
 import { startIdleScavenger } from './idle-scavenger.js';
 import { DirectoryCallerIdentifier } from '../directory/caller-identifier.js';
 import { SqliteDispatchData } from '../directory/dispatch-data.js';
-import { SipDialPlan } from '../directory/numbers.js';
+import { SipDialPlan } from '../numbers/phone-numbers.js';
 import type { AudioBackendConfig } from '../media/audio/port.js';
 import { MediaEngine } from '../media/engine.js';
 import { parseServer, SipTelephony } from '../sip/telephony.js';

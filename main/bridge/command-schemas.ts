@@ -2,12 +2,21 @@
 // The mapped type makes the compiler check that each schema's output is exactly what the contract promises.
 import * as v from 'valibot';
 import type { CommandArgs, CommandName } from '../../shared/commands.js';
+import { normaliseDtmf } from '../../shared/dtmf.js';
+import { CHOSEN_PRESENCES, HISTORY_OUTCOMES, LOCALES, ORDER_STATUSES } from '../../shared/domain.js';
 
 const callId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 const dialTarget = v.pipe(v.string(), v.minLength(1, 'is empty'), v.maxLength(256, 'is too long'));
 const noArgs = v.strictObject({});
 const deviceId = v.nullable(v.pipe(v.string(), v.maxLength(512)));
-const orderStatus = v.picklist(['new', 'assigned', 'driving-to-client', 'waiting-for-client', 'in-progress', 'completed', 'cancelled']);
+const orderStatus = v.picklist(ORDER_STATUSES);
+/** Tones as the dispatcher keyed them; the core gets them in canonical form (shared/dtmf.ts). */
+const dtmfDigits = v.pipe(
+  v.string(),
+  v.maxLength(32, 'must be 1-32 of 0-9 * # A-D'),
+  v.check((digits) => normaliseDtmf(digits) !== null, 'must be 1-32 of 0-9 * # A-D'),
+  v.transform((digits) => normaliseDtmf(digits)!),
+);
 const shortText = (max: number) => v.pipe(v.string(), v.maxLength(max));
 
 export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, CommandArgs<K>> } = {
@@ -19,12 +28,12 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
   hold: v.strictObject({ callId }),
   resume: v.strictObject({ callId }),
   mute: v.strictObject({ callId, muted: v.boolean() }),
-  sendDtmf: v.strictObject({ callId, digits: v.pipe(v.string(), v.regex(/^[0-9*#A-Da-d]{1,32}$/, 'must be 1-32 of 0-9 * # A-D')) }),
+  sendDtmf: v.strictObject({ callId, digits: dtmfDigits }),
   blindTransfer: v.strictObject({ callId, target: dialTarget }),
   startConsultation: v.strictObject({ callId, target: dialTarget }),
   connectSubscribers: v.strictObject({ callId }),
   backToCaller: v.strictObject({ callId }),
-  setPresence: v.strictObject({ presence: v.picklist(['online', 'break']) }),
+  setPresence: v.strictObject({ presence: v.picklist(CHOSEN_PRESENCES) }),
   reregister: noArgs,
   searchPhoneBook: v.strictObject({
     query: shortText(200),
@@ -54,7 +63,7 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
       day: v.optional(v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'))),
       number: v.optional(shortText(64)),
       outcome: v.optional(
-        v.picklist(['in-progress', 'answered', 'missed', 'cancelled-by-caller', 'answered-elsewhere', 'transferred', 'failed', 'interrupted']),
+        v.picklist(HISTORY_OUTCOMES),
       ),
       page: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
       pageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
@@ -67,7 +76,7 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
   }),
   updateSettings: v.strictObject({
     settings: v.strictObject({
-      locale: v.optional(v.picklist(['ru', 'en'])),
+      locale: v.optional(v.picklist(LOCALES)),
       ringVolume: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
       shortcuts: v.optional(
         v.strictObject({ answer: shortText(64), hold: shortText(64), transfer: shortText(64), hangup: shortText(64) }),

@@ -1,15 +1,14 @@
 // Assembles PhoneState from the call centre's snapshot and the rest (account, devices, settings) and
 // publishes each new version. The one source of truth the carriers hand to the renderer.
 import type { AudioDevices, Settings } from '../../shared/domain.js';
-import type { AccountSummary, PhoneState } from '../../shared/state.js';
+import type { AccountSummary, CallsSnapshot, PhoneState } from '../../shared/state.js';
 import type { StateSource } from './phone-bridge.js';
-
-export type CallsPart = Pick<PhoneState, 'registration' | 'presence' | 'calls' | 'incomingQueue' | 'activeCallId' | 'notices'>;
 
 export interface StateInputs {
   account: AccountSummary;
-  calls(): CallsPart;
-  onCallsChange(listener: () => void): void;
+  calls(): CallsSnapshot;
+  /** Returns an unsubscribe. */
+  onCallsChange(listener: () => void): () => void;
   devices(): AudioDevices;
   settings(): Settings;
   directoryRevision(): number;

@@ -5,7 +5,7 @@ import type { CallerIdentity, NewOrder, Order, OrderFilter, PhoneBookEntry } fro
 import { fail, ok, type Result } from '../../shared/errors.js';
 import type { Database } from '../store/database.js';
 import { DispatchStore, fullName, RecordError } from '../store/dispatch-store.js';
-import { normaliseNumber } from './numbers.js';
+import { normaliseNumber } from '../numbers/phone-numbers.js';
 import { PhoneBookIndex, presenceKey } from './phone-book-index.js';
 
 export interface DispatchData {
@@ -29,7 +29,7 @@ export interface SqliteDispatchDataOptions {
   now?: () => number;
 }
 
-export const DEFAULT_PHONE_BOOK_LIMIT = 50;
+const DEFAULT_PHONE_BOOK_LIMIT = 50;
 const MAX_PHONE_BOOK_LIMIT = 10_000;
 const ANONYMOUS = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'unavailable']);
 

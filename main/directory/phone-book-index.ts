@@ -3,10 +3,10 @@
 // formatting typed ("912 345", "89123456789", "+7 912 345-67-89").
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import type { EmployeeRecord } from '../store/dispatch-store.js';
-import { searchableDigits } from './numbers.js';
+import { searchableDigits } from '../numbers/phone-numbers.js';
 
 /** Lower case, NFC, ё → е, runs of white space → one space. */
-export function foldText(text: string): string {
+function foldText(text: string): string {
   return text.normalize('NFC').toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
 }
 

@@ -15,7 +15,8 @@ export interface MediaControls {
   setLocalHold(held: boolean): void;
   /** The direction the far end last offered/answered (sendonly/inactive from the far end = we are held). */
   remoteDirection(): MediaDirection | null;
-  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): void;
+  /** Returns an unsubscribe. */
+  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): () => void;
   stats(): MediaStats;
 }
 

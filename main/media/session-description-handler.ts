@@ -15,6 +15,7 @@ import type {
   SessionDescriptionHandlerOptions,
 } from 'sip.js';
 import type { MediaStats } from '../../shared/domain.js';
+import { normaliseDtmf } from '../../shared/dtmf.js';
 import type { MediaControls, MediaDirection, MediaOptions } from './contract.js';
 import { type AcceptedOffer, acceptOffer, answerOffer, buildOffer, negotiateAnswer, type Negotiated, SdpError } from './sdp.js';
 import type { MediaWorkerHost, WorkerSessionHandle } from './worker-host.js';
@@ -58,9 +59,9 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   private pendingLocalOffer: { direction: MediaDirection } | null = null;
   private negotiated: Negotiated | null = null;
   private remoteDir: MediaDirection | null = null;
-  private readonly directionListeners: ((d: MediaDirection) => void)[] = [];
-  private readonly dtmfListeners: ((digit: string) => void)[] = [];
-  private readonly errorListeners: ((message: string) => void)[] = [];
+  private readonly directionListeners = new Set<(d: MediaDirection) => void>();
+  private readonly dtmfListeners = new Set<(digit: string) => void>();
+  private readonly errorListeners = new Set<(message: string) => void>();
 
   constructor(
     private readonly host: MediaWorkerHost,
@@ -129,9 +130,10 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
 
   sendDtmf(tones: string, options?: unknown): boolean {
     if (this.state === 'closed' || !this.opened || !this.negotiated || this.negotiated.dtmfPayloadType === null) return false;
-    if (!/^[0-9A-D#*]+$/i.test(tones)) return false;
+    const digits = normaliseDtmf(tones);
+    if (digits === null) return false;
     const o = (options ?? {}) as DtmfOptions;
-    this.host.sendDtmf(this.opened.sid, tones, o.duration ?? 100, o.interToneGap ?? 70);
+    this.host.sendDtmf(this.opened.sid, digits, o.duration ?? 100, o.interToneGap ?? 70);
     return true;
   }
 
@@ -163,8 +165,9 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
     return this.remoteDir;
   }
 
-  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): void {
-    this.directionListeners.push(listener);
+  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): () => void {
+    this.directionListeners.add(listener);
+    return () => this.directionListeners.delete(listener);
   }
 
   stats(): MediaStats {
@@ -184,12 +187,14 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   // ------------------------------------------------------------ extras (not in the contract)
 
   /** RFC 4733 digits received from the far end. */
-  onDtmf(listener: (digit: string) => void): void {
-    this.dtmfListeners.push(listener);
+  onDtmf(listener: (digit: string) => void): () => void {
+    this.dtmfListeners.add(listener);
+    return () => this.dtmfListeners.delete(listener);
   }
 
-  onMediaError(listener: (message: string) => void): void {
-    this.errorListeners.push(listener);
+  onMediaError(listener: (message: string) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
   }
 
   /** Local RTP port (once bound), for diagnostics and tests. */

@@ -1,6 +1,7 @@
 // RFC 4733 telephone-events (DTMF over RTP): payload codec, a per-stream sender that replaces audio
 // packets while a digit plays (start packet with the marker bit, duration growing every packet,
 // the end packet sent three times), and a receiver that reports each event once.
+import { DTMF_DIGITS } from '../../shared/dtmf.js';
 import type { RtpSender } from './rtp.js';
 
 export interface TelephoneEvent {
@@ -11,15 +12,13 @@ export interface TelephoneEvent {
   duration: number;
 }
 
-const DIGITS = '0123456789*#ABCD';
-
 export function digitToEvent(digit: string): number | null {
-  const i = DIGITS.indexOf(digit.toUpperCase());
+  const i = DTMF_DIGITS.indexOf(digit.toUpperCase());
   return i < 0 ? null : i;
 }
 
 export function eventToDigit(event: number): string | null {
-  return DIGITS[event] ?? null;
+  return DTMF_DIGITS[event] ?? null;
 }
 
 export function encodeTelephoneEvent(e: TelephoneEvent): Uint8Array {

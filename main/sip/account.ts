@@ -90,8 +90,9 @@ export class SipAccount {
     return this._state;
   }
 
-  onState(listener: (state: RegistrationState) => void): void {
+  onState(listener: (state: RegistrationState) => void): () => void {
     this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   start(): void {

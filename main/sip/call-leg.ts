@@ -133,8 +133,9 @@ export class SipCallLeg implements CallLeg {
     return this.ended;
   }
 
-  onEvent(listener: (event: LegEvent) => void): void {
+  onEvent(listener: (event: LegEvent) => void): () => void {
     this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** For the telephony: record why the leg is going away before it does (replaced, transferred...). */

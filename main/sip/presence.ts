@@ -105,12 +105,14 @@ export class SipPresence {
     this.log = o.log ?? nullLog;
   }
 
-  onPresence(listener: (uri: string, online: boolean) => void): void {
+  onPresence(listener: (uri: string, online: boolean) => void): () => void {
     this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
   }
 
-  onSupport(listener: (supported: boolean) => void): void {
+  onSupport(listener: (supported: boolean) => void): () => void {
     this.supportListeners.add(listener);
+    return () => this.supportListeners.delete(listener);
   }
 
   /** PUBLISH our status; resolves when the server answered (or gave up). */

@@ -3,7 +3,7 @@
 import { Inviter, UserAgent, UserAgentState } from 'sip.js';
 import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions , Invitation} from 'sip.js';
 import type { Core } from 'sip.js';
-import type { OwnPresence, RegistrationState } from '../../shared/domain.js';
+import type { OwnPresence, RegistrationState, SipTransport } from '../../shared/domain.js';
 import { fail, ok } from '../../shared/errors.js';
 import type { Result } from '../../shared/errors.js';
 import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
@@ -24,7 +24,7 @@ import { UdpTransport } from './udp-transport.js';
 // sip.js parses a dozen headers of every incoming message with its slow generic grammar.
 installFastGrammar();
 
-export type SipTransportKind = 'udp' | 'tcp' | 'tls';
+export type SipTransportKind = SipTransport;
 
 export interface SipAccountConfig {
   /** host[:port] of the proxy/registrar. */
@@ -234,20 +234,21 @@ export class SipTelephony implements Telephony {
     this.account.reregister();
   }
 
-  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): void {
+  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): () => void {
     this.incomingListeners.add(listener);
+    return () => this.incomingListeners.delete(listener);
   }
 
-  onRegistration(listener: (state: RegistrationState) => void): void {
-    this.account.onState(listener);
+  onRegistration(listener: (state: RegistrationState) => void): () => void {
+    return this.account.onState(listener);
   }
 
-  onPresence(listener: (uri: string, online: boolean) => void): void {
-    this.presence.onPresence(listener);
+  onPresence(listener: (uri: string, online: boolean) => void): () => void {
+    return this.presence.onPresence(listener);
   }
 
-  onPresenceSupport(listener: (supported: boolean) => void): void {
-    this.presence.onSupport(listener);
+  onPresenceSupport(listener: (supported: boolean) => void): () => void {
+    return this.presence.onSupport(listener);
   }
 
   setOwnPresence(presence: OwnPresence): Promise<void> {

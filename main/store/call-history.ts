@@ -3,37 +3,27 @@
 // belonged to a process that died mid-call: markInterrupted() flags them. The app writes behind (at the end of
 // the event-loop turn, see writeBehind), never later than the turn after the change.
 import type { Statement } from 'better-sqlite3';
-import type {
-  CallDirection,
-  CallEndReason,
-  CallerIdentity,
-  HistoryEntry,
-  HistoryOutcome,
-  HistoryPage,
-  HistoryQuery,
+import {
+  HISTORY_OUTCOMES,
+  type CallDirection,
+  type CallEndReason,
+  type CallerIdentity,
+  type HistoryEntry,
+  type HistoryOutcome,
+  type HistoryPage,
+  type HistoryQuery,
 } from '../../shared/domain.js';
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
 import type { Cause } from '../../shared/facts.js';
-import { normaliseNumber } from '../directory/numbers.js';
+import { normaliseNumber } from '../numbers/phone-numbers.js';
 import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
 
-export const HISTORY_OUTCOMES: readonly HistoryOutcome[] = [
-  'in-progress',
-  'answered',
-  'missed',
-  'cancelled-by-caller',
-  'answered-elsewhere',
-  'transferred',
-  'failed',
-  'interrupted',
-];
-
 /** Outcomes of an incoming call nobody took: they go to the "missed, not called back" list. */
-export const MISSED_OUTCOMES: readonly HistoryOutcome[] = ['missed', 'cancelled-by-caller'];
+const MISSED_OUTCOMES: readonly HistoryOutcome[] = ['missed', 'cancelled-by-caller'];
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
 
 /** The outcome of a call from what is known about it (see HistoryOutcome), with the facts of a failure. */
 export function deriveOutcome(facts: HistoryCallFacts): { outcome: HistoryOutcome; failureCause: Cause | null } {

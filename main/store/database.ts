@@ -20,7 +20,7 @@ export class StoreError extends Error {
 }
 
 /** The default database file inside the user's data folder (Electron: app.getPath('userData')). */
-export function defaultDatabasePath(userDataDir: string): string {
+function defaultDatabasePath(userDataDir: string): string {
   return join(userDataDir, 'dispatch-phone.sqlite');
 }
 
@@ -28,7 +28,7 @@ export function defaultDatabasePath(userDataDir: string): string {
  * Where Electron puts userData for this app ("dispatch-phone") on each platform, for tools that run
  * without Electron (the import CLI). DISPATCH_PHONE_DB overrides the whole path.
  */
-export function defaultUserDataDir(): string {
+function defaultUserDataDir(): string {
   const home = homedir();
   if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'dispatch-phone');
   if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'dispatch-phone');

@@ -61,7 +61,7 @@ const DRIVERS: [string, string][] = [
   ['Комаров', 'Юрий'],
 ];
 
-export function demoDriverUser(index: number): string {
+function demoDriverUser(index: number): string {
   return String(2001 + index);
 }
 

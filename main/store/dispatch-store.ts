@@ -9,31 +9,13 @@ import {
   type Order,
   type OrderFilter,
   type OrderStatus,
+  type PhoneBookEntry,
 } from '../../shared/domain.js';
 import type { Database } from './database.js';
 import { StatementCache } from './statement-cache.js';
 
-export const ORDER_STATUSES: readonly OrderStatus[] = [
-  'new',
-  'assigned',
-  'driving-to-client',
-  'waiting-for-client',
-  'in-progress',
-  'completed',
-  'cancelled',
-];
-export const EMPLOYEE_ROLES: readonly EmployeeRole[] = ['dispatcher', 'driver', 'other'];
-
-export interface EmployeeRecord {
-  employeeId: string;
-  surname: string;
-  firstName: string;
-  callsign: string | null;
-  role: EmployeeRole;
-  /** Normalised numbers (E.164 or short), in the order to show them. */
-  numbers: string[];
-  sipUri: string | null;
-}
+/** A phone book row as stored: numbers normalised, in the order to show them; presence is not stored. */
+export type EmployeeRecord = Omit<PhoneBookEntry, 'online'>;
 
 export interface ClientRecord {
   name: string | null;
@@ -118,8 +100,8 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 const UNFINISHED_IN = `(${placeholders(UNFINISHED_ORDER_STATUSES.length)})`;
 const BUSY_IN = `(${placeholders(DRIVER_BUSY_ORDER_STATUSES.length)})`;
 
-export const DEFAULT_ORDER_LIMIT = 200;
-export const MAX_ORDER_LIMIT = 1000;
+const DEFAULT_ORDER_LIMIT = 200;
+const MAX_ORDER_LIMIT = 1000;
 
 
 /** Prepared statements over one database connection. */

@@ -2,7 +2,8 @@
 // Imports employees, clients and orders from CSV/JSON files into the app's database, all or nothing.
 // On a bad row it prints FILE:LINE: field "FIELD": reason and exits with code 1 (nothing changed).
 import { closeDatabase, openDatabase, resolveDatabasePath, StoreError } from './database.js';
-import { IMPORT_KINDS, ImportError, importFiles, type ImportKind } from './import.js';
+import { IMPORT_KINDS, ImportError, type ImportKind } from './import-files.js';
+import { importFiles } from './import.js';
 
 const USAGE = 'usage: npm run import -- FILE... [--db PATH] [--kind employees|clients|orders] [--region RU]';
 

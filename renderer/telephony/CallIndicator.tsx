@@ -7,7 +7,7 @@ import { usePhone } from '../store/phone-context.js';
 import { CallerLine } from './CallerLine.js';
 import { formatDuration, useNow } from './format.js';
 
-export function ringingCalls(calls: readonly Call[], queue: readonly string[]): Call[] {
+function ringingCalls(calls: readonly Call[], queue: readonly string[]): Call[] {
   const byId = new Map(calls.map((c) => [c.callId, c]));
   return queue.map((id) => byId.get(id)).filter((c): c is Call => c !== undefined);
 }

@@ -12,7 +12,7 @@ import { TransferPanel } from './TransferPanel.js';
 const live = (c: Call) => c.state !== 'ringing' && c.state !== 'ended';
 
 /** The consultation call of a caller being transferred (attended), if it is alive. */
-export function consultationOf(call: Call, calls: readonly Call[]): Call | null {
+function consultationOf(call: Call, calls: readonly Call[]): Call | null {
   const id = call.transfer?.kind === 'attended' ? call.transfer.consultationCallId : null;
   const found = calls.find((c) => (id !== null ? c.callId === id : c.consultationFor === call.callId));
   return found && live(found) ? found : null;

@@ -12,10 +12,6 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-export function formatTime(at: number, locale: string): string {
-  return new Date(at).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
 export function formatDateTime(at: number, locale: string): string {
   return new Date(at).toLocaleString(locale, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
@@ -41,10 +37,6 @@ export function looksDialable(text: string): boolean {
 
 export function entryTarget(entry: PhoneBookEntry): string | null {
   return entry.sipUri ?? entry.numbers[0] ?? null;
-}
-
-export function entryName(entry: PhoneBookEntry): string {
-  return [entry.surname, entry.firstName].filter(Boolean).join(' ');
 }
 
 /** The main line (who) and the detail line (what the dispatcher should know) of a caller. */

@@ -1,9 +1,3 @@
-export * from './port.js';
-export { PulseCliAudio, type PulseCliOptions } from './pulse-cli.js';
-export { NaudiodonAudio } from './naudiodon.js';
-export { FileAudio, type FileAudioOptions } from './file.js';
-export { readWav, parseWav, encodeWav, WavFileWriter } from './wav.js';
-export { Resampler, resample } from './resample.js';
 import type { AudioBackendConfig, AudioDevicePort } from './port.js';
 import { PulseCliAudio } from './pulse-cli.js';
 import { NaudiodonAudio } from './naudiodon.js';

@@ -109,8 +109,9 @@ export class FakeSdh implements SessionDescriptionHandler, MediaControls {
     return this.remote;
   }
 
-  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): void {
+  onRemoteDirectionChange(listener: (direction: MediaDirection) => void): () => void {
     this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   stats(): MediaStats {

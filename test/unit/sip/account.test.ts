@@ -125,6 +125,22 @@ describe('SipAccount', () => {
     expect(gaps[3]).toBeLessThan(600);
   });
 
+  it('a registration listener that unsubscribed hears no more states', async () => {
+    const { tel, states } = await setup((req) => (isMethod(req, 'REGISTER') ? respond(req, 500, 'Oops') : respond(req, 200, 'OK')), {
+      backoffMinMs: 50,
+      backoffMaxMs: 50,
+      keepAliveIntervalMs: 60_000,
+    });
+    const heard: string[] = [];
+    const off = tel.onRegistration((s) => heard.push(s.kind));
+    expect(await until(() => heard.length >= 2)).toBe(true);
+    off();
+    const heardBefore = heard.length;
+    const seenBefore = states.length;
+    expect(await until(() => states.length >= seenBefore + 4)).toBe(true);
+    expect(heard).toHaveLength(heardBefore);
+  });
+
   it('a server that stops answering is noticed by the keep-alive; when it answers again we re-register', async () => {
     let alive = true;
     const { reg, tel, states } = await setup((req) => (alive ? respond(req, 200, 'OK', isMethod(req, 'REGISTER') ? ['Expires: 300'] : []) : null), {

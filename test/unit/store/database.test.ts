@@ -87,4 +87,31 @@ describe('openDatabase', () => {
     expect(new Set(busy)).toEqual(new Set(DRIVER_BUSY_ORDER_STATUSES));
     closeDatabase(db);
   });
+
+  it('holds the contract\'s order statuses, employee roles and history outcomes, no more, no fewer', async () => {
+    // The migrations spell the lists out in SQL (a migration never changes); shared/domain.ts is the source.
+    const { ORDER_STATUSES, EMPLOYEE_ROLES, HISTORY_OUTCOMES } = await import('../../../shared/domain.js');
+    const db = openDatabase(join(dir(), 'lists.sqlite'));
+    const statuses = (db.prepare(`SELECT status FROM order_statuses`).all() as { status: string }[]).map((r) => r.status);
+    const outcomes = (db.prepare(`SELECT outcome FROM call_history_counts`).all() as { outcome: string }[]).map((r) => r.outcome);
+    expect(new Set(statuses)).toEqual(new Set(ORDER_STATUSES));
+    expect(new Set(outcomes)).toEqual(new Set(HISTORY_OUTCOMES));
+    const accepts = (sql: string, value: string) => {
+      try {
+        db.prepare(sql).run(value);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        db.exec('DELETE FROM employees; DELETE FROM call_history');
+      }
+    };
+    const role = `INSERT INTO employees (employee_id, surname, first_name, role) VALUES ('e1', 'S', 'F', ?)`;
+    for (const r of EMPLOYEE_ROLES) expect(accepts(role, r)).toBe(true);
+    expect(accepts(role, 'boss')).toBe(false);
+    const outcome = `INSERT INTO call_history (call_id, direction, number, number_key, identity, started_at, outcome) VALUES ('c1', 'incoming', '1', '1', '{}', 0, ?)`;
+    for (const o of HISTORY_OUTCOMES) expect(accepts(outcome, o)).toBe(true);
+    expect(accepts(outcome, 'lost')).toBe(false);
+    closeDatabase(db);
+  });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteDispatchData } from '../../../main/directory/dispatch-data.js';
 import { closeDatabase, openDatabase } from '../../../main/store/database.js';
-import { ImportError, importFiles, jsonArrayElementLines } from '../../../main/store/import.js';
+import { ImportError, jsonArrayElementLines } from '../../../main/store/import-files.js';
+import { importFiles } from '../../../main/store/import.js';
 import { tempDb, type TempDb } from './temp-db.js';
 
 const count = (t: TempDb, table: string) => (t.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;

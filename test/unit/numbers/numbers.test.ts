@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseNumber, searchableDigits, SipDialPlan } from '../../../main/directory/numbers.js';
+import { normaliseNumber, searchableDigits, SipDialPlan } from '../../../main/numbers/phone-numbers.js';
 
 describe('normaliseNumber', () => {
   it.each([

@@ -8,7 +8,7 @@ import type { NumberProblem } from '../../shared/facts.js';
 const badNumber = (input: string, problem: NumberProblem) => fail('invalid-number', { kind: 'invalid-number', input, problem });
 
 /** Internal (extension) numbers have at most this many digits and are kept as they are. */
-export const MAX_SHORT_NUMBER_DIGITS = 6;
+const MAX_SHORT_NUMBER_DIGITS = 6;
 /** E.164 allows 15 digits. */
 const MAX_E164_DIGITS = 15;
 
@@ -34,11 +34,6 @@ export function normaliseNumber(raw: string, defaultRegion: string = 'RU'): stri
   const parsed = parsePhoneNumberFromString(s, defaultRegion.toUpperCase() as CountryCode);
   if (!parsed || !parsed.isPossible()) return null;
   return parsed.number;
-}
-
-/** True for a short internal number (digits only, at most MAX_SHORT_NUMBER_DIGITS). */
-export function isShortNumber(number: string): boolean {
-  return /^\d+$/.test(number) && number.length <= MAX_SHORT_NUMBER_DIGITS;
 }
 
 /**
