@@ -11,10 +11,11 @@
 //   that never answers cannot freeze the queue.
 // - Leg event handlers never await the queue; they enqueue work and return.
 import type { OwnPresence } from '../../shared/domain.js';
+import { normaliseDtmf } from '../../shared/dtmf.js';
 import type { Result } from '../../shared/errors.js';
 import { fail, ok } from '../../shared/errors.js';
 import type { NoticeWhat } from '../../shared/facts.js';
-import type { Notice, PhoneState } from '../../shared/state.js';
+import type { CallsSnapshot, Notice } from '../../shared/state.js';
 import { CallBook } from './call-book.js';
 import { isEstablished, isOver } from './call-entry.js';
 import { CallEnds } from './call-ends.js';
@@ -30,7 +31,6 @@ import { RegistrationDesk } from './registration-desk.js';
 import { ringerMode, type RingerMode } from './ringer-policy.js';
 import { Transfers } from './transfers.js';
 
-export type CallsSnapshot = Pick<PhoneState, 'registration' | 'presence' | 'calls' | 'incomingQueue' | 'activeCallId' | 'notices'>;
 
 export interface CallCentreDeps {
   telephony: Telephony;
@@ -57,8 +57,6 @@ export const systemClock: Clock = {
     return { cancel: () => clearTimeout(timer) };
   },
 };
-
-const DTMF_DIGITS = /^[0-9*#A-D]+$/;
 
 export class CallCentre {
   private readonly ctx: CentreContext;
@@ -236,12 +234,13 @@ export class CallCentre {
   }
 
   async sendDtmf(callId: string, digits: string): Promise<Result<null>> {
-    if (!DTMF_DIGITS.test(digits)) return fail('invalid-command', { kind: 'invalid-dtmf' }, 'digits');
+    const keys = normaliseDtmf(digits);
+    if (keys === null) return fail('invalid-command', { kind: 'invalid-dtmf' }, 'digits');
     const e = this.book.get(callId);
     if (!e) return unknownCall(callId);
     if (e.call.state !== 'active' || !e.leg) return cannot('dtmf', e);
     const leg = e.leg;
-    const r = await this.ctx.steps.legOp(e, 'dtmf', () => leg.sendDtmf(digits));
+    const r = await this.ctx.steps.legOp(e, 'dtmf', () => leg.sendDtmf(keys));
     if (r.kind === 'ended') return callEnded(e);
     if (r.kind === 'error') return operationFailed('dtmf', e, r.cause);
     return ok(null);

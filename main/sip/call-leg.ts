@@ -11,6 +11,7 @@ import type {
   SessionInviteOptions,
 } from 'sip.js';
 import type { CallDirection, CallEndReason, MediaStats } from '../../shared/domain.js';
+import { normaliseDtmf } from '../../shared/dtmf.js';
 import type { Cause } from '../../shared/facts.js';
 import { LegFailure, type CallLeg, type LegEvent, type RemoteParty } from '../calls/ports.js';
 import type { MediaControls, MediaDirection } from '../media/contract.js';
@@ -275,7 +276,7 @@ export class SipCallLeg implements CallLeg {
   }
 
   async sendDtmf(digits: string): Promise<void> {
-    if (!/^[0-9*#A-Da-d]+$/.test(digits)) throw new Error(`Not DTMF digits: ${digits}`);
+    if (normaliseDtmf(digits) === null) throw new Error(`Not DTMF digits: ${digits}`);
     const sdh = this.session.sessionDescriptionHandler;
     if (!sdh || !this.isEstablished()) throw new Error('The call is not established');
     if (!sdh.sendDtmf(digits)) throw new Error('The media session refused to send DTMF');
