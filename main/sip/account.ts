@@ -13,6 +13,7 @@ import type { URI, UserAgent } from 'sip.js';
 import type { RegistrationState } from '../../shared/domain.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
+import { KeepAliveClient } from './sipjs-seams/index.js';
 import type { SipTransportBase } from './transport-base.js';
 
 type IncomingResponse = Core.IncomingResponse;
@@ -40,19 +41,6 @@ export interface AccountOptions {
 }
 
 const ALLOW = 'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER,UPDATE';
-
-/**
- * The keep-alive OPTIONS: a 401/407 challenge is an answer (the proxy is alive), so it is NOT
- * answered with credentials, as sip.js would otherwise do on its own. An authenticated OPTIONS is
- * routed on by the proxy whenever its Request-URI (the configured server address) is not one the
- * proxy counts as its own (a port forward, an SBC, a DNS alias): out to that address, where it
- * loops back, every 15 s. It also doubled the probe's traffic and logged "authentication loop".
- */
-export class KeepAliveClient extends Core.UserAgentClient {
-  protected override authenticationGuard(): boolean {
-    return true;
-  }
-}
 
 export class SipAccount {
   private readonly listeners = new Set<(state: RegistrationState) => void>();

@@ -1,7 +1,7 @@
 // The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
 // transport, the account (registration), presence, and the call legs.
-import { Inviter, UserAgent, UserAgentState } from 'sip.js';
-import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions , Invitation} from 'sip.js';
+import { Invitation, Inviter, UserAgent } from 'sip.js';
+import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions } from 'sip.js';
 import type { Core } from 'sip.js';
 import type { OwnPresence, RegistrationState } from '../../shared/domain.js';
 import { fail, ok } from '../../shared/errors.js';
@@ -10,19 +10,16 @@ import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
 import { SipCallLeg } from './call-leg.js';
-import { EarlyRinging } from './early-ringing.js';
-import { installFastGrammar } from './fast-grammar.js';
 import { parseReplaces } from './headers.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
 import { SipPresence } from './presence.js';
+import { guardAckTimeout, installEarlyRinging, installProcessSeams } from './sipjs-seams/index.js';
+import type { EarlyRingingSeam } from './sipjs-seams/index.js';
 import { TcpTransport } from './tcp-transport.js';
 import { TlsTransport } from './tls-transport.js';
 import type { SipTransportBase, SipTransportOptions } from './transport-base.js';
 import { UdpTransport } from './udp-transport.js';
-
-// sip.js parses a dozen headers of every incoming message with its slow generic grammar.
-installFastGrammar();
 
 export type SipTransportKind = 'udp' | 'tcp' | 'tls';
 
@@ -65,8 +62,6 @@ export function parseServer(server: string, transport: SipTransportKind): { host
   return { host: m[1], port };
 }
 
-const skippedTrying = (() => undefined) as unknown as Core.IncomingInviteRequest['trying'];
-
 const TRANSPORTS: Record<SipTransportKind, new (logger: Core.Logger, options: SipTransportOptions) => SipTransportBase> = {
   udp: UdpTransport,
   tcp: TcpTransport,
@@ -77,7 +72,7 @@ export class SipTelephony implements Telephony {
   readonly ua: UserAgent;
   readonly account: SipAccount;
   readonly presence: SipPresence;
-  readonly earlyRinging: EarlyRinging;
+  private readonly ringingSeam: EarlyRingingSeam;
   private readonly legs = new Map<string, SipCallLeg>();
   private readonly incomingListeners = new Set<(leg: CallLeg, info: IncomingInfo) => void>();
   private readonly log: SipLog;
@@ -85,10 +80,10 @@ export class SipTelephony implements Telephony {
   private started = false;
   /** The dispatcher is on a break: new calls are turned away (by the call centre), so they do not ring. */
   private onBreak = false;
-  /** Our Contact as sip.js writes it (the early 180 carries it); null: to be written again. */
-  private contactHeader: string | null = null;
 
   constructor(private readonly options: SipTelephonyOptions) {
+    // The sip.js seams (main/sip/sipjs-seams/README.md) are installed here, where the user agent is built.
+    installProcessSeams();
     const a = options.account;
     this.log = options.logger ?? nullLog;
     const server = parseServer(a.server, a.transport);
@@ -141,23 +136,13 @@ export class SipTelephony implements Telephony {
       },
     };
     this.ua = new UserAgent(uaOptions);
-    const core = this.ua.userAgentCore;
-    const ourUsers = [a.user, contactName];
-    this.earlyRinging = new EarlyRinging(
-      {
-        // On a break the call centre turns calls away (480): no ringing first.
-        accepting: () => this.ua.state === UserAgentState.Started && !this.onBreak,
-        users: () => ourUsers,
-        knownTransaction: (branch) => core.userAgentServers.has(branch),
-        supported: () => core.configuration.supportedOptionTagsResponse,
-        userAgent: () => core.configuration.userAgentHeaderFieldValue,
-        contact: () => (this.contactHeader ??= core.configuration.contact.toString()),
-      },
-      (text) => void this.transport.send(text).catch((error: Error) => this.log.debug(`early response not sent: ${error.message}`)),
-      (message) => this.log.warn(message),
-    );
-    this.transport.hook = this.earlyRinging;
-    this.adoptFirstResponses();
+    this.ringingSeam = installEarlyRinging(this.ua, this.transport, {
+      // On a break the call centre turns calls away (480): no ringing first.
+      accepting: () => !this.onBreak,
+      users: [a.user, contactName],
+      debug: (m) => this.log.debug(m),
+      warn: (m) => this.log.warn(m),
+    });
     // The Contact must carry our real port (sip.js puts none), on every (re)connect.
     this.transport.stateChange.addListener(() => this.fixContact());
     this.account = new SipAccount({
@@ -176,27 +161,9 @@ export class SipTelephony implements Telephony {
     this.presence = new SipPresence({ core: this.ua.userAgentCore, ua: this.ua, aor: uri, log: this.log });
   }
 
-  /**
-   * Between sip.js's user agent server for a new INVITE and the Invitation made from it:
-   * - if early-ringing.ts rang for this INVITE already, the server takes that 180's To-tag, so that all its
-   *   responses (and the dialog) carry it;
-   * - RFC 3261 17.2.1: a 100 Trying is owed only when the TU will not respond within 200 ms. onInvite sends
-   *   180 Ringing (or a final response) in the same turn, so sip.js's unconditional 100 is one datagram and
-   *   a response build too many. An INVITE with Replaces is answered after its media is set up, so it keeps
-   *   its 100.
-   */
-  private adoptFirstResponses(): void {
-    const delegate = this.ua.userAgentCore.delegate;
-    const onInvite = delegate.onInvite?.bind(delegate);
-    if (!onInvite) throw new Error('sip.js UserAgentCore has no onInvite delegate: check adoptFirstResponses after a sip.js upgrade');
-    delegate.onInvite = (request) => {
-      const tag = this.earlyRinging.claim(request.message.viaBranch);
-      // A protected field of sip.js's UserAgentServer, read by every response it builds and by the Invitation.
-      if (tag !== null) (request as unknown as { toTag: string }).toTag = tag;
-      // Only sip.js's own call (whose result it ignores) happens before onInvite answers.
-      if (!request.message.hasHeader('replaces')) request.trying = skippedTrying;
-      onInvite(request);
-    };
+  /** The early 180 (tests and diagnostics read its stats). */
+  get earlyRinging(): EarlyRingingSeam['earlyRinging'] {
+    return this.ringingSeam.earlyRinging;
   }
 
   get transport(): SipTransportBase {
@@ -283,11 +250,12 @@ export class SipTelephony implements Telephony {
   private fixContact(): void {
     const t = this.transport;
     if (t.localPort > 0) this.ua.contact.uri.port = t.localPort;
-    this.contactHeader = null;
+    this.ringingSeam.contactChanged();
   }
 
   private track(leg: SipCallLeg): SipCallLeg {
     this.legs.set(leg.legId, leg);
+    if (leg.session instanceof Invitation) guardAckTimeout(leg.session, this.log);
     leg.onEvent((e) => {
       if (e.type === 'ended') this.legs.delete(leg.legId);
     });

@@ -21,7 +21,7 @@ export interface SipTransportOptions {
   onProblem?: (message: string) => void;
 }
 
-/** Sees each message before anything else reads it, and each message sip.js sends (main/sip/early-ringing.ts). */
+/** Sees each message before anything else reads it, and each message sip.js sends (main/sip/sipjs-seams/early-ringing.ts). */
 export interface TransportHook {
   /**
    * A received message, before the transport's own look at it: the hook's Peek when the hook has read it

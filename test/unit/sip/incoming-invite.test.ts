@@ -1,5 +1,5 @@
 // The first responses to an incoming INVITE: 180 Ringing goes out before sip.js parses the INVITE
-// (main/sip/early-ringing.ts), and so before the call centre hears of the call, without sip.js's redundant
+// (main/sip/sipjs-seams/early-ringing.ts and first-responses.ts), and so before the call centre hears of the call, without sip.js's redundant
 // 100 Trying; sip.js then owns the call with the 180's To-tag. An INVITE with Replaces keeps its 100.
 import dgram from 'node:dgram';
 import { afterEach, expect, it, vi } from 'vitest';
