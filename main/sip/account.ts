@@ -36,6 +36,10 @@ export interface AccountOptions {
   registerTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** While registered: how often the registrar is asked for our bindings (default 20 s; 0: never). */
+  bindingCheckIntervalMs?: number;
+  /** Each 2xx to a REGISTER: its top Via (the received/rport the server saw, RFC 3581). */
+  onRegistered?: (topVia: string | undefined) => void;
   log?: SipLog;
   now?: () => number;
 }
@@ -57,6 +61,10 @@ export class SipAccount {
   private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
   private recoveryTimer: ReturnType<typeof setInterval> | null = null;
   private probing = false;
+  private bindingTimer: ReturnType<typeof setInterval> | null = null;
+  private fetching = false;
+  /** A Contact we registered before ours changed: removed (expires=0) by the next REGISTER. */
+  private retiring: string | null = null;
   private running = false;
   private readonly log: SipLog;
   private readonly now: () => number;
@@ -86,7 +94,16 @@ export class SipAccount {
     this.running = true;
     this.o.transport.stateChange.addListener(this.transportListener);
     this.keepAliveTimer = setInterval(() => this.probe(), this.o.keepAliveIntervalMs ?? 15_000);
+    const bindingCheck = this.o.bindingCheckIntervalMs ?? 20_000;
+    if (bindingCheck > 0) this.bindingTimer = setInterval(() => this.fetchBindings(), bindingCheck);
     this.register();
+  }
+
+  /** Our Contact changed (another address, a NAT's mapping): register the new one, removing `previous`. */
+  replaceContact(previous: string): void {
+    if (!this.running) return;
+    this.retiring = previous;
+    this.reregister();
   }
 
   /** Network changed or machine woke: register now, whatever the state (also after wrong credentials). */
@@ -103,6 +120,8 @@ export class SipAccount {
     this.clearTimers();
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     this.keepAliveTimer = null;
+    if (this.bindingTimer) clearInterval(this.bindingTimer);
+    this.bindingTimer = null;
     this.stopRecoveryProbes();
     this.o.transport.stateChange.removeListener(this.transportListener);
     const wasRegistered = this._state.kind === 'registered';
@@ -155,18 +174,23 @@ export class SipAccount {
     }
   }
 
-  private send(expires: number, delegate: Core.OutgoingRequestDelegate): Core.OutgoingRequest {
+  /** A REGISTER for our Contact with `expires`, or with no Contact at all (null): a binding fetch, RFC 3261 10.2.3. */
+  private send(expires: number | null, delegate: Core.OutgoingRequestDelegate): Core.OutgoingRequest {
     const core = this.o.ua.userAgentCore;
-    const contact = `${this.o.ua.contact.toString({ register: true })};expires=${expires}`;
+    const headers: string[] = [];
+    if (expires !== null) {
+      if (this.retiring !== null && expires > 0) headers.push(`Contact: ${this.retiring};expires=0`);
+      headers.push(`Contact: ${this.o.ua.contact.toString({ register: true })};expires=${expires}`, `Expires: ${expires}`);
+    }
     const message = core.makeOutgoingRequestMessage(
       'REGISTER',
       this.o.registrar,
       this.o.aor,
       this.o.aor,
       { callId: this.callId, cseq: ++this.cseq },
-      [`Contact: ${contact}`, `Expires: ${expires}`, ALLOW],
+      [...headers, ALLOW],
     );
-    this.registerCount++;
+    if (expires !== null) this.registerCount++;
     const request = core.register(message, delegate);
     // sip.js increments the CSeq itself when it answers a digest challenge.
     this.cseq = Math.max(this.cseq, message.cseq);
@@ -178,10 +202,60 @@ export class SipAccount {
     const expires = this.grantedExpires(response);
     this.attempt = 0;
     this.backoff = this.o.backoffMinMs ?? 1000;
+    this.retiring = null;
     this.setState({ kind: 'registered', expiresAt: this.now() + expires * 1000 });
     // Refresh well before expiry: at 85%, but at least 5 s early.
     const refreshIn = Math.max(1000, Math.min(expires * 850, expires * 1000 - 5000));
     this.refreshTimer = setTimeout(() => this.register(), refreshIn);
+    this.o.onRegistered?.(response.message.getHeader('via'));
+  }
+
+  /**
+   * Does the registrar still hold our binding? A registrar that restarted with its location table in memory
+   * (Kamailio's and Asterisk's often are) has forgotten us while it still answers the keep-alive, and every
+   * call to us gets 404 until our next refresh, minutes away. A REGISTER without Contact (RFC 3261 10.2.3)
+   * is answered with the bindings it holds: without ours we are "registering" again at once. Every 20 s:
+   * a lost binding is repaired within ~20 s plus a round trip, for two small transactions (challenge and
+   * answer) per check, a tenth of a request per second.
+   */
+  private fetchBindings(): void {
+    if (!this.running || this.fetching || this.pending || this._state.kind !== 'registered') return;
+    this.fetching = true;
+    const generation = this.generation;
+    const done = (): boolean => {
+      this.fetching = false;
+      return this.running && generation === this.generation && this.pending === null && this._state.kind === 'registered';
+    };
+    const timer = setTimeout(() => done(), this.o.registerTimeoutMs ?? 8000);
+    try {
+      this.send(null, {
+        onAccept: (response) => {
+          clearTimeout(timer);
+          if (!done() || this.holdsOurBinding(response)) return;
+          this.log.warn('the registrar has lost our binding (restarted?): registering again');
+          this.setState({ kind: 'registering', attempt: ++this.attempt });
+          this.register();
+        },
+        // Anything else says nothing about the binding; the keep-alive watches the server.
+        onReject: () => {
+          clearTimeout(timer);
+          done();
+        },
+      });
+    } catch {
+      clearTimeout(timer);
+      done();
+    }
+  }
+
+  private holdsOurBinding(response: IncomingResponse): boolean {
+    const ours = this.o.ua.contact.uri.user;
+    const contacts = response.message.getHeaders('contact');
+    for (let i = 0; i < contacts.length; i++) {
+      const c = response.message.parseHeader('contact', i) as { uri: URI } | undefined;
+      if (c && c.uri.user === ours) return true;
+    }
+    return false;
   }
 
   private grantedExpires(response: IncomingResponse): number {

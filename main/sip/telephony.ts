@@ -12,6 +12,8 @@ import { SipAccount } from './account.js';
 import { SipCallLeg } from './call-leg.js';
 import { parseReplaces } from './headers.js';
 import type { SipLog } from './log.js';
+import { NetworkAddress } from './network-address.js';
+import { SourceGate } from './source-gate.js';
 import { nullLog } from './log.js';
 import { SipPresence } from './presence.js';
 import { guardAckTimeout, installEarlyRinging, installProcessSeams } from './sipjs-seams/index.js';
@@ -38,8 +40,16 @@ export interface SipAccountConfig {
 
 export interface SipTelephonyOptions {
   account: SipAccountConfig;
-  /** Local IP for SIP (Via/Contact) and RTP; default 127.0.0.1. */
+  /** Local IP for SIP (Via/Contact) and RTP, fixed; default: the route to the server, re-chosen (network-address.ts). */
   localAddress?: string;
+  /** The route's address when the caller has looked it up already (ignored with localAddress). */
+  initialAddress?: string;
+  /** How often the route to the server is looked up again (default 10 s: a lookup sends nothing). */
+  addressCheckIntervalMs?: number;
+  /** The route lookup (default local-address.ts's; tests move the network under the phone with it). */
+  routeLookup?: (host: string, port: number) => Promise<string | null>;
+  /** Senders other than the proxy that may send us SIP (`address` or `address:port`; `*`: anyone). */
+  allowedSources?: readonly string[];
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   /** Passed to the factory (MediaOptions from media/contract.ts). */
   media?: Partial<MediaOptions>;
@@ -50,6 +60,7 @@ export interface SipTelephonyOptions {
   keepAliveTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  bindingCheckIntervalMs?: number;
   /** sip.js's own log level (default 'error'). */
   sipLogLevel?: 'debug' | 'log' | 'warn' | 'error';
 }
@@ -78,6 +89,9 @@ export class SipTelephony implements Telephony {
   private readonly log: SipLog;
   private readonly aor: string;
   private started = false;
+  readonly address: NetworkAddress;
+  readonly gate: SourceGate;
+  private addressTimer: ReturnType<typeof setInterval> | null = null;
   /** The dispatcher is on a break: new calls are turned away (by the call centre), so they do not ring. */
   private onBreak = false;
 
@@ -88,16 +102,26 @@ export class SipTelephony implements Telephony {
     this.log = options.logger ?? nullLog;
     const server = parseServer(a.server, a.transport);
     const domain = a.domain ?? server.host;
-    const localAddress = options.localAddress ?? '127.0.0.1';
+    this.address = new NetworkAddress({
+      server,
+      ...(options.localAddress !== undefined ? { fixed: options.localAddress } : {}),
+      ...(options.initialAddress !== undefined ? { initial: options.initialAddress } : {}),
+      ...(options.routeLookup ? { route: options.routeLookup } : {}),
+      log: this.log,
+    });
+    const localAddress = this.address.address;
+    this.gate = new SourceGate({ ...(options.allowedSources ? { allowed: options.allowedSources } : {}), log: (m) => this.log.warn(m) });
     this.aor = `sip:${a.user}@${domain}`;
     const uri = UserAgent.makeURI(this.aor);
     const serverUri = UserAgent.makeURI(`sip:${server.host}:${server.port};transport=${a.transport}`);
     const registrar = UserAgent.makeURI(`sip:${domain}`);
     if (!uri || !serverUri || !registrar) throw new Error(`Bad SIP account: ${this.aor}`);
-    const transportOptions: SipTransportOptions = {
+    const transportOptions: SipTransportOptions & { gate: SourceGate } = {
       host: server.host,
       port: server.port,
-      localAddress,
+      // Chosen by the OS per datagram unless fixed: the socket outlives a change of network.
+      ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      gate: this.gate,
       ...(a.tlsCaFile ? { caFile: a.tlsCaFile } : {}),
       onProblem: (m) => this.log.warn(m),
     };
@@ -156,8 +180,15 @@ export class SipTelephony implements Telephony {
       ...(options.keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs: options.keepAliveTimeoutMs } : {}),
       ...(options.backoffMinMs !== undefined ? { backoffMinMs: options.backoffMinMs } : {}),
       ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
+      ...(options.bindingCheckIntervalMs !== undefined ? { bindingCheckIntervalMs: options.bindingCheckIntervalMs } : {}),
+      // The server saw us elsewhere (a NAT): Contact follows, and the binding is made again with it.
+      onRegistered: (topVia) => {
+        const before = this.ua.contact.toString({ register: true });
+        if (this.address.registered(topVia)) this.contactMoved(before);
+      },
       log: this.log,
     });
+    this.address.attach(this.ua, media, () => this.transport.localPort);
     this.presence = new SipPresence({ core: this.ua.userAgentCore, ua: this.ua, aor: uri, log: this.log });
   }
 
@@ -178,6 +209,7 @@ export class SipTelephony implements Telephony {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.address.rechoose();
     try {
       await this.ua.start();
     } catch (error) {
@@ -186,19 +218,43 @@ export class SipTelephony implements Telephony {
     }
     this.fixContact();
     this.account.start();
+    // A changed network without a trigger from the desktop (a cable, a VPN, DHCP) is found by looking again.
+    this.addressTimer = setInterval(() => void this.checkAddress(), this.options.addressCheckIntervalMs ?? 10_000);
+    this.addressTimer.unref?.();
+  }
+
+  /** Looks the route up again; a new address means a new Contact: re-register. */
+  private async checkAddress(): Promise<boolean> {
+    const before = this.ua.contact.toString({ register: true });
+    const changed = await this.address.rechoose();
+    if (changed && this.started) this.contactMoved(before);
+    return changed;
+  }
+
+  private contactMoved(previous: string): void {
+    this.ringingSeam.contactChanged();
+    this.account.replaceContact(previous);
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    if (this.addressTimer) clearInterval(this.addressTimer);
+    this.addressTimer = null;
     for (const leg of [...this.legs.values()]) await leg.hangup().catch(() => undefined);
     await this.presence.stop().catch(() => undefined);
     await this.account.stop();
     await this.ua.stop().catch(() => undefined);
   }
 
+  /** The network changed or the machine woke: choose our address again, then register. */
   reregister(): void {
-    this.account.reregister();
+    void this.checkAddress()
+      .catch(() => false)
+      .then((changed) => {
+        // A moved Contact has re-registered already.
+        if (!changed) this.account.reregister();
+      });
   }
 
   onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): void {
@@ -248,8 +304,7 @@ export class SipTelephony implements Telephony {
   }
 
   private fixContact(): void {
-    const t = this.transport;
-    if (t.localPort > 0) this.ua.contact.uri.port = t.localPort;
+    this.address.apply();
     this.ringingSeam.contactChanged();
   }
 

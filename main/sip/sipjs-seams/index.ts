@@ -7,6 +7,7 @@ export { guardAckTimeout } from './ack-timeout.js';
 export { installEarlyRinging } from './first-responses.js';
 export type { EarlyRingingSeam } from './first-responses.js';
 export { KeepAliveClient } from './keep-alive-client.js';
+export { setViaHost } from './via-host.js';
 
 /** The process-wide seams: sip.js's Grammar.parse gets its fast paths (once per process). */
 export function installProcessSeams(): void {

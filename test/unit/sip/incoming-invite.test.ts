@@ -30,10 +30,13 @@ async function fakeProxy(): Promise<{ socket: dgram.Socket; port: number; receiv
   return { socket, port: socket.address().port, received };
 }
 
+/** The fake proxy's port: its Via's sent-by, where responses go (RFC 3261 18.2.2). */
+let proxyPort = 5999;
+
 function invite(callId: string, extra: string[] = [], user = '3950'): string {
   return [
     `INVITE sip:${user}@127.0.0.1 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-${callId}`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${proxyPort};branch=z9hG4bK-${callId}`,
     'Record-Route: <sip:127.0.0.1;lr;ftag=caller1>',
     'Max-Forwards: 70',
     'From: <sip:3951@127.0.0.1>;tag=caller1',
@@ -52,6 +55,7 @@ const until = (fn: () => boolean, ms = 3000): Promise<boolean> => waitUntil(fn, 
 
 async function phone(): Promise<{ tel: SipTelephony; proxy: Awaited<ReturnType<typeof fakeProxy>>; sent: string[] }> {
   const proxy = await fakeProxy();
+  proxyPort = proxy.port;
   const tel = new SipTelephony({
     account: { server: `127.0.0.1:${proxy.port}`, transport: 'udp', user: '3950', password: 'x' },
     sessionDescriptionHandlerFactory: () => {
