@@ -238,7 +238,8 @@ export class SipAccount {
           clearTimeout(timer);
           if (!done() || this.holdsOurBinding(response)) return;
           this.log.warn('the registrar has lost our binding (restarted?): registering again');
-          this.setState({ kind: 'registering', attempt: ++this.attempt });
+          // register() counts this attempt and says the same again (not told twice).
+          this.setState({ kind: 'registering', attempt: this.attempt + 1 });
           this.register();
         },
         // Anything else says nothing about the binding; the keep-alive watches the server.

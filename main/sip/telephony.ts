@@ -65,6 +65,17 @@ export interface SipTelephonyOptions {
   sipLogLevel?: 'debug' | 'log' | 'warn' | 'error';
 }
 
+/** Waits for `work`, but no longer than `ms`. */
+function within(ms: number, work: Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void work.catch(() => undefined).finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export function parseServer(server: string, transport: SipTransportKind): { host: string; port: number } {
   const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(server.trim());
   if (!m || !m[1]) throw new Error(`Not a host[:port]: ${server}`);
@@ -241,10 +252,10 @@ export class SipTelephony implements Telephony {
     this.started = false;
     if (this.addressTimer) clearInterval(this.addressTimer);
     this.addressTimer = null;
-    for (const leg of [...this.legs.values()]) await leg.hangup().catch(() => undefined);
-    await this.presence.stop().catch(() => undefined);
-    await this.account.stop();
-    await this.ua.stop().catch(() => undefined);
+    // Bounded at each step, side by side where they do not depend on each other: a stop must end in seconds.
+    await within(1000, Promise.all([...this.legs.values()].map((leg) => leg.hangup().catch(() => undefined))));
+    await within(1500, Promise.all([this.presence.stop().catch(() => undefined), this.account.stop()]));
+    await within(500, this.ua.stop().catch(() => undefined));
   }
 
   /** The network changed or the machine woke: choose our address again, then register. */

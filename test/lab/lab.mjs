@@ -5,6 +5,7 @@
 //   node test/lab/lab.mjs up [kamailio|pulse]     idempotent; installs Debian packages when root
 //   node test/lab/lab.mjs down [kamailio|pulse]   stops services (and leftover test peers) by PID
 //   node test/lab/lab.mjs kill kamailio           SIGKILL, for fault-injection tests
+//   node test/lab/lab.mjs bounce                  SIGKILL Kamailio and start it again at once (prints the downtime)
 //   node test/lab/lab.mjs status                  one line per service; exit code 1 if one is down
 //   node test/lab/lab.mjs env                     `export PULSE_SERVER=...` lines for eval
 //
@@ -541,13 +542,22 @@ async function main() {
       await down(which);
       await up(which);
       return 0;
+    case 'bounce': {
+      // SIGKILL and start again at once, as a quick registrar restart: every registration is lost. Prints how
+      // long SIP went unanswered (from the kill until OPTIONS gets 200 again).
+      const at = Date.now();
+      await down('kamailio', 'SIGKILL');
+      await withLock(async () => log(await startKamailio()));
+      log(`kamailio: down ${Date.now() - at} ms`);
+      return 0;
+    }
     case 'status':
       return (await status()) ? 0 : 1;
     case 'env':
       log(`export PULSE_SERVER=${PULSE_SERVER}`);
       return 0;
     default:
-      log('usage: node test/lab/lab.mjs install|up|down|restart|kill|status|env [kamailio|pulse]');
+      log('usage: node test/lab/lab.mjs install|up|down|restart|kill|bounce|status|env [kamailio|pulse]');
       return 2;
   }
 }

@@ -33,7 +33,7 @@ export interface LabPaths {
     /** espeak-ng sentence (may be missing if espeak-ng is not installed) */
     speech: string;
   };
-  sipp: { uacInvite: string; uasAnswer: string };
+  sipp: { uacInvite: string; uasAnswer: string; scannerBurst: string };
 }
 
 export function labPaths(): LabPaths {
@@ -58,6 +58,7 @@ export function labPaths(): LabPaths {
     sipp: {
       uacInvite: path.join(repo, 'test', 'lab', 'sipp', 'uac-invite.xml'),
       uasAnswer: path.join(repo, 'test', 'lab', 'sipp', 'uas-answer.xml'),
+      scannerBurst: path.join(repo, 'test', 'lab', 'sipp', 'scanner-burst.xml'),
     },
   };
 }
