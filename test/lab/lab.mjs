@@ -20,14 +20,15 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, '..', '..');
-export const LAB = path.join(REPO, '.lab');
+// test/lab/netns.mjs runs a second lab on the server side of its namespaces: its own dir and address.
+export const LAB = process.env.DP_LAB_DIR ?? path.join(REPO, '.lab');
 const PULSE_DIR = path.join(LAB, 'pulse');
 const PULSE_SOCKET = path.join(PULSE_DIR, 'native');
 export const PULSE_SERVER = `unix:${PULSE_SOCKET}`;
 const KAMAILIO_CTL = path.join(LAB, 'kamailio_ctl');
 const TLS_DIR = path.join(LAB, 'tls');
 const AUDIO_DIR = path.join(LAB, 'audio');
-export const SIP_HOST = '127.0.0.1';
+export const SIP_HOST = process.env.DP_LAB_SIP_HOST ?? '127.0.0.1';
 export const SIP_PORT = 5060;
 export const SIP_TLS_PORT = 5061;
 
@@ -50,6 +51,9 @@ const PACKAGES = [
   // Not the lab's own, but every test run needs them: the e2e browser and tcpdump for benchmarks.
   'chromium',
   'tcpdump',
+  // test/lab/netns.mjs: network namespaces joined by veth pairs, with a masquerading NAT between them.
+  'iproute2',
+  'iptables',
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -282,6 +286,8 @@ function kamailioArgs(withTls) {
     '-A', `LAB_FIFO=${q(path.join(LAB, 'kamailio_rpc.fifo'))}`,
   ];
   if (process.getuid?.() === 0) args.push('-u', 'root', '-g', 'root');
+  // In netns.mjs's server namespace: listen on its address too (the cfg's 127.0.0.1 is that namespace's own).
+  if (SIP_HOST !== '127.0.0.1') args.push('-l', `udp:${SIP_HOST}:${SIP_PORT}`, '-l', `tcp:${SIP_HOST}:${SIP_PORT}`, '-l', `udp:127.0.0.1:${SIP_PORT}`);
   if (withTls) {
     args.push(
       '-A', 'WITH_TLS',
