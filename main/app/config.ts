@@ -17,8 +17,10 @@ const ConfigSchema = v.strictObject({
     domain: v.optional(v.nullable(v.string()), null),
     /** CA certificate (PEM) that the TLS server's certificate must chain to. */
     tlsCaFile: v.optional(v.nullable(v.string()), null),
-    /** Local address to bind SIP and RTP to and to put in Contact/SDP. */
-    localAddress: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
+    /** Local address to bind SIP and RTP to and to put in Contact/SDP; null: the route to the server, re-chosen. */
+    localAddress: v.optional(v.nullable(v.pipe(v.string(), v.ip())), null),
+    /** Senders other than the registrar/proxy allowed to send SIP (`address`, `address:port`, or `*`). */
+    allowedSources: v.optional(v.array(v.pipe(v.string(), v.regex(/^(\*|[0-9.]+(:\d{1,5})?)$/, 'must be an IPv4 address, address:port or *'))), []),
   }),
   database: v.optional(v.strictObject({ path: v.string() }), { path: '~/.config/dispatch-phone/dispatch-phone.sqlite' }),
   numbers: v.optional(v.strictObject({ defaultRegion: v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be a two-letter region like RU')) }), { defaultRegion: 'RU' }),

@@ -11,6 +11,7 @@ import { SqliteDispatchData } from '../directory/dispatch-data.js';
 import { SipDialPlan } from '../numbers/phone-numbers.js';
 import type { AudioBackendConfig } from '../media/audio/port.js';
 import { MediaEngine } from '../media/engine.js';
+import { routeAddressTo } from '../sip/local-address.js';
 import { parseServer, SipTelephony } from '../sip/telephony.js';
 import { SqliteCallHistory } from '../store/call-history.js';
 import { closeDatabase, openDatabase, type Database } from '../store/database.js';
@@ -84,6 +85,10 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     onError: (message) => logger.warn(`audio: ${message}`),
   });
 
+  // No address configured: the one the OS routes to the server by (re-chosen later by the telephony). Looked up
+  // here already so that the first calls' RTP sockets are bound on it before any call.
+  const server = parseServer(config.sip.server, config.sip.transport);
+  const firstAddress = config.sip.localAddress ?? (await routeAddressTo(server.host, server.port)) ?? '127.0.0.1';
   const telephony = new SipTelephony({
     account: {
       server: config.sip.server,
@@ -94,10 +99,11 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
       domain,
       ...(config.sip.tlsCaFile ? { tlsCaFile: config.sip.tlsCaFile } : {}),
     },
-    localAddress: config.sip.localAddress,
+    ...(config.sip.localAddress !== null ? { localAddress: config.sip.localAddress } : { initialAddress: firstAddress }),
+    allowedSources: config.sip.allowedSources,
     media: { rtpPortMin: config.media.rtpPortMin, rtpPortMax: config.media.rtpPortMax },
     sessionDescriptionHandlerFactory: media.sessionDescriptionHandlerFactory({
-      localAddress: config.sip.localAddress,
+      localAddress: firstAddress,
       rtpPortMin: config.media.rtpPortMin,
       rtpPortMax: config.media.rtpPortMax,
     }),

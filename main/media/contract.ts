@@ -24,6 +24,8 @@ export interface MediaControls {
 export interface MediaOptions {
   /** Local IP to bind RTP on and to put in SDP (c=). */
   localAddress: string;
+  /** The address for SDP when it is not localAddress (the one a NAT shows the SIP server, sip/network-address.ts). */
+  advertisedAddress?: string;
   /** RTP port range (even ports). */
   rtpPortMin: number;
   rtpPortMax: number;

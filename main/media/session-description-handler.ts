@@ -254,7 +254,7 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   }
 
   private local(port: number) {
-    return { address: this.options.localAddress, port, sessionId: this.sessionId, sessionVersion: this.sessionVersion };
+    return { address: this.options.advertisedAddress ?? this.options.localAddress, port, sessionId: this.sessionId, sessionVersion: this.sessionVersion };
   }
 
   /** RFC 3264 8: the o= version goes up only when the description changes. */
@@ -328,6 +328,7 @@ function pickMediaOptions(options: object | undefined): Partial<MediaOptions> {
   const o = options as Partial<Record<keyof MediaOptions, unknown>>;
   const out: Partial<MediaOptions> = {};
   if (typeof o.localAddress === 'string' && o.localAddress !== '') out.localAddress = o.localAddress;
+  if (typeof o.advertisedAddress === 'string' && o.advertisedAddress !== '') out.advertisedAddress = o.advertisedAddress;
   if (typeof o.rtpPortMin === 'number') out.rtpPortMin = o.rtpPortMin;
   if (typeof o.rtpPortMax === 'number') out.rtpPortMax = o.rtpPortMax;
   return out;

@@ -4,6 +4,11 @@
 // before we give up, so that a lossy link does not flap the registration), and while unreachable a
 // quick probe every 2 s so that a returning server is re-registered within seconds, whatever the
 // REGISTER back-off says. Un-REGISTER on stop.
+// The 15 s keep-alive also holds a NAT's UDP mapping open, so that the proxy's INVITEs still reach us: the
+// shortest UDP mapping timeouts met in practice are 30 s (Linux conntrack's default for a flow that has
+// seen no reply yet, many home routers), RFC 4787 asks for at least 2 min; 15 s stays under 30 s even when
+// one probe is lost. While registered a binding fetch (fetchBindings) every 20 s checks the registrar
+// still knows us.
 // Wrong credentials (401/403 after auth) are NOT retried on their own: that would lock the account.
 //
 // REGISTER is sent through sip.js's core (digest auth, transactions) rather than its Registerer, whose
@@ -14,6 +19,7 @@ import type { RegistrationState } from '../../shared/domain.js';
 import type { Cause } from '../../shared/facts.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
+import { KeepAliveClient } from './sipjs-seams/index.js';
 import type { SipTransportBase } from './transport-base.js';
 
 type IncomingResponse = Core.IncomingResponse;
@@ -36,24 +42,15 @@ export interface AccountOptions {
   registerTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** While registered: how often the registrar is asked for our bindings (default 20 s; 0: never). */
+  bindingCheckIntervalMs?: number;
+  /** Each 2xx to a REGISTER: its top Via (the received/rport the server saw, RFC 3581). */
+  onRegistered?: (topVia: string | undefined) => void;
   log?: SipLog;
   now?: () => number;
 }
 
 const ALLOW = 'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER,UPDATE';
-
-/**
- * The keep-alive OPTIONS: a 401/407 challenge is an answer (the proxy is alive), so it is NOT
- * answered with credentials, as sip.js would otherwise do on its own. An authenticated OPTIONS is
- * routed on by the proxy whenever its Request-URI (the configured server address) is not one the
- * proxy counts as its own (a port forward, an SBC, a DNS alias): out to that address, where it
- * loops back, every 15 s. It also doubled the probe's traffic and logged "authentication loop".
- */
-export class KeepAliveClient extends Core.UserAgentClient {
-  protected override authenticationGuard(): boolean {
-    return true;
-  }
-}
 
 export class SipAccount {
   private readonly listeners = new Set<(state: RegistrationState) => void>();
@@ -70,6 +67,10 @@ export class SipAccount {
   private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
   private recoveryTimer: ReturnType<typeof setInterval> | null = null;
   private probing = false;
+  private bindingTimer: ReturnType<typeof setInterval> | null = null;
+  private fetching = false;
+  /** A Contact we registered before ours changed: removed (expires=0) by the next REGISTER. */
+  private retiring: string | null = null;
   private running = false;
   private readonly log: SipLog;
   private readonly now: () => number;
@@ -100,7 +101,16 @@ export class SipAccount {
     this.running = true;
     this.o.transport.stateChange.addListener(this.transportListener);
     this.keepAliveTimer = setInterval(() => this.probe(), this.o.keepAliveIntervalMs ?? 15_000);
+    const bindingCheck = this.o.bindingCheckIntervalMs ?? 20_000;
+    if (bindingCheck > 0) this.bindingTimer = setInterval(() => this.fetchBindings(), bindingCheck);
     this.register();
+  }
+
+  /** Our Contact changed (another address, a NAT's mapping): register the new one, removing `previous`. */
+  replaceContact(previous: string): void {
+    if (!this.running) return;
+    this.retiring = previous;
+    this.reregister();
   }
 
   /** Network changed or machine woke: register now, whatever the state (also after wrong credentials). */
@@ -117,6 +127,8 @@ export class SipAccount {
     this.clearTimers();
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     this.keepAliveTimer = null;
+    if (this.bindingTimer) clearInterval(this.bindingTimer);
+    this.bindingTimer = null;
     this.stopRecoveryProbes();
     this.o.transport.stateChange.removeListener(this.transportListener);
     const wasRegistered = this._state.kind === 'registered';
@@ -169,18 +181,23 @@ export class SipAccount {
     }
   }
 
-  private send(expires: number, delegate: Core.OutgoingRequestDelegate): Core.OutgoingRequest {
+  /** A REGISTER for our Contact with `expires`, or with no Contact at all (null): a binding fetch, RFC 3261 10.2.3. */
+  private send(expires: number | null, delegate: Core.OutgoingRequestDelegate): Core.OutgoingRequest {
     const core = this.o.ua.userAgentCore;
-    const contact = `${this.o.ua.contact.toString({ register: true })};expires=${expires}`;
+    const headers: string[] = [];
+    if (expires !== null) {
+      if (this.retiring !== null && expires > 0) headers.push(`Contact: ${this.retiring};expires=0`);
+      headers.push(`Contact: ${this.o.ua.contact.toString({ register: true })};expires=${expires}`, `Expires: ${expires}`);
+    }
     const message = core.makeOutgoingRequestMessage(
       'REGISTER',
       this.o.registrar,
       this.o.aor,
       this.o.aor,
       { callId: this.callId, cseq: ++this.cseq },
-      [`Contact: ${contact}`, `Expires: ${expires}`, ALLOW],
+      [...headers, ALLOW],
     );
-    this.registerCount++;
+    if (expires !== null) this.registerCount++;
     const request = core.register(message, delegate);
     // sip.js increments the CSeq itself when it answers a digest challenge.
     this.cseq = Math.max(this.cseq, message.cseq);
@@ -192,10 +209,61 @@ export class SipAccount {
     const expires = this.grantedExpires(response);
     this.attempt = 0;
     this.backoff = this.o.backoffMinMs ?? 1000;
+    this.retiring = null;
     this.setState({ kind: 'registered', expiresAt: this.now() + expires * 1000 });
     // Refresh well before expiry: at 85%, but at least 5 s early.
     const refreshIn = Math.max(1000, Math.min(expires * 850, expires * 1000 - 5000));
     this.refreshTimer = setTimeout(() => this.register(), refreshIn);
+    this.o.onRegistered?.(response.message.getHeader('via'));
+  }
+
+  /**
+   * Does the registrar still hold our binding? A registrar that restarted with its location table in memory
+   * (Kamailio's and Asterisk's often are) has forgotten us while it still answers the keep-alive, and every
+   * call to us gets 404 until our next refresh, minutes away. A REGISTER without Contact (RFC 3261 10.2.3)
+   * is answered with the bindings it holds: without ours we are "registering" again at once. Every 20 s:
+   * a lost binding is repaired within ~20 s plus a round trip, for two small transactions (challenge and
+   * answer) per check, a tenth of a request per second.
+   */
+  private fetchBindings(): void {
+    if (!this.running || this.fetching || this.pending || this._state.kind !== 'registered') return;
+    this.fetching = true;
+    const generation = this.generation;
+    const done = (): boolean => {
+      this.fetching = false;
+      return this.running && generation === this.generation && this.pending === null && this._state.kind === 'registered';
+    };
+    const timer = setTimeout(() => done(), this.o.registerTimeoutMs ?? 8000);
+    try {
+      this.send(null, {
+        onAccept: (response) => {
+          clearTimeout(timer);
+          if (!done() || this.holdsOurBinding(response)) return;
+          this.log.warn('the registrar has lost our binding (restarted?): registering again');
+          // register() counts this attempt and says the same again (not told twice).
+          this.setState({ kind: 'registering', attempt: this.attempt + 1 });
+          this.register();
+        },
+        // Anything else says nothing about the binding; the keep-alive watches the server.
+        onReject: () => {
+          clearTimeout(timer);
+          done();
+        },
+      });
+    } catch {
+      clearTimeout(timer);
+      done();
+    }
+  }
+
+  private holdsOurBinding(response: IncomingResponse): boolean {
+    const ours = this.o.ua.contact.uri.user;
+    const contacts = response.message.getHeaders('contact');
+    for (let i = 0; i < contacts.length; i++) {
+      const c = response.message.parseHeader('contact', i) as { uri: URI } | undefined;
+      if (c && c.uri.user === ours) return true;
+    }
+    return false;
   }
 
   private grantedExpires(response: IncomingResponse): number {

@@ -52,26 +52,6 @@ const causeOf = (r: IncomingResponse): Cause => ({ kind: 'sip', code: r.message.
 /** sip.js makes up 408/503 for timeouts and transport errors: those carry no Via. */
 const isLocalResponse = (r: IncomingResponse): boolean => !r.message.hasHeader('via');
 
-/**
- * sip.js 0.21.2 crashes the process when an answered call ends before the ACK to our 200 arrives
- * (the caller's ACK lost, its BYE not: common on a lossy link): 64*T1 later the INVITE server
- * transaction ends, the dialog still waits for the ACK, and Invitation.onAckTimeout sends a BYE for
- * the finished dialog and throws "Invalid state transition from Terminated to Terminated" from a
- * timer, an uncaught exception. A session that is already over has nothing left to do there.
- */
-export function guardAckTimeout(invitation: Invitation, log: SipLog = nullLog): void {
-  const target = invitation as unknown as { onAckTimeout?: () => void };
-  const original = target.onAckTimeout;
-  if (typeof original !== 'function') return;
-  target.onAckTimeout = () => {
-    if (invitation.state === SessionState.Terminated) {
-      log.debug('no ACK for our 200 before the call ended: nothing to do');
-      return;
-    }
-    original.call(invitation);
-  };
-}
-
 export class SipCallLeg implements CallLeg {
   readonly legId: string;
   readonly direction: CallDirection;
@@ -112,7 +92,6 @@ export class SipCallLeg implements CallLeg {
       };
     }
     session.stateChange.addListener((state) => this.onState(state));
-    if (session instanceof Invitation) guardAckTimeout(session, this.log);
   }
 
   /** Call-ID and tags, for matching a Replaces header. */

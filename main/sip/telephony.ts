@@ -1,7 +1,7 @@
 // The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
 // transport, the account (registration), presence, and the call legs.
-import { Inviter, UserAgent, UserAgentState } from 'sip.js';
-import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions , Invitation} from 'sip.js';
+import { Invitation, Inviter, UserAgent } from 'sip.js';
+import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions } from 'sip.js';
 import type { Core } from 'sip.js';
 import type { OwnPresence, RegistrationState, SipTransport } from '../../shared/domain.js';
 import { fail, ok } from '../../shared/errors.js';
@@ -10,19 +10,18 @@ import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
 import { SipCallLeg } from './call-leg.js';
-import { EarlyRinging } from './early-ringing.js';
-import { installFastGrammar } from './fast-grammar.js';
 import { parseReplaces } from './headers.js';
 import type { SipLog } from './log.js';
+import { NetworkAddress } from './network-address.js';
+import { SourceGate } from './source-gate.js';
 import { nullLog } from './log.js';
 import { SipPresence } from './presence.js';
+import { guardAckTimeout, installEarlyRinging, installProcessSeams } from './sipjs-seams/index.js';
+import type { EarlyRingingSeam } from './sipjs-seams/index.js';
 import { TcpTransport } from './tcp-transport.js';
 import { TlsTransport } from './tls-transport.js';
 import type { SipTransportBase, SipTransportOptions } from './transport-base.js';
 import { UdpTransport } from './udp-transport.js';
-
-// sip.js parses a dozen headers of every incoming message with its slow generic grammar.
-installFastGrammar();
 
 export type SipTransportKind = SipTransport;
 
@@ -41,8 +40,16 @@ export interface SipAccountConfig {
 
 export interface SipTelephonyOptions {
   account: SipAccountConfig;
-  /** Local IP for SIP (Via/Contact) and RTP; default 127.0.0.1. */
+  /** Local IP for SIP (Via/Contact) and RTP, fixed; default: the route to the server, re-chosen (network-address.ts). */
   localAddress?: string;
+  /** The route's address when the caller has looked it up already (ignored with localAddress). */
+  initialAddress?: string;
+  /** How often the route to the server is looked up again (default 10 s: a lookup sends nothing). */
+  addressCheckIntervalMs?: number;
+  /** The route lookup (default local-address.ts's; tests move the network under the phone with it). */
+  routeLookup?: (host: string, port: number) => Promise<string | null>;
+  /** Senders other than the proxy that may send us SIP (`address` or `address:port`; `*`: anyone). */
+  allowedSources?: readonly string[];
   sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory;
   /** Passed to the factory (MediaOptions from media/contract.ts). */
   media?: Partial<MediaOptions>;
@@ -53,8 +60,20 @@ export interface SipTelephonyOptions {
   keepAliveTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  bindingCheckIntervalMs?: number;
   /** sip.js's own log level (default 'error'). */
   sipLogLevel?: 'debug' | 'log' | 'warn' | 'error';
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+function within(ms: number, work: Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void work.catch(() => undefined).finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export function parseServer(server: string, transport: SipTransportKind): { host: string; port: number } {
@@ -64,8 +83,6 @@ export function parseServer(server: string, transport: SipTransportKind): { host
   if (!(port > 0 && port < 65536)) throw new Error(`Bad port in ${server}`);
   return { host: m[1], port };
 }
-
-const skippedTrying = (() => undefined) as unknown as Core.IncomingInviteRequest['trying'];
 
 const TRANSPORTS: Record<SipTransportKind, new (logger: Core.Logger, options: SipTransportOptions) => SipTransportBase> = {
   udp: UdpTransport,
@@ -77,32 +94,45 @@ export class SipTelephony implements Telephony {
   readonly ua: UserAgent;
   readonly account: SipAccount;
   readonly presence: SipPresence;
-  readonly earlyRinging: EarlyRinging;
+  private readonly ringingSeam: EarlyRingingSeam;
   private readonly legs = new Map<string, SipCallLeg>();
   private readonly incomingListeners = new Set<(leg: CallLeg, info: IncomingInfo) => void>();
   private readonly log: SipLog;
   private readonly aor: string;
   private started = false;
+  readonly address: NetworkAddress;
+  readonly gate: SourceGate;
+  private addressTimer: ReturnType<typeof setInterval> | null = null;
   /** The dispatcher is on a break: new calls are turned away (by the call centre), so they do not ring. */
   private onBreak = false;
-  /** Our Contact as sip.js writes it (the early 180 carries it); null: to be written again. */
-  private contactHeader: string | null = null;
 
   constructor(private readonly options: SipTelephonyOptions) {
+    // The sip.js seams (main/sip/sipjs-seams/README.md) are installed here, where the user agent is built.
+    installProcessSeams();
     const a = options.account;
     this.log = options.logger ?? nullLog;
     const server = parseServer(a.server, a.transport);
     const domain = a.domain ?? server.host;
-    const localAddress = options.localAddress ?? '127.0.0.1';
+    this.address = new NetworkAddress({
+      server,
+      ...(options.localAddress !== undefined ? { fixed: options.localAddress } : {}),
+      ...(options.initialAddress !== undefined ? { initial: options.initialAddress } : {}),
+      ...(options.routeLookup ? { route: options.routeLookup } : {}),
+      log: this.log,
+    });
+    const localAddress = this.address.address;
+    this.gate = new SourceGate({ ...(options.allowedSources ? { allowed: options.allowedSources } : {}), log: (m) => this.log.warn(m) });
     this.aor = `sip:${a.user}@${domain}`;
     const uri = UserAgent.makeURI(this.aor);
     const serverUri = UserAgent.makeURI(`sip:${server.host}:${server.port};transport=${a.transport}`);
     const registrar = UserAgent.makeURI(`sip:${domain}`);
     if (!uri || !serverUri || !registrar) throw new Error(`Bad SIP account: ${this.aor}`);
-    const transportOptions: SipTransportOptions = {
+    const transportOptions: SipTransportOptions & { gate: SourceGate } = {
       host: server.host,
       port: server.port,
-      localAddress,
+      // Chosen by the OS per datagram unless fixed: the socket outlives a change of network.
+      ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      gate: this.gate,
       ...(a.tlsCaFile ? { caFile: a.tlsCaFile } : {}),
       onProblem: (m) => this.log.warn(m),
     };
@@ -141,23 +171,13 @@ export class SipTelephony implements Telephony {
       },
     };
     this.ua = new UserAgent(uaOptions);
-    const core = this.ua.userAgentCore;
-    const ourUsers = [a.user, contactName];
-    this.earlyRinging = new EarlyRinging(
-      {
-        // On a break the call centre turns calls away (480): no ringing first.
-        accepting: () => this.ua.state === UserAgentState.Started && !this.onBreak,
-        users: () => ourUsers,
-        knownTransaction: (branch) => core.userAgentServers.has(branch),
-        supported: () => core.configuration.supportedOptionTagsResponse,
-        userAgent: () => core.configuration.userAgentHeaderFieldValue,
-        contact: () => (this.contactHeader ??= core.configuration.contact.toString()),
-      },
-      (text) => void this.transport.send(text).catch((error: Error) => this.log.debug(`early response not sent: ${error.message}`)),
-      (message) => this.log.warn(message),
-    );
-    this.transport.hook = this.earlyRinging;
-    this.adoptFirstResponses();
+    this.ringingSeam = installEarlyRinging(this.ua, this.transport, {
+      // On a break the call centre turns calls away (480): no ringing first.
+      accepting: () => !this.onBreak,
+      users: [a.user, contactName],
+      debug: (m) => this.log.debug(m),
+      warn: (m) => this.log.warn(m),
+    });
     // The Contact must carry our real port (sip.js puts none), on every (re)connect.
     this.transport.stateChange.addListener(() => this.fixContact());
     this.account = new SipAccount({
@@ -171,32 +191,21 @@ export class SipTelephony implements Telephony {
       ...(options.keepAliveTimeoutMs !== undefined ? { keepAliveTimeoutMs: options.keepAliveTimeoutMs } : {}),
       ...(options.backoffMinMs !== undefined ? { backoffMinMs: options.backoffMinMs } : {}),
       ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
+      ...(options.bindingCheckIntervalMs !== undefined ? { bindingCheckIntervalMs: options.bindingCheckIntervalMs } : {}),
+      // The server saw us elsewhere (a NAT): Contact follows, and the binding is made again with it.
+      onRegistered: (topVia) => {
+        const before = this.ua.contact.toString({ register: true });
+        if (this.address.registered(topVia)) this.contactMoved(before);
+      },
       log: this.log,
     });
+    this.address.attach(this.ua, media, () => this.transport.localPort);
     this.presence = new SipPresence({ core: this.ua.userAgentCore, ua: this.ua, aor: uri, log: this.log });
   }
 
-  /**
-   * Between sip.js's user agent server for a new INVITE and the Invitation made from it:
-   * - if early-ringing.ts rang for this INVITE already, the server takes that 180's To-tag, so that all its
-   *   responses (and the dialog) carry it;
-   * - RFC 3261 17.2.1: a 100 Trying is owed only when the TU will not respond within 200 ms. onInvite sends
-   *   180 Ringing (or a final response) in the same turn, so sip.js's unconditional 100 is one datagram and
-   *   a response build too many. An INVITE with Replaces is answered after its media is set up, so it keeps
-   *   its 100.
-   */
-  private adoptFirstResponses(): void {
-    const delegate = this.ua.userAgentCore.delegate;
-    const onInvite = delegate.onInvite?.bind(delegate);
-    if (!onInvite) throw new Error('sip.js UserAgentCore has no onInvite delegate: check adoptFirstResponses after a sip.js upgrade');
-    delegate.onInvite = (request) => {
-      const tag = this.earlyRinging.claim(request.message.viaBranch);
-      // A protected field of sip.js's UserAgentServer, read by every response it builds and by the Invitation.
-      if (tag !== null) (request as unknown as { toTag: string }).toTag = tag;
-      // Only sip.js's own call (whose result it ignores) happens before onInvite answers.
-      if (!request.message.hasHeader('replaces')) request.trying = skippedTrying;
-      onInvite(request);
-    };
+  /** The early 180 (tests and diagnostics read its stats). */
+  get earlyRinging(): EarlyRingingSeam['earlyRinging'] {
+    return this.ringingSeam.earlyRinging;
   }
 
   get transport(): SipTransportBase {
@@ -211,6 +220,7 @@ export class SipTelephony implements Telephony {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.address.rechoose();
     try {
       await this.ua.start();
     } catch (error) {
@@ -219,19 +229,43 @@ export class SipTelephony implements Telephony {
     }
     this.fixContact();
     this.account.start();
+    // A changed network without a trigger from the desktop (a cable, a VPN, DHCP) is found by looking again.
+    this.addressTimer = setInterval(() => void this.checkAddress(), this.options.addressCheckIntervalMs ?? 10_000);
+    this.addressTimer.unref?.();
+  }
+
+  /** Looks the route up again; a new address means a new Contact: re-register. */
+  private async checkAddress(): Promise<boolean> {
+    const before = this.ua.contact.toString({ register: true });
+    const changed = await this.address.rechoose();
+    if (changed && this.started) this.contactMoved(before);
+    return changed;
+  }
+
+  private contactMoved(previous: string): void {
+    this.ringingSeam.contactChanged();
+    this.account.replaceContact(previous);
   }
 
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    for (const leg of [...this.legs.values()]) await leg.hangup().catch(() => undefined);
-    await this.presence.stop().catch(() => undefined);
-    await this.account.stop();
-    await this.ua.stop().catch(() => undefined);
+    if (this.addressTimer) clearInterval(this.addressTimer);
+    this.addressTimer = null;
+    // Bounded at each step, side by side where they do not depend on each other: a stop must end in seconds.
+    await within(1000, Promise.all([...this.legs.values()].map((leg) => leg.hangup().catch(() => undefined))));
+    await within(1500, Promise.all([this.presence.stop().catch(() => undefined), this.account.stop()]));
+    await within(500, this.ua.stop().catch(() => undefined));
   }
 
+  /** The network changed or the machine woke: choose our address again, then register. */
   reregister(): void {
-    this.account.reregister();
+    void this.checkAddress()
+      .catch(() => false)
+      .then((changed) => {
+        // A moved Contact has re-registered already.
+        if (!changed) this.account.reregister();
+      });
   }
 
   onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): () => void {
@@ -282,13 +316,13 @@ export class SipTelephony implements Telephony {
   }
 
   private fixContact(): void {
-    const t = this.transport;
-    if (t.localPort > 0) this.ua.contact.uri.port = t.localPort;
-    this.contactHeader = null;
+    this.address.apply();
+    this.ringingSeam.contactChanged();
   }
 
   private track(leg: SipCallLeg): SipCallLeg {
     this.legs.set(leg.legId, leg);
+    if (leg.session instanceof Invitation) guardAckTimeout(leg.session, this.log);
     leg.onEvent((e) => {
       if (e.type === 'ended') this.legs.delete(leg.legId);
     });

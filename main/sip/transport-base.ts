@@ -21,7 +21,7 @@ export interface SipTransportOptions {
   onProblem?: (message: string) => void;
 }
 
-/** Sees each message before anything else reads it, and each message sip.js sends (main/sip/early-ringing.ts). */
+/** Sees each message before anything else reads it, and each message sip.js sends (main/sip/sipjs-seams/early-ringing.ts). */
 export interface TransportHook {
   /**
    * A received message, before the transport's own look at it: the hook's Peek when the hook has read it
@@ -41,6 +41,8 @@ export interface TransportCounters {
   malformed: number;
   absorbed: number;
   retransmissions: number;
+  /** Datagrams from senders that are not our proxy, dropped (main/sip/source-gate.ts). */
+  refused: number;
 }
 
 export abstract class SipTransportBase implements Transport {
@@ -56,6 +58,7 @@ export abstract class SipTransportBase implements Transport {
     malformed: 0,
     absorbed: 0,
     retransmissions: 0,
+    refused: 0,
   };
   /** Local port of the socket (Contact and Via need it); 0 before connect. */
   localPort = 0;

@@ -7,6 +7,8 @@ import { TransportState } from 'sip.js';
 import type { Core } from 'sip.js';
 import { Retransmitter, RFC3261_TIMERS } from './retransmit.js';
 import type { RetransmitConfig } from './retransmit.js';
+import { responseDestination, stampVia } from './local-address.js';
+import type { SourceGate } from './source-gate.js';
 import { SipTransportBase } from './transport-base.js';
 import type { SipTransportOptions } from './transport-base.js';
 import { peekMessage } from './wire.js';
@@ -15,6 +17,8 @@ export interface UdpTransportOptions extends SipTransportOptions {
   /** Bind this local port (0 = any). */
   localPort?: number;
   timers?: RetransmitConfig;
+  /** Who may send to us (main/sip/source-gate.ts); none: everyone. */
+  gate?: SourceGate;
 }
 
 export class UdpTransport extends SipTransportBase {
@@ -62,7 +66,7 @@ export class UdpTransport extends SipTransportBase {
         reject(error);
       };
       socket.once('error', onError);
-      socket.on('message', (data) => this.receive(data));
+      socket.on('message', (data, from) => this.receive(data, from));
       const bindAddress = options.localAddress ?? (options.host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0');
       socket.bind(options.localPort ?? 0, bindAddress, () => {
         socket.off('error', onError);
@@ -81,10 +85,12 @@ export class UdpTransport extends SipTransportBase {
     const host = this.options.host;
     if (isIP(host) === 4) {
       this.serverAddress = host;
+      (this.options as UdpTransportOptions).gate?.setServer(host, this.options.port);
       return;
     }
     try {
       this.serverAddress = (await lookup(host, { family: 4 })).address;
+      (this.options as UdpTransportOptions).gate?.setServer(this.serverAddress, this.options.port);
     } catch (error) {
       const why = new Error(`SIP server ${host} not found: ${(error as Error).message}`);
       this.transition(TransportState.Disconnected, why);
@@ -128,12 +134,25 @@ export class UdpTransport extends SipTransportBase {
     this.counters.sent++;
     this.counters.retransmissions = this.retransmitter.stats.retransmissions;
     this.notePacket('out', message);
+    const to = this.destination(message);
     return new Promise<void>((resolve, reject) => {
-      socket.send(message, this.options.port, this.serverAddress, (error) => (error ? reject(error) : resolve()));
+      socket.send(message, to.port, to.address, (error) => (error ? reject(error) : resolve()));
     });
   }
 
-  private receive(data: Buffer): void {
+  /**
+   * Requests go to the proxy (our one flow). A response goes where RFC 3261 18.2.2 and RFC 3581 say: the
+   * top Via's received/rport (which receive() stamped from the request's source), else its sent-by.
+   */
+  private destination(message: string): { address: string; port: number } {
+    const server = { address: this.serverAddress, port: this.options.port };
+    if (!message.startsWith('SIP/2.0 ')) return server;
+    const via = /\r\n(?:Via|v)[ \t]*:[ \t]*([^\r\n,]*)/i.exec(message)?.[1];
+    const to = via === undefined ? null : responseDestination(via);
+    return to !== null && isIP(to.address) === 4 ? to : server;
+  }
+
+  private receive(data: Buffer, from: dgram.RemoteInfo): void {
     let text: string;
     try {
       text = data.toString('utf8');
@@ -141,6 +160,13 @@ export class UdpTransport extends SipTransportBase {
       this.malformed('undecodable datagram');
       return;
     }
+    const gate = (this.options as UdpTransportOptions).gate;
+    if (gate && data.length > 4 && !gate.admits(from.address, from.port, text)) {
+      this.counters.refused++;
+      return;
+    }
+    // RFC 3261 18.2.1 / RFC 3581 4: a request's top Via learns where it really came from.
+    if (!text.startsWith('SIP/2.0')) text = stampVia(text, from);
     this.deliver(text, (peek) => this.retransmitter.incoming(peek));
   }
 }

@@ -5,6 +5,7 @@
 //   node test/lab/lab.mjs up [kamailio|pulse]     idempotent; installs Debian packages when root
 //   node test/lab/lab.mjs down [kamailio|pulse]   stops services (and leftover test peers) by PID
 //   node test/lab/lab.mjs kill kamailio           SIGKILL, for fault-injection tests
+//   node test/lab/lab.mjs bounce                  SIGKILL Kamailio and start it again at once (prints the downtime)
 //   node test/lab/lab.mjs status                  one line per service; exit code 1 if one is down
 //   node test/lab/lab.mjs env                     `export PULSE_SERVER=...` lines for eval
 //
@@ -19,14 +20,15 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, '..', '..');
-export const LAB = path.join(REPO, '.lab');
+// test/lab/netns.mjs runs a second lab on the server side of its namespaces: its own dir and address.
+export const LAB = process.env.DP_LAB_DIR ?? path.join(REPO, '.lab');
 const PULSE_DIR = path.join(LAB, 'pulse');
 const PULSE_SOCKET = path.join(PULSE_DIR, 'native');
 export const PULSE_SERVER = `unix:${PULSE_SOCKET}`;
 const KAMAILIO_CTL = path.join(LAB, 'kamailio_ctl');
 const TLS_DIR = path.join(LAB, 'tls');
 const AUDIO_DIR = path.join(LAB, 'audio');
-export const SIP_HOST = '127.0.0.1';
+export const SIP_HOST = process.env.DP_LAB_SIP_HOST ?? '127.0.0.1';
 export const SIP_PORT = 5060;
 export const SIP_TLS_PORT = 5061;
 
@@ -49,6 +51,9 @@ const PACKAGES = [
   // Not the lab's own, but every test run needs them: the e2e browser and tcpdump for benchmarks.
   'chromium',
   'tcpdump',
+  // test/lab/netns.mjs: network namespaces joined by veth pairs, with a masquerading NAT between them.
+  'iproute2',
+  'iptables',
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -281,6 +286,8 @@ function kamailioArgs(withTls) {
     '-A', `LAB_FIFO=${q(path.join(LAB, 'kamailio_rpc.fifo'))}`,
   ];
   if (process.getuid?.() === 0) args.push('-u', 'root', '-g', 'root');
+  // In netns.mjs's server namespace: listen on its address too (the cfg's 127.0.0.1 is that namespace's own).
+  if (SIP_HOST !== '127.0.0.1') args.push('-l', `udp:${SIP_HOST}:${SIP_PORT}`, '-l', `tcp:${SIP_HOST}:${SIP_PORT}`, '-l', `udp:127.0.0.1:${SIP_PORT}`);
   if (withTls) {
     args.push(
       '-A', 'WITH_TLS',
@@ -541,13 +548,22 @@ async function main() {
       await down(which);
       await up(which);
       return 0;
+    case 'bounce': {
+      // SIGKILL and start again at once, as a quick registrar restart: every registration is lost. Prints how
+      // long SIP went unanswered (from the kill until OPTIONS gets 200 again).
+      const at = Date.now();
+      await down('kamailio', 'SIGKILL');
+      await withLock(async () => log(await startKamailio()));
+      log(`kamailio: down ${Date.now() - at} ms`);
+      return 0;
+    }
     case 'status':
       return (await status()) ? 0 : 1;
     case 'env':
       log(`export PULSE_SERVER=${PULSE_SERVER}`);
       return 0;
     default:
-      log('usage: node test/lab/lab.mjs install|up|down|restart|kill|status|env [kamailio|pulse]');
+      log('usage: node test/lab/lab.mjs install|up|down|restart|kill|bounce|status|env [kamailio|pulse]');
       return 2;
   }
 }

@@ -29,6 +29,7 @@ export {
   stopKamailio,
   killKamailio,
   restartKamailio,
+  bounceKamailio,
 } from './lib/kamailio.js';
 export type { Registration, RegContact } from './lib/kamailio.js';
 export { audioStats, parseSoxStat } from './lib/audio.js';

@@ -20,6 +20,8 @@ export interface AppOptions {
   /** Prepare the database before the app starts (e.g. seed demo data). */
   dir?: string;
   env?: Record<string, string>;
+  /** Run the app inside this network namespace (test/lab/netns.mjs); reached through a unix-socket bridge. */
+  netns?: string;
 }
 
 export interface AppProcess {
@@ -30,6 +32,8 @@ export interface AppProcess {
   configPath: string;
   databasePath: string;
   process: ChildProcess;
+  /** In a network namespace: the unix socket that carries connections to the web host. */
+  socketPath?: string;
   /** Lines after `ready` (registration failure reason), and stderr. */
   output: string[];
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -53,7 +57,9 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   const config = appConfig(options.user, dir, options.config);
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const child = spawn(process.execPath, [join(repo, 'dist/main/app/host.js'), '--config', configPath], {
+  const hostArgs = [join(repo, 'dist/main/app/host.js'), '--config', configPath];
+  const [command, args] = options.netns ? ['ip', ['netns', 'exec', options.netns, process.execPath, ...hostArgs]] : [process.execPath, hostArgs];
+  const child = spawn(command, args, {
     cwd: repo,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +81,9 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
     });
   });
   const parsed = new URL(url);
+  const socketPath = options.netns ? await bridge(options.netns, join(dir, 'web.sock'), Number(parsed.port), child) : undefined;
   return {
+    ...(socketPath ? { socketPath } : {}),
     url,
     token: parsed.searchParams.get('token')!,
     port: Number(parsed.port),
@@ -92,6 +100,24 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
       });
     },
   };
+}
+
+/** A unix socket in `dir` carrying connections to 127.0.0.1:port inside `netns` (test/lab/netns-bridge.mjs), for as long as `app` runs. */
+async function bridge(netns: string, socketPath: string, port: number, app: ChildProcess): Promise<string> {
+  const child = spawn('ip', ['netns', 'exec', netns, process.execPath, join(repo, 'test/lab/netns-bridge.mjs'), socketPath, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  app.once('exit', () => child.kill('SIGTERM'));
+  await new Promise<void>((resolveUp, reject) => {
+    child.stdout!.once('data', () => resolveUp());
+    child.once('exit', (code) => reject(new Error(`netns bridge exited with ${code}`)));
+  });
+  return socketPath;
+}
+
+/** The web host's WebSocket URL (through the bridge when the app runs in a network namespace). */
+export function phoneSocketUrl(app: Pick<AppProcess, 'port' | 'token'> & { socketPath?: string }): string {
+  return app.socketPath ? `ws+unix://${app.socketPath}:/phone?token=${app.token}` : `ws://127.0.0.1:${app.port}/phone?token=${app.token}`;
 }
 
 /** A client of the contract over the web host's WebSocket, as the renderer is: for tests to watch PhoneState. */
@@ -111,8 +137,8 @@ export class ContractClient {
     });
   }
 
-  static connect(app: Pick<AppProcess, 'port' | 'token'>): Promise<ContractClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${app.port}/phone?token=${app.token}`);
+  static connect(app: Pick<AppProcess, 'port' | 'token'> & { socketPath?: string }): Promise<ContractClient> {
+    const ws = new WebSocket(phoneSocketUrl(app));
     return new Promise((resolveOpen, reject) => {
       ws.once('open', () => resolveOpen(new ContractClient(ws)));
       ws.once('error', reject);

@@ -3,7 +3,7 @@
 import type { Call } from '../../../shared/domain.js';
 import { errorLogText, type Result } from '../../../shared/errors.js';
 import type { PhoneState } from '../../../shared/state.js';
-import { ContractClient, startApp } from '../../support/app-process.js';
+import { ContractClient, phoneSocketUrl, startApp } from '../../support/app-process.js';
 import type { AppOptions, AppProcess } from '../../support/app-process.js';
 import type { LinphonePeer } from '../../lab/peers.js';
 
@@ -80,9 +80,9 @@ export function noLiveCalls(s: PhoneState): boolean {
 }
 
 /** Every PhoneState the app publishes, from a second WebSocket client (as a second renderer window would). */
-export async function watchStates(app: Pick<AppProcess, 'port' | 'token'>, listener: (s: PhoneState) => void): Promise<() => void> {
+export async function watchStates(app: Pick<AppProcess, 'port' | 'token' | 'socketPath'>, listener: (s: PhoneState) => void): Promise<() => void> {
   const { default: WebSocket } = await import('ws');
-  const ws = new WebSocket(`ws://127.0.0.1:${app.port}/phone?token=${app.token}`);
+  const ws = new WebSocket(phoneSocketUrl(app));
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

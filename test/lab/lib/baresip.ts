@@ -298,9 +298,9 @@ export function baresipCoreConfig(o: {
 }): string {
   return [
     'poll_method epoll',
-    `sip_listen 127.0.0.1:${o.port}`,
+    `sip_listen ${SIP_HOST}:${o.port}`,
     // Without this baresip puts eth0's address into SDP and RTP leaves loopback.
-    'net_interface 127.0.0.1',
+    `net_interface ${SIP_HOST}`,
     'sip_trans_def udp',
     `call_max_calls ${o.maxCalls}`,
     `audio_source aufile,${o.audioFile}`,

@@ -100,8 +100,21 @@ export async function removeContact(user: string, contact: string): Promise<void
 }
 
 async function lab(args: string[]): Promise<void> {
+  await labOutput(args);
+}
+
+async function labOutput(args: string[]): Promise<string> {
   const r = await labCli(args);
   if (r.code !== 0) throw new Error(`lab.mjs ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** SIGKILL and start again at once (a quick registrar restart, bindings lost): resolves with the downtime in ms. */
+export async function bounceKamailio(): Promise<number> {
+  const out = await labOutput(['bounce']);
+  const m = /kamailio: down (\d+) ms/.exec(out);
+  if (!m) throw new Error(`lab.mjs bounce said no downtime:\n${out}`);
+  return Number(m[1]);
 }
 
 /** Start Kamailio if it is not running (waits until it answers OPTIONS). */

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-export const SIP_HOST = '127.0.0.1';
+/** Kamailio's address: 127.0.0.1, or the server side's address in test/lab/netns.mjs (DP_LAB_SIP_HOST). */
+export const SIP_HOST = process.env.DP_LAB_SIP_HOST ?? '127.0.0.1';
 export const SIP_PORT = 5060;
 export const SIP_TLS_PORT = 5061;
 /** Every lab user authenticates with this password. */
@@ -33,12 +34,13 @@ export interface LabPaths {
     /** espeak-ng sentence (may be missing if espeak-ng is not installed) */
     speech: string;
   };
-  sipp: { uacInvite: string; uasAnswer: string };
+  sipp: { uacInvite: string; uasAnswer: string; scannerBurst: string };
 }
 
 export function labPaths(): LabPaths {
   const repo = path.resolve(HERE, '..', '..', '..');
-  const lab = path.join(repo, '.lab');
+  // netns.mjs gives the server side its own lab (its own Kamailio, PulseAudio, fixtures): DP_LAB_DIR.
+  const lab = process.env.DP_LAB_DIR ?? path.join(repo, '.lab');
   const audio = path.join(lab, 'audio');
   return {
     repo,
@@ -58,6 +60,7 @@ export function labPaths(): LabPaths {
     sipp: {
       uacInvite: path.join(repo, 'test', 'lab', 'sipp', 'uac-invite.xml'),
       uasAnswer: path.join(repo, 'test', 'lab', 'sipp', 'uas-answer.xml'),
+      scannerBurst: path.join(repo, 'test', 'lab', 'sipp', 'scanner-burst.xml'),
     },
   };
 }

@@ -3,7 +3,7 @@
 // seed 202: "Invalid state transition from Terminated to Terminated"). guardAckTimeout stops that.
 import { Invitation, SessionState } from 'sip.js';
 import { describe, expect, it } from 'vitest';
-import { guardAckTimeout } from '../../../main/sip/call-leg.js';
+import { guardAckTimeout } from '../../../main/sip/sipjs-seams/ack-timeout.js';
 
 /** An Invitation in a given state with the little onAckTimeout touches (no UserAgent needed). */
 function invitationIn(state: SessionState): { invitation: Invitation; byes: number; fire: () => void } {

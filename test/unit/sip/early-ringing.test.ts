@@ -1,4 +1,4 @@
-// The early 180 (main/sip/early-ringing.ts) rings only for INVITEs that sip.js will take as a new call:
+// The early 180 (main/sip/sipjs-seams/early-ringing.ts) rings only for INVITEs that sip.js will take as a new call:
 // checked against sip.js's own parser on the RFC 4475 torture messages and on seeded random mutations of a
 // real INVITE. The wire behaviour with a real sip.js UserAgent is in incoming-invite.test.ts.
 import fs from 'node:fs';
@@ -6,9 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Core } from 'sip.js';
-import { EarlyRinging, scanInvite, TagPool, withToTag } from '../../../main/sip/early-ringing.js';
-import type { EarlyRingingProfile } from '../../../main/sip/early-ringing.js';
-import { installFastGrammar } from '../../../main/sip/fast-grammar.js';
+import { EarlyRinging, scanInvite, TagPool, withToTag } from '../../../main/sip/sipjs-seams/early-ringing.js';
+import type { EarlyRingingProfile } from '../../../main/sip/sipjs-seams/early-ringing.js';
+import { installFastGrammar } from '../../../main/sip/sipjs-seams/fast-grammar.js';
 import { peekMessage } from '../../../main/sip/wire.js';
 import { toTagOf } from '../../support/sip-text.js';
 import { textMutations } from '../../support/text-mutations.js';

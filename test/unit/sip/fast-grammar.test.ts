@@ -1,4 +1,4 @@
-// The fast paths of main/sip/fast-grammar.ts must give exactly what sip.js's grammar gives: same
+// The fast paths of main/sip/sipjs-seams/fast-grammar.ts must give exactly what sip.js's grammar gives: same
 // classes, same own properties in the same order, same values; and where the grammar refuses a value
 // (-1) so must the wrapper. Checked on the headers of our fixtures, the RFC 4475 torture messages and
 // generated variants, each value through every rule that has a fast path.
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Grammar, Core } from 'sip.js';
-import { installFastGrammar, originalGrammarParse, withFastPaths } from '../../../main/sip/fast-grammar.js';
+import { installFastGrammar, originalGrammarParse, withFastPaths } from '../../../main/sip/sipjs-seams/fast-grammar.js';
 import { textMutations } from '../../support/text-mutations.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sip');

@@ -1,5 +1,5 @@
 // The first responses to an incoming INVITE: 180 Ringing goes out before sip.js parses the INVITE
-// (main/sip/early-ringing.ts), and so before the call centre hears of the call, without sip.js's redundant
+// (main/sip/sipjs-seams/early-ringing.ts and first-responses.ts), and so before the call centre hears of the call, without sip.js's redundant
 // 100 Trying; sip.js then owns the call with the 180's To-tag. An INVITE with Replaces keeps its 100.
 import dgram from 'node:dgram';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -30,10 +30,13 @@ async function fakeProxy(): Promise<{ socket: dgram.Socket; port: number; receiv
   return { socket, port: socket.address().port, received };
 }
 
+/** The fake proxy's port: its Via's sent-by, where responses go (RFC 3261 18.2.2). */
+let proxyPort = 5999;
+
 function invite(callId: string, extra: string[] = [], user = '3950'): string {
   return [
     `INVITE sip:${user}@127.0.0.1 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-${callId}`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${proxyPort};branch=z9hG4bK-${callId}`,
     'Record-Route: <sip:127.0.0.1;lr;ftag=caller1>',
     'Max-Forwards: 70',
     'From: <sip:3951@127.0.0.1>;tag=caller1',
@@ -52,6 +55,7 @@ const until = (fn: () => boolean, ms = 3000): Promise<boolean> => waitUntil(fn, 
 
 async function phone(): Promise<{ tel: SipTelephony; proxy: Awaited<ReturnType<typeof fakeProxy>>; sent: string[] }> {
   const proxy = await fakeProxy();
+  proxyPort = proxy.port;
   const tel = new SipTelephony({
     account: { server: `127.0.0.1:${proxy.port}`, transport: 'udp', user: '3950', password: 'x' },
     sessionDescriptionHandlerFactory: () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Grammar, NameAddrHeader } from 'sip.js';
 import { headerize } from 'sip.js/lib/core/messages/utils.js';
 
-describe('sip.js patches (npm postinstall, main/sip/patch-sipjs.mjs)', () => {
+describe('sip.js patches (npm postinstall, main/sip/sipjs-seams/patch-sipjs.mjs)', () => {
   it('is applied, and parsing gives the same results call after call', () => {
     const source = readFileSync('node_modules/sip.js/lib/grammar/pegjs/dist/grammar.js', 'utf8');
     expect(source).toContain('dispatch-phone: bytecode decoded once');

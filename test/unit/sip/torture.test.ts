@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserAgent } from 'sip.js';
 import type { Core, Transport } from 'sip.js';
-import { installFastGrammar } from '../../../main/sip/fast-grammar.js';
+import { installFastGrammar } from '../../../main/sip/sipjs-seams/fast-grammar.js';
 import { UdpTransport } from '../../../main/sip/udp-transport.js';
 import { seededRandom } from '../../support/seeded-random.js';
 

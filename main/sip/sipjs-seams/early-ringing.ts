@@ -13,9 +13,9 @@
 // for, the caller is told 400: ringing is always followed by an answer.
 import { randomBytes } from 'node:crypto';
 import { fastForm } from './fast-grammar.js';
-import type { TransportHook } from './transport-base.js';
-import type { Peek } from './wire.js';
-import { branchOf, peekMessage } from './wire.js';
+import type { TransportHook } from '../transport-base.js';
+import type { Peek } from '../wire.js';
+import { branchOf, peekMessage } from '../wire.js';
 
 export interface EarlyRingingProfile {
   /** sip.js takes calls now (a stopped user agent drops them). */

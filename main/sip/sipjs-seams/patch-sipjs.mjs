@@ -1,6 +1,6 @@
 // Run at install (npm postinstall): two small speed patches to sip.js 0.21, each idempotent; if sip.js
 // changes shape, it says so and leaves that file alone (correct, only slower). Each is pinned by
-// test/unit/sip/sipjs-patches.test.ts.
+// test/unit/sip/sipjs-patches.test.ts. Listed with the other sip.js seams in README.md beside it.
 // 1. Its generated SIP parser (peg.js) decodes its whole bytecode table (235 strings) on every parse call,
 //    and sip.js parses each message with a dozen such calls: 1.6 ms per INVITE, most of our INVITE->180
 //    time (bench/sip). The table is pure data, so it is decoded once per process instead.
@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 function patch(relative, marker, apply, done) {
   const file = join(root, 'node_modules/sip.js', relative);

@@ -1,0 +1,51 @@
+// Kamailio restarted quickly (its location table in memory, so every binding is gone) while the OPTIONS
+// keep-alive keeps getting 200: the app's binding fetch (REGISTER without Contact, RFC 3261 10.2.3, every
+// 20 s) must notice within 30 s, PhoneState must say "registering" meanwhile, and calls must reach the
+// dispatcher again. Issue #13 part 3.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bounceKamailio, ensureLab, registrations, startBaresip, startKamailio, waitUntil } from '../../lab/peers.js';
+import { onCleanup, openApp, runCleanups, waitNewRinging, watchStates } from './helpers.js';
+
+const APP_USER = '5020';
+
+beforeAll(async () => {
+  await ensureLab();
+});
+afterAll(async () => {
+  await startKamailio();
+  await runCleanups();
+}, 60_000);
+
+describe('Kamailio restarted in under 3 s', () => {
+  it('the lost binding is noticed and repaired within 30 s, "registering" meanwhile', async () => {
+    const { app, phone } = await openApp({ user: APP_USER });
+    const seen: Array<{ kind: string; at: number }> = [];
+    await watchStates(app, (s) => {
+      if (seen.at(-1)?.kind !== s.registration.kind) seen.push({ kind: s.registration.kind, at: Date.now() });
+    });
+    expect((await registrations(APP_USER))[0]?.contacts.length ?? 0).toBeGreaterThan(0);
+
+    const killedAt = Date.now();
+    // SIGKILL and start at once; resolves once Kamailio answers OPTIONS again.
+    const restartMs = await bounceKamailio();
+    expect(restartMs, 'the restart itself (kill to answering)').toBeLessThan(3000);
+    const lostAt = seen.length;
+
+    await phone.waitFor((s) => s.registration.kind === 'registering', 30_000, 'registering (binding lost)');
+    await phone.waitFor((s) => s.registration.kind === 'registered', 10_000, 'registered again');
+    const repairedMs = Date.now() - killedAt;
+    expect(repairedMs).toBeLessThan(30_000);
+    // The second client (as a second window) hears the same states, maybe a moment later.
+    await waitUntil(() => seen.slice(lostAt).some((s) => s.kind === 'registered'), { timeoutMs: 2000, intervalMs: 50 });
+    expect(seen.slice(lostAt).map((s) => s.kind)).toEqual(['registering', 'registered']);
+    expect((await registrations(APP_USER))[0]?.contacts.length ?? 0).toBeGreaterThan(0);
+
+    // A call to the dispatcher rings again (it got 404 before the repair).
+    const caller = await startBaresip({ user: '5021' });
+    onCleanup(() => caller.stop());
+    await caller.dial(APP_USER);
+    await waitNewRinging(phone, new Set(), 'the dispatcher rings after the repair');
+
+    console.log(`registrar-restart figures: ${JSON.stringify({ restartMs, repairedMs, states: seen.map((s) => `${s.kind}@${s.at - killedAt}ms`) })}`);
+  }, 90_000);
+});
