@@ -235,8 +235,9 @@ export type RegistrationState =
 
 /** What the dispatcher may choose: online takes calls, break sends new calls to colleagues (480). */
 export const CHOSEN_PRESENCES = ['online', 'break'] as const;
+export type ChosenPresence = (typeof CHOSEN_PRESENCES)[number];
 /** The dispatcher's own status as shown: the choice, or offline while not registered. */
-export type OwnPresence = (typeof CHOSEN_PRESENCES)[number] | 'offline';
+export type OwnPresence = ChosenPresence | 'offline';
 
 export interface AudioDevice {
   id: string;
