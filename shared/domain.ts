@@ -171,6 +171,9 @@ export type HistoryOutcome =
   | 'failed'
   | 'interrupted';
 
+/** An interrupted call whose dialog the next start ended: the BYE was taken, refused (481: gone already) or unanswered. */
+export type HistoryRecovery = 'bye-answered' | 'bye-refused' | 'bye-unanswered';
+
 export interface HistoryEntry {
   historyId: number;
   callId: string;
@@ -189,6 +192,8 @@ export interface HistoryEntry {
   /** For failed calls: why. */
   failureReason: string | null;
   heldCount: number;
+  /** Interrupted calls only: what the next start did about the dialog the crash left open. */
+  recovery?: HistoryRecovery;
 }
 
 export interface HistoryQuery {

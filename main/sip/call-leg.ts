@@ -70,6 +70,25 @@ export function guardAckTimeout(invitation: Invitation, log: SipLog = nullLog): 
   };
 }
 
+/** The leg whose events (or announcement as a new call) are being delivered right now, if any. */
+let reporting: SipCallLeg | null = null;
+
+/** Which leg the listeners running now are hearing about (dialog-recovery.ts links history rows by it). */
+export function legBeingReported(): SipCallLeg | null {
+  return reporting;
+}
+
+/** Runs `deliver` as news about `leg` (see legBeingReported). */
+export function reportingAbout(leg: SipCallLeg, deliver: () => void): void {
+  const outer = reporting;
+  reporting = leg;
+  try {
+    deliver();
+  } finally {
+    reporting = outer;
+  }
+}
+
 export class SipCallLeg implements CallLeg {
   readonly legId: string;
   readonly direction: CallDirection;
@@ -360,12 +379,14 @@ export class SipCallLeg implements CallLeg {
 
   private emit(event: LegEvent): void {
     if (this.ended && event.type !== 'ended') return;
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch (error) {
-        this.log.error(`leg listener threw: ${(error as Error).message}`);
+    reportingAbout(this, () => {
+      for (const l of [...this.listeners]) {
+        try {
+          l(event);
+        } catch (error) {
+          this.log.error(`leg listener threw: ${(error as Error).message}`);
+        }
       }
-    }
+    });
   }
 }

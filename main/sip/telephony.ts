@@ -9,7 +9,8 @@ import type { Result } from '../../shared/errors.js';
 import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
-import { SipCallLeg } from './call-leg.js';
+import { reportingAbout, SipCallLeg } from './call-leg.js';
+import type { DialogKeeper } from './dialog-recovery.js';
 import { EarlyRinging } from './early-ringing.js';
 import { installFastGrammar } from './fast-grammar.js';
 import { parseReplaces } from './headers.js';
@@ -53,6 +54,8 @@ export interface SipTelephonyOptions {
   keepAliveTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Keeps each established dialog in the store while it is up (dialog-recovery.ts). */
+  dialogKeeper?: DialogKeeper;
   /** sip.js's own log level (default 'error'). */
   sipLogLevel?: 'debug' | 'log' | 'warn' | 'error';
 }
@@ -288,6 +291,7 @@ export class SipTelephony implements Telephony {
 
   private track(leg: SipCallLeg): SipCallLeg {
     this.legs.set(leg.legId, leg);
+    this.options.dialogKeeper?.track(leg);
     leg.onEvent((e) => {
       if (e.type === 'ended') this.legs.delete(leg.legId);
     });
@@ -357,12 +361,14 @@ export class SipTelephony implements Telephony {
   }
 
   private announce(leg: SipCallLeg, info: IncomingInfo): void {
-    for (const l of [...this.incomingListeners]) {
-      try {
-        l(leg, info);
-      } catch (error) {
-        this.log.error(`incoming listener threw: ${(error as Error).message}`);
+    reportingAbout(leg, () => {
+      for (const l of [...this.incomingListeners]) {
+        try {
+          l(leg, info);
+        } catch (error) {
+          this.log.error(`incoming listener threw: ${(error as Error).message}`);
+        }
       }
-    }
+    });
   }
 }

@@ -10,6 +10,7 @@ import type {
   HistoryOutcome,
   HistoryPage,
   HistoryQuery,
+  HistoryRecovery,
 } from '../../shared/domain.js';
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
 import { normaliseNumber } from '../directory/numbers.js';
@@ -91,10 +92,11 @@ interface HistoryRow {
   transferred_to: string | null;
   failure_reason: string | null;
   held_count: number;
+  recovery: HistoryRecovery | null;
 }
 
 const COLUMNS = `history_id, call_id, direction, number, identity, handled_by, started_at, answered_at, ended_at,
-  duration_seconds, outcome, transferred_to, failure_reason, held_count`;
+  duration_seconds, outcome, transferred_to, failure_reason, held_count, recovery`;
 
 function parseIdentity(text: string): CallerIdentity {
   try {
@@ -120,6 +122,7 @@ function toEntry(row: HistoryRow): HistoryEntry {
     transferredTo: row.transferred_to,
     failureReason: row.failure_reason,
     heldCount: row.held_count,
+    ...(row.recovery !== null ? { recovery: row.recovery } : {}),
   };
 }
 
