@@ -111,7 +111,9 @@ export type CallEndReason =
   | 'not-found'
   | 'transferred'
   | 'failed'
-  | 'connection-lost';
+  | 'connection-lost'
+  /** The far end vanished without a BYE: no RTP while not on hold, or its session refresh failed. */
+  | 'far-end-gone';
 
 export type TransferStatus = 'trying' | 'ringing' | 'succeeded' | 'failed';
 

@@ -37,8 +37,10 @@ const ConfigSchema = v.strictObject({
     v.strictObject({
       rtpPortMin: v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(65534)),
       rtpPortMax: v.pipe(v.number(), v.integer(), v.minValue(1025), v.maxValue(65535)),
+      /** No RTP for this long on a call not on hold: the far end is gone, the call ends (0: never). */
+      rtpTimeoutSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)), 30),
     }),
-    { rtpPortMin: 20000, rtpPortMax: 29999 },
+    { rtpPortMin: 20000, rtpPortMax: 29999, rtpTimeoutSeconds: 30 },
   ),
   webHost: v.optional(
     v.strictObject({ port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)) }),

@@ -110,6 +110,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     }),
     logger: sipLog,
     dialogKeeper,
+    farEnd: { rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000 },
   });
 
   const centre = new CallCentre({

@@ -110,6 +110,7 @@ const END_REASON_TEXT: Record<CallEndReason, string> = {
   transferred: 'transferred',
   failed: 'the call failed',
   'connection-lost': 'the connection was lost',
+  'far-end-gone': 'the other side is gone (no sound, no answer)',
 };
 
 function errorMessage(err: unknown): string {

@@ -13,6 +13,7 @@ import type {
 import type { CallDirection, CallEndReason, MediaStats } from '../../shared/domain.js';
 import type { CallLeg, LegEvent, RemoteParty } from '../calls/ports.js';
 import type { MediaControls, MediaDirection } from '../media/contract.js';
+import { DEFAULT_RTP_TIMEOUT_MS, RtpInactivityWatch } from './far-end-watch.js';
 import { cancelEndReason, endReasonForStatus, parseSipfrag } from './headers.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
@@ -89,6 +90,12 @@ export function reportingAbout(leg: SipCallLeg, deliver: () => void): void {
   }
 }
 
+/** How a leg notices a far end that vanished (far-end-watch.ts). */
+export interface FarEndOptions {
+  /** No RTP for this long while not on hold ends the call (default 30 s; 0: off). */
+  rtpTimeoutMs?: number;
+}
+
 export class SipCallLeg implements CallLeg {
   readonly legId: string;
   readonly direction: CallDirection;
@@ -99,6 +106,9 @@ export class SipCallLeg implements CallLeg {
   private ended = false;
   private established = false;
   private remoteHeld = false;
+  /** Our last hold/resume re-INVITE that was accepted put the call on hold. */
+  private localHeld = false;
+  private readonly farEndWatch: RtpInactivityWatch;
   private transferSucceeded = false;
   private muted = false;
   private readonly establishedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -107,7 +117,16 @@ export class SipCallLeg implements CallLeg {
   constructor(
     readonly session: Session,
     private readonly log: SipLog = nullLog,
+    farEnd: FarEndOptions = {},
   ) {
+    this.farEndWatch = new RtpInactivityWatch(
+      {
+        packetsReceived: () => this.mediaStats()?.packetsReceived ?? null,
+        onHold: () => this.localHeld || this.remoteHeld,
+      },
+      (silentMs) => this.farEndGone(`no RTP for ${Math.round(silentMs / 1000)} s`),
+      { rtpTimeoutMs: farEnd.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS },
+    );
     this.legId = randomUUID();
     this.direction = session instanceof Invitation ? 'incoming' : 'outgoing';
     if (session instanceof Invitation) {
@@ -248,7 +267,10 @@ export class SipCallLeg implements CallLeg {
   private async reinvite(hold: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const code = await this.reinviteOnce(hold);
-      if (code === null) return;
+      if (code === null) {
+        this.localHeld = hold;
+        return;
+      }
       if (code !== 491 || attempt >= 3 || !this.isEstablished()) throw new Error(`re-INVITE refused: ${this.lastReinviteRefusal}`);
       const ownCallId = this.direction === 'outgoing';
       const wait = ownCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
@@ -353,9 +375,21 @@ export class SipCallLeg implements CallLeg {
     sdh.onRemoteDirectionChange(onDirection);
   }
 
+  /** The far end is gone (no media, no session refresh): BYE, and the call is over at once, answered or not. */
+  farEndGone(detail: string): void {
+    if (this.ended) return;
+    this.log.warn(`far end gone (${detail}): ending the call`);
+    this.setReason('far-end-gone', detail);
+    this.session.bye().catch((error: Error) => {
+      this.log.debug(`BYE to a gone far end not sent: ${error.message}`);
+      void this.session.dispose().catch(() => undefined);
+    });
+  }
+
   private onState(state: SessionState): void {
     if (state === SessionState.Established && !this.established) {
       this.established = true;
+      this.farEndWatch.start();
       this.emit({ type: 'established' });
       for (const w of this.establishedWaiters.splice(0)) w.resolve();
     }
@@ -369,6 +403,7 @@ export class SipCallLeg implements CallLeg {
   private finish(): void {
     if (!this.ended) {
       this.ended = true;
+      this.farEndWatch.stop();
       const reason = this.endReason ?? (this.established ? 'hung-up-remote' : 'failed');
       this.emit({ type: 'ended', reason, detail: this.endDetail });
       const error = new Error(`The call ended (${reason})`);

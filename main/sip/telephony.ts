@@ -9,7 +9,7 @@ import type { Result } from '../../shared/errors.js';
 import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
-import { reportingAbout, SipCallLeg } from './call-leg.js';
+import { reportingAbout, SipCallLeg, type FarEndOptions } from './call-leg.js';
 import type { DialogKeeper } from './dialog-recovery.js';
 import { EarlyRinging } from './early-ringing.js';
 import { installFastGrammar } from './fast-grammar.js';
@@ -54,6 +54,8 @@ export interface SipTelephonyOptions {
   keepAliveTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** How calls notice a far end that vanished (RTP timeout, session timers). */
+  farEnd?: FarEndOptions;
   /** Keeps each established dialog in the store while it is up (dialog-recovery.ts). */
   dialogKeeper?: DialogKeeper;
   /** sip.js's own log level (default 'error'). */
@@ -275,7 +277,7 @@ export class SipTelephony implements Telephony {
     }
     let leg: SipCallLeg;
     try {
-      leg = this.track(new SipCallLeg(new Inviter(this.ua, target), this.log));
+      leg = this.track(new SipCallLeg(new Inviter(this.ua, target), this.log, this.options.farEnd));
       await leg.invite();
     } catch (error) {
       return fail('sip-failure', `Could not place the call: ${(error as Error).message}`);
@@ -334,7 +336,7 @@ export class SipTelephony implements Telephony {
     if (!replaced && !this.onBreak) {
       invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
     }
-    const leg = this.track(new SipCallLeg(invitation, this.log));
+    const leg = this.track(new SipCallLeg(invitation, this.log, this.options.farEnd));
     if (replaced) {
       const old = replaced;
       leg.onEvent((e) => {
@@ -353,7 +355,7 @@ export class SipTelephony implements Telephony {
       .accept()
       .then(() => {
         from.setReason('transferred', `referred to ${referral.referTo.uri.toString()}`);
-        const leg = this.track(new SipCallLeg(referral.makeInviter(), this.log));
+        const leg = this.track(new SipCallLeg(referral.makeInviter(), this.log, this.options.farEnd));
         this.announce(leg, { replacesLegId: null, referredFromLegId: from.legId });
         return leg.invite();
       })

@@ -42,6 +42,7 @@ const END_REASON_TEXT: Record<string, string> = {
   'no-answer': 'no answer',
   'not-found': 'number not found',
   'connection-lost': 'connection lost',
+  'far-end-gone': 'the other side is gone',
   failed: 'failed',
 };
 

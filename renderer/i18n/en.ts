@@ -32,6 +32,8 @@ const endReasons: Record<CallEndReason, string> = {
   transferred: 'transferred',
   failed: 'failed',
   'connection-lost': 'connection lost',
+  // dialog (far end gone): no RTP, or the session refresh failed
+  'far-end-gone': 'the other side is gone: no sound, no answer',
 };
 
 export const en = {

@@ -81,6 +81,8 @@ export const ru: Strings = {
     transferred: 'переадресован',
     failed: 'ошибка',
     'connection-lost': 'связь потеряна',
+    // dialog (far end gone): no RTP, or the session refresh failed
+    'far-end-gone': 'абонент пропал: нет звука и ответа',
   },
   transferTitle: 'Переадресация звонка',
   blindTransfer: 'Безусловная',
