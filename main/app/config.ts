@@ -16,6 +16,8 @@ const ConfigSchema = v.strictObject({
     domain: v.optional(v.nullable(v.string()), null),
     /** CA certificate (PEM) that the TLS server's certificate must chain to. */
     tlsCaFile: v.optional(v.nullable(v.string()), null),
+    /** RFC 4028 session timers with far ends that support them: the Session-Expires asked for (0: off). */
+    sessionExpiresSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400)), 1800),
     /** Local address to bind SIP and RTP to and to put in Contact/SDP. */
     localAddress: v.optional(v.pipe(v.string(), v.ip()), '127.0.0.1'),
   }),

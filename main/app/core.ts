@@ -110,7 +110,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     }),
     logger: sipLog,
     dialogKeeper,
-    farEnd: { rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000 },
+    farEnd: { rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000, sessionExpiresS: config.sip.sessionExpiresSeconds },
   });
 
   const centre = new CallCentre({

@@ -15,6 +15,7 @@ import type { CallLeg, LegEvent, RemoteParty } from '../calls/ports.js';
 import type { MediaControls, MediaDirection } from '../media/contract.js';
 import { DEFAULT_RTP_TIMEOUT_MS, RtpInactivityWatch } from './far-end-watch.js';
 import { cancelEndReason, endReasonForStatus, parseSipfrag } from './headers.js';
+import { SessionTimer } from './session-timer.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
 
@@ -94,6 +95,8 @@ export function reportingAbout(leg: SipCallLeg, deliver: () => void): void {
 export interface FarEndOptions {
   /** No RTP for this long while not on hold ends the call (default 30 s; 0: off). */
   rtpTimeoutMs?: number;
+  /** RFC 4028 Session-Expires we ask for, seconds (default 1800; 0: no session timers). */
+  sessionExpiresS?: number;
 }
 
 export class SipCallLeg implements CallLeg {
@@ -109,6 +112,7 @@ export class SipCallLeg implements CallLeg {
   /** Our last hold/resume re-INVITE that was accepted put the call on hold. */
   private localHeld = false;
   private readonly farEndWatch: RtpInactivityWatch;
+  private readonly sessionTimer: SessionTimer;
   private transferSucceeded = false;
   private muted = false;
   private readonly establishedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -127,6 +131,11 @@ export class SipCallLeg implements CallLeg {
       (silentMs) => this.farEndGone(`no RTP for ${Math.round(silentMs / 1000)} s`),
       { rtpTimeoutMs: farEnd.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS },
     );
+    this.sessionTimer = new SessionTimer(
+      { refresh: (headers) => this.refreshSession(headers), gone: (detail) => this.farEndGone(detail), warn: (m) => this.log.warn(m) },
+      farEnd.sessionExpiresS !== undefined ? { sessionExpiresS: farEnd.sessionExpiresS } : {},
+    );
+    if (session instanceof Inviter) session.request.extraHeaders.push(...this.sessionTimer.inviteHeaders());
     this.legId = randomUUID();
     this.direction = session instanceof Invitation ? 'incoming' : 'outgoing';
     if (session instanceof Invitation) {
@@ -141,6 +150,10 @@ export class SipCallLeg implements CallLeg {
       void bye.accept().catch(() => undefined);
     };
     delegate.onSessionDescriptionHandler = (sdh) => this.attachMedia(sdh);
+    // A re-INVITE from the far end that we accepted (a session refresh among others).
+    delegate.onInvite = (_request, _response, statusCode) => {
+      if (statusCode === 200) this.sessionTimer.refreshedByFarEnd();
+    };
     if (session instanceof Invitation) {
       (delegate as { onCancel?: (c: Cancel) => void }).onCancel = (cancel) => {
         this.setReason(cancelEndReason(cancel.request.getHeaders('reason')), cancel.request.getHeader('reason') ?? null);
@@ -186,6 +199,7 @@ export class SipCallLeg implements CallLeg {
     const inviter = this.session as Inviter;
     await inviter.invite({
       requestDelegate: {
+        onAccept: (response) => this.sessionTimer.answered(response.message.getHeader('session-expires')),
         onProgress: (response) => {
           const code = response.message.statusCode ?? 0;
           if (code > 100) this.emit({ type: 'progress', code });
@@ -211,7 +225,9 @@ export class SipCallLeg implements CallLeg {
       if (this.established) resolve();
       else this.establishedWaiters.push({ resolve, reject });
     });
-    invitation.accept().catch((error: Error) => {
+    const request = invitation.request;
+    const extraHeaders = this.sessionTimer.answerHeaders(request.getHeader('session-expires'), request.getHeaders('supported'));
+    invitation.accept({ extraHeaders }).catch((error: Error) => {
       this.log.warn(`answer failed: ${error.message}`);
       this.setReason('failed', error.message);
       for (const w of this.establishedWaiters.splice(0)) w.reject(error);
@@ -294,6 +310,22 @@ export class SipCallLeg implements CallLeg {
             this.lastReinviteRefusal = describe(response);
             resolve(response.message.statusCode ?? 0);
           },
+        },
+      };
+      this.session.invite(options).catch((error: Error) => reject(error));
+    });
+  }
+
+  /** RFC 4028 refresh: a re-INVITE that keeps the call as it is (on hold or not). */
+  private refreshSession(headers: string[]): Promise<{ code: number; sessionExpires: string | undefined }> {
+    if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
+    return new Promise((resolve, reject) => {
+      const options: SessionInviteOptions = {
+        sessionDescriptionHandlerOptions: { hold: this.localHeld } as SessionDescriptionHandlerOptions,
+        requestOptions: { extraHeaders: headers },
+        requestDelegate: {
+          onAccept: (r) => resolve({ code: r.message.statusCode ?? 200, sessionExpires: r.message.getHeader('session-expires') }),
+          onReject: (r) => resolve({ code: r.message.statusCode ?? 500, sessionExpires: undefined }),
         },
       };
       this.session.invite(options).catch((error: Error) => reject(error));
@@ -390,6 +422,7 @@ export class SipCallLeg implements CallLeg {
     if (state === SessionState.Established && !this.established) {
       this.established = true;
       this.farEndWatch.start();
+      this.sessionTimer.start();
       this.emit({ type: 'established' });
       for (const w of this.establishedWaiters.splice(0)) w.resolve();
     }
@@ -404,6 +437,7 @@ export class SipCallLeg implements CallLeg {
     if (!this.ended) {
       this.ended = true;
       this.farEndWatch.stop();
+      this.sessionTimer.end();
       const reason = this.endReason ?? (this.established ? 'hung-up-remote' : 'failed');
       this.emit({ type: 'ended', reason, detail: this.endDetail });
       const error = new Error(`The call ended (${reason})`);

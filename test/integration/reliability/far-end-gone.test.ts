@@ -4,7 +4,8 @@
 // is not taken for a gone one. The RTP timeout is 10 s here (30 s by default) to keep the lab lock short.
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropRegistration, ensureLab, sleep, startBaresip, waitUntil } from '../../lab/peers.js';
+import { join } from 'node:path';
+import { addRegistration, dropRegistration, ensureLab, sleep, startBaresip, startSipp, waitUntil } from '../../lab/peers.js';
 import { startLossyUdpRelay } from '../../support/lossy-udp-relay.js';
 import { must, onCleanup, openApp, runCleanups, waitCall } from './helpers.js';
 
@@ -85,4 +86,28 @@ describe('a far end that vanished without a BYE', () => {
     await waitUntil(() => historyEndReason(app.databasePath, callId) === 'far-end-gone', { what: 'history row', timeoutMs: 5000 });
     console.log(`far-end-gone (BYE dropped ${relay.toClient.dropped}x): call ended ${afterMs} ms after the peer hung up`);
   }, 90_000);
+
+  it('RFC 4028: a far end with session timers, whose refresh fails, is ended as far-end-gone', async () => {
+    // sipp sends no RTP: the RTP watch is off, so that the session timer alone decides.
+    const uas = await startSipp(['-sf', join(import.meta.dirname, 'sipp', 'uas-session-timer.xml'), '-m', '1'], { timeoutMs: 60_000 });
+    onCleanup(() => uas.stop());
+    await addRegistration('5041', `sip:sipp@127.0.0.1:${uas.port}`, 60);
+    onCleanup(() => dropRegistration('5041'));
+    const { app, phone } = await openApp({ user: '5040', config: { audio: { backend: 'none' }, media: { ...media, rtpTimeoutSeconds: 0 } } });
+    const { callId } = must(await phone.invoke('dial', { target: '5041' }), 'dial');
+    const answeredAt = Date.now();
+    await waitCall(phone, callId, (c) => c.state === 'active', 'active').catch(async (error: Error) => {
+      const r = await uas.stop();
+      throw new Error(`${error.message}\nsipp: ${r.stdout.slice(-1500)}${r.stderr.slice(-1500)}\napp: ${app.output.slice(-20).join('\n')}`);
+    });
+    // Refreshed at 2 s (200: the call goes on), again at 4 s (481: the far end lost the dialog).
+    await sleep(3000);
+    expect(phone.state?.calls.find((c) => c.callId === callId)?.state).toBe('active');
+    const ended = await waitCall(phone, callId, (c) => c.state === 'ended', 'ended by itself', 15_000);
+    expect(ended.endReason).toBe('far-end-gone');
+    const sipp = await uas.done;
+    expect(sipp.code, sipp.stdout + sipp.stderr).toBe(0); // every step seen: both refreshes carried Session-Expires, and our BYE came
+    await waitUntil(() => historyEndReason(app.databasePath, callId) === 'far-end-gone', { what: 'history row', timeoutMs: 5000 });
+    console.log(`far-end-gone (session refresh refused): call ended ${Date.now() - answeredAt} ms after the answer (Session-Expires 4 s)`);
+  }, 60_000);
 });
