@@ -20,7 +20,8 @@ const LAYERS = {
   'main/sip/': { rooms: ['main/calls/ports.ts', 'main/media/contract.ts'], packages: ['sip.js', 'fast-xml-parser', NODE] },
   'main/media/': { rooms: ['main/calls/ports.ts'], packages: ['sip.js', 'sdp-transform', 'tsx', NODE] },
   'main/numbers/': { rooms: ['main/calls/ports.ts'], packages: ['libphonenumber-js'] },
-  'main/store/': { rooms: ['main/calls/ports.ts', 'main/numbers/'], packages: ['better-sqlite3', 'csv-parse', NODE] },
+  // The store implements the ports of calls/ (history) and of sip/ (open dialogs kept for crash recovery).
+  'main/store/': { rooms: ['main/calls/ports.ts', 'main/sip/open-dialog-port.ts', 'main/numbers/'], packages: ['better-sqlite3', 'csv-parse', NODE] },
   'main/directory/': { rooms: ['main/calls/ports.ts', 'main/numbers/', 'main/store/'], packages: [] },
   'main/bridge/': { rooms: [], packages: ['valibot', 'ws', NODE] },
   // Desktop adapters drive the contract's implementation (the bridge), nothing deeper.

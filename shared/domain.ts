@@ -121,7 +121,9 @@ export type CallEndReason =
   | 'not-found'
   | 'transferred'
   | 'failed'
-  | 'connection-lost';
+  | 'connection-lost'
+  /** The far end vanished without a BYE: no RTP while not on hold, or its session refresh failed. */
+  | 'far-end-gone';
 
 export type TransferStatus = 'trying' | 'ringing' | 'succeeded' | 'failed';
 
@@ -186,6 +188,9 @@ export const HISTORY_OUTCOMES = [
 ] as const;
 export type HistoryOutcome = (typeof HISTORY_OUTCOMES)[number];
 
+/** An interrupted call whose dialog the next start ended: the BYE was taken, refused (481: gone already) or unanswered. */
+export type HistoryRecovery = 'bye-answered' | 'bye-refused' | 'bye-unanswered';
+
 export interface HistoryEntry {
   historyId: number;
   callId: string;
@@ -206,6 +211,8 @@ export interface HistoryEntry {
   /** For failed calls: the facts of why (SIP status, timeout ...), when known. */
   failureCause: Cause | null;
   heldCount: number;
+  /** Interrupted calls only: what the next start did about the dialog the crash left open. */
+  recovery?: HistoryRecovery;
 }
 
 export interface HistoryQuery {

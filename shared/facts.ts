@@ -38,6 +38,10 @@ export type Cause =
   | { kind: 'caller-left-before-consultation' }
   /** Another call could not be put on hold first, so this one did not go on (never two open microphones). */
   | { kind: 'could-not-hold-other'; party: Party; cause: Cause }
+  /** No RTP from the far end for this long while neither side held the call. */
+  | { kind: 'no-media'; seconds: number }
+  /** An RFC 4028 session refresh failed (code) or never came (code null) within the interval. */
+  | { kind: 'session-refresh-failed'; code: number | null; seconds: number }
   /** The connection to the server (or the far end) was lost. */
   | { kind: 'connection-lost' }
   /** A library or OS error, with its technical text. */
@@ -171,6 +175,8 @@ export const CAUSE_KINDS = [
   'on-break',
   'caller-left-before-consultation',
   'could-not-hold-other',
+  'no-media',
+  'session-refresh-failed',
   'connection-lost',
   'error',
 ] as const satisfies readonly CauseKind[];

@@ -21,6 +21,8 @@ const ConfigSchema = v.strictObject({
     localAddress: v.optional(v.nullable(v.pipe(v.string(), v.ip())), null),
     /** Senders other than the registrar/proxy allowed to send SIP (`address`, `address:port`, or `*`). */
     allowedSources: v.optional(v.array(v.pipe(v.string(), v.regex(/^(\*|[0-9.]+(:\d{1,5})?)$/, 'must be an IPv4 address, address:port or *'))), []),
+    /** RFC 4028 session timers with far ends that support them: the Session-Expires asked for (0: off). */
+    sessionExpiresSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400)), 1800),
   }),
   database: v.optional(v.strictObject({ path: v.string() }), { path: '~/.config/dispatch-phone/dispatch-phone.sqlite' }),
   numbers: v.optional(v.strictObject({ defaultRegion: v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be a two-letter region like RU')) }), { defaultRegion: 'RU' }),
@@ -40,8 +42,10 @@ const ConfigSchema = v.strictObject({
     v.strictObject({
       rtpPortMin: v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(65534)),
       rtpPortMax: v.pipe(v.number(), v.integer(), v.minValue(1025), v.maxValue(65535)),
+      /** No RTP for this long on a call not on hold: the far end is gone, the call ends (0: never). */
+      rtpTimeoutSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600)), 30),
     }),
-    { rtpPortMin: 20000, rtpPortMax: 29999 },
+    { rtpPortMin: 20000, rtpPortMax: 29999, rtpTimeoutSeconds: 30 },
   ),
   webHost: v.optional(
     v.strictObject({ port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)) }),

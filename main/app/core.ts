@@ -12,9 +12,11 @@ import { SipDialPlan } from '../numbers/phone-numbers.js';
 import type { AudioBackendConfig } from '../media/audio/port.js';
 import { MediaEngine } from '../media/engine.js';
 import { routeAddressTo } from '../sip/local-address.js';
+import { DialogKeeper, endLeftOpenDialogs } from '../sip/dialog-recovery.js';
 import { parseServer, SipTelephony } from '../sip/telephony.js';
 import { SqliteCallHistory } from '../store/call-history.js';
 import { closeDatabase, openDatabase, type Database } from '../store/database.js';
+import { SqliteOpenDialogs } from '../store/open-dialogs.js';
 import { SettingsStore } from '../store/settings-store.js';
 import type { PhoneConfig } from './config.js';
 
@@ -69,6 +71,11 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   });
   const interrupted = history.markInterrupted();
   if (interrupted > 0) logger.warn(`${interrupted} call(s) were still open when the app last stopped: marked interrupted`);
+  // Dialogs of those calls are ended with a BYE once SIP is up; this run's dialogs are kept the same way.
+  const openDialogs = new SqliteOpenDialogs(db, (message) => logger.warn(message));
+  const leftOpen = openDialogs.leftOpen();
+  const sipLog = { debug: logger.debug, info: logger.info, warn: logger.warn, error: (m: string) => logger.error(m) };
+  const dialogKeeper = new DialogKeeper(openDialogs, config.sip.transport, sipLog);
   const data = new SqliteDispatchData(db, { defaultRegion: config.numbers.defaultRegion });
   const domain = config.sip.domain ?? parseServer(config.sip.server, config.sip.transport).host;
 
@@ -107,14 +114,16 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
       rtpPortMin: config.media.rtpPortMin,
       rtpPortMax: config.media.rtpPortMax,
     }),
-    logger: { debug: logger.debug, info: logger.info, warn: logger.warn, error: (m) => logger.error(m) },
+    logger: sipLog,
+    dialogKeeper,
+    farEnd: { rtpTimeoutMs: config.media.rtpTimeoutSeconds * 1000, sessionExpiresS: config.sip.sessionExpiresSeconds },
   });
 
   const centre = new CallCentre({
     telephony,
     dialPlan: new SipDialPlan({ domain, defaultRegion: config.numbers.defaultRegion }),
     identifier: new DirectoryCallerIdentifier(data),
-    history,
+    history: dialogKeeper.linking(history),
     ringer: media.ringer,
     clock: systemClock,
     account: { user: config.sip.user },
@@ -200,6 +209,10 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   }
 
   await telephony.start();
+  if (leftOpen.length > 0) {
+    logger.warn(`${leftOpen.length} dialog(s) left open by the last run: ending them with BYE`);
+    void endLeftOpenDialogs(telephony.ua.userAgentCore, leftOpen, openDialogs, sipLog);
+  }
 
   return {
     bridge,
@@ -224,6 +237,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
       await centre.shutdown(); // ends calls, closes history rows, un-REGISTERs
       await media.close();
       history.flush();
+      openDialogs.flush();
       closeDatabase(db);
     },
   };

@@ -57,7 +57,7 @@ export class CallEnds {
     if (notify && !explained && CALL_FAILURE_REASONS.has(reason)) {
       if (call.direction === 'outgoing' && !wasEstablished) {
         this.ctx.notice('warning', { kind: 'call-failed', party: partyOf(e), reason, cause }, call.callId);
-      } else if (wasEstablished && (reason === 'failed' || reason === 'connection-lost')) {
+      } else if (wasEstablished && (reason === 'failed' || reason === 'connection-lost' || reason === 'far-end-gone')) {
         this.ctx.notice('error', { kind: 'call-cut-off', party: partyOf(e), reason, cause }, call.callId);
       }
     }

@@ -72,6 +72,7 @@ export const CALL_FAILURE_REASONS: ReadonlySet<CallEndReason> = new Set([
   'rejected',
   'failed',
   'connection-lost',
+  'far-end-gone',
 ]);
 
 export function newEntry(

@@ -15,7 +15,9 @@ import { normaliseDtmf } from '../../shared/dtmf.js';
 import type { Cause } from '../../shared/facts.js';
 import { LegFailure, type CallLeg, type LegEvent, type RemoteParty } from '../calls/ports.js';
 import type { MediaControls, MediaDirection } from '../media/contract.js';
+import { DEFAULT_RTP_TIMEOUT_MS, RtpInactivityWatch } from './far-end-watch.js';
 import { cancelEndReason, endReasonForStatus, parseSipfrag } from './headers.js';
+import { SessionTimer } from './session-timer.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
 
@@ -52,6 +54,33 @@ const causeOf = (r: IncomingResponse): Cause => ({ kind: 'sip', code: r.message.
 /** sip.js makes up 408/503 for timeouts and transport errors: those carry no Via. */
 const isLocalResponse = (r: IncomingResponse): boolean => !r.message.hasHeader('via');
 
+/** The leg whose events (or announcement as a new call) are being delivered right now, if any. */
+let reporting: SipCallLeg | null = null;
+
+/** Which leg the listeners running now are hearing about (dialog-recovery.ts links history rows by it). */
+export function legBeingReported(): SipCallLeg | null {
+  return reporting;
+}
+
+/** Runs `deliver` as news about `leg` (see legBeingReported). */
+export function reportingAbout(leg: SipCallLeg, deliver: () => void): void {
+  const outer = reporting;
+  reporting = leg;
+  try {
+    deliver();
+  } finally {
+    reporting = outer;
+  }
+}
+
+/** How a leg notices a far end that vanished (far-end-watch.ts). */
+export interface FarEndOptions {
+  /** No RTP for this long while not on hold ends the call (default 30 s; 0: off). */
+  rtpTimeoutMs?: number;
+  /** RFC 4028 Session-Expires we ask for, seconds (default 1800; 0: no session timers). */
+  sessionExpiresS?: number;
+}
+
 export class SipCallLeg implements CallLeg {
   readonly legId: string;
   readonly direction: CallDirection;
@@ -62,6 +91,10 @@ export class SipCallLeg implements CallLeg {
   private ended = false;
   private established = false;
   private remoteHeld = false;
+  /** Our last hold/resume re-INVITE that was accepted put the call on hold. */
+  private localHeld = false;
+  private readonly farEndWatch: RtpInactivityWatch;
+  private readonly sessionTimer: SessionTimer;
   private transferSucceeded = false;
   private muted = false;
   private heldHere = false;
@@ -71,7 +104,21 @@ export class SipCallLeg implements CallLeg {
   constructor(
     readonly session: Session,
     private readonly log: SipLog = nullLog,
+    farEnd: FarEndOptions = {},
   ) {
+    this.farEndWatch = new RtpInactivityWatch(
+      {
+        packetsReceived: () => this.mediaStats()?.packetsReceived ?? null,
+        onHold: () => this.localHeld || this.remoteHeld,
+      },
+      (silentMs) => this.farEndGone({ kind: 'no-media', seconds: Math.round(silentMs / 1000) }),
+      { rtpTimeoutMs: farEnd.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS },
+    );
+    this.sessionTimer = new SessionTimer(
+      { refresh: (headers) => this.refreshSession(headers), gone: (detail) => this.farEndGone(detail), warn: (m) => this.log.warn(m) },
+      farEnd.sessionExpiresS !== undefined ? { sessionExpiresS: farEnd.sessionExpiresS } : {},
+    );
+    if (session instanceof Inviter) session.request.extraHeaders.push(...this.sessionTimer.inviteHeaders());
     this.legId = randomUUID();
     this.direction = session instanceof Invitation ? 'incoming' : 'outgoing';
     if (session instanceof Invitation) {
@@ -86,6 +133,10 @@ export class SipCallLeg implements CallLeg {
       void bye.accept().catch(() => undefined);
     };
     delegate.onSessionDescriptionHandler = (sdh) => this.attachMedia(sdh);
+    // A re-INVITE from the far end that we accepted (a session refresh among others).
+    delegate.onInvite = (_request, _response, statusCode) => {
+      if (statusCode === 200) this.sessionTimer.refreshedByFarEnd();
+    };
     if (session instanceof Invitation) {
       (delegate as { onCancel?: (c: Cancel) => void }).onCancel = (cancel) => {
         this.setReason(cancelEndReason(cancel.request.getHeaders('reason')), null);
@@ -131,6 +182,7 @@ export class SipCallLeg implements CallLeg {
     const inviter = this.session as Inviter;
     await inviter.invite({
       requestDelegate: {
+        onAccept: (response) => this.sessionTimer.answered(response.message.getHeader('session-expires')),
         onProgress: (response) => {
           const code = response.message.statusCode ?? 0;
           if (code > 100) this.emit({ type: 'progress', code });
@@ -156,7 +208,9 @@ export class SipCallLeg implements CallLeg {
       if (this.established) resolve();
       else this.establishedWaiters.push({ resolve, reject });
     });
-    invitation.accept().catch((error: Error) => {
+    const request = invitation.request;
+    const extraHeaders = this.sessionTimer.answerHeaders(request.getHeader('session-expires'), request.getHeaders('supported'));
+    invitation.accept({ extraHeaders }).catch((error: Error) => {
       this.log.warn(`answer failed: ${error.message}`);
       this.setReason('failed', { kind: 'error', detail: error.message });
       for (const w of this.establishedWaiters.splice(0)) w.reject(error);
@@ -212,7 +266,10 @@ export class SipCallLeg implements CallLeg {
   private async reinvite(hold: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const code = await this.reinviteOnce(hold);
-      if (code === null) return;
+      if (code === null) {
+        this.localHeld = hold;
+        return;
+      }
       if (code !== 491 || attempt >= 3 || !this.isEstablished()) throw new LegFailure(this.lastReinviteRefusal);
       const ownCallId = this.direction === 'outgoing';
       const wait = ownCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
@@ -246,6 +303,22 @@ export class SipCallLeg implements CallLeg {
     this.heldHere = held;
     const sdh = this.session.sessionDescriptionHandler;
     if (isMediaControls(sdh)) sdh.setLocalHold(held);
+  }
+
+  /** RFC 4028 refresh: a re-INVITE that keeps the call as it is (on hold or not). */
+  private refreshSession(headers: string[]): Promise<{ code: number; sessionExpires: string | undefined }> {
+    if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
+    return new Promise((resolve, reject) => {
+      const options: SessionInviteOptions = {
+        sessionDescriptionHandlerOptions: { hold: this.localHeld } as SessionDescriptionHandlerOptions,
+        requestOptions: { extraHeaders: headers },
+        requestDelegate: {
+          onAccept: (r) => resolve({ code: r.message.statusCode ?? 200, sessionExpires: r.message.getHeader('session-expires') }),
+          onReject: (r) => resolve({ code: r.message.statusCode ?? 500, sessionExpires: undefined }),
+        },
+      };
+      this.session.invite(options).catch((error: Error) => reject(error));
+    });
   }
 
   setMuted(muted: boolean): void {
@@ -324,9 +397,22 @@ export class SipCallLeg implements CallLeg {
     sdh.onRemoteDirectionChange(onDirection);
   }
 
+  /** The far end is gone (no media, no session refresh): BYE, and the call is over at once, answered or not. */
+  farEndGone(cause: Cause): void {
+    if (this.ended) return;
+    this.log.warn(`far end gone (${JSON.stringify(cause)}): ending the call`);
+    this.setReason('far-end-gone', cause);
+    this.session.bye().catch((error: Error) => {
+      this.log.debug(`BYE to a gone far end not sent: ${error.message}`);
+      void this.session.dispose().catch(() => undefined);
+    });
+  }
+
   private onState(state: SessionState): void {
     if (state === SessionState.Established && !this.established) {
       this.established = true;
+      this.farEndWatch.start();
+      this.sessionTimer.start();
       this.emit({ type: 'established' });
       for (const w of this.establishedWaiters.splice(0)) w.resolve();
     }
@@ -340,6 +426,8 @@ export class SipCallLeg implements CallLeg {
   private finish(): void {
     if (!this.ended) {
       this.ended = true;
+      this.farEndWatch.stop();
+      this.sessionTimer.end();
       const reason = this.endReason ?? (this.established ? 'hung-up-remote' : 'failed');
       this.emit({ type: 'ended', reason, cause: this.endCause });
       const error = new Error(`The call ended (${reason})`);
@@ -350,12 +438,14 @@ export class SipCallLeg implements CallLeg {
 
   private emit(event: LegEvent): void {
     if (this.ended && event.type !== 'ended') return;
-    for (const l of [...this.listeners]) {
-      try {
-        l(event);
-      } catch (error) {
-        this.log.error(`leg listener threw: ${(error as Error).message}`);
+    reportingAbout(this, () => {
+      for (const l of [...this.listeners]) {
+        try {
+          l(event);
+        } catch (error) {
+          this.log.error(`leg listener threw: ${(error as Error).message}`);
+        }
       }
-    }
+    });
   }
 }

@@ -9,7 +9,8 @@ import type { Result } from '../../shared/errors.js';
 import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
-import { SipCallLeg } from './call-leg.js';
+import { reportingAbout, SipCallLeg, type FarEndOptions } from './call-leg.js';
+import type { DialogKeeper } from './dialog-recovery.js';
 import { parseReplaces } from './headers.js';
 import type { SipLog } from './log.js';
 import { NetworkAddress } from './network-address.js';
@@ -61,6 +62,10 @@ export interface SipTelephonyOptions {
   backoffMinMs?: number;
   backoffMaxMs?: number;
   bindingCheckIntervalMs?: number;
+  /** How calls notice a far end that vanished (RTP timeout, session timers). */
+  farEnd?: FarEndOptions;
+  /** Keeps each established dialog in the store while it is up (dialog-recovery.ts). */
+  dialogKeeper?: DialogKeeper;
   /** sip.js's own log level (default 'error'). */
   sipLogLevel?: 'debug' | 'log' | 'warn' | 'error';
 }
@@ -307,7 +312,7 @@ export class SipTelephony implements Telephony {
     }
     let leg: SipCallLeg;
     try {
-      leg = this.track(new SipCallLeg(new Inviter(this.ua, target), this.log));
+      leg = this.track(new SipCallLeg(new Inviter(this.ua, target), this.log, this.options.farEnd));
       await leg.invite();
     } catch (error) {
       return fail('sip-failure', { kind: 'operation-failed', operation: 'invite', party: null, cause: { kind: 'error', detail: (error as Error).message } });
@@ -323,6 +328,7 @@ export class SipTelephony implements Telephony {
   private track(leg: SipCallLeg): SipCallLeg {
     this.legs.set(leg.legId, leg);
     if (leg.session instanceof Invitation) guardAckTimeout(leg.session, this.log);
+    this.options.dialogKeeper?.track(leg);
     leg.onEvent((e) => {
       if (e.type === 'ended') this.legs.delete(leg.legId);
     });
@@ -365,7 +371,7 @@ export class SipTelephony implements Telephony {
     if (!replaced && !this.onBreak) {
       invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
     }
-    const leg = this.track(new SipCallLeg(invitation, this.log));
+    const leg = this.track(new SipCallLeg(invitation, this.log, this.options.farEnd));
     if (replaced) {
       // RFC 3891: the replaced dialog is ended here, once the newcomer is up (the call centre only records it).
       const old = replaced;
@@ -385,7 +391,7 @@ export class SipTelephony implements Telephony {
       .accept()
       .then(() => {
         from.setReason('transferred', null);
-        const leg = this.track(new SipCallLeg(referral.makeInviter(), this.log));
+        const leg = this.track(new SipCallLeg(referral.makeInviter(), this.log, this.options.farEnd));
         this.announce(leg, { replacesLegId: null, referredFromLegId: from.legId });
         return leg.invite();
       })
@@ -393,12 +399,14 @@ export class SipTelephony implements Telephony {
   }
 
   private announce(leg: SipCallLeg, info: IncomingInfo): void {
-    for (const l of [...this.incomingListeners]) {
-      try {
-        l(leg, info);
-      } catch (error) {
-        this.log.error(`incoming listener threw: ${(error as Error).message}`);
+    reportingAbout(leg, () => {
+      for (const l of [...this.incomingListeners]) {
+        try {
+          l(leg, info);
+        } catch (error) {
+          this.log.error(`incoming listener threw: ${(error as Error).message}`);
+        }
       }
-    }
+    });
   }
 }

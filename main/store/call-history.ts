@@ -12,6 +12,7 @@ import {
   type HistoryOutcome,
   type HistoryPage,
   type HistoryQuery,
+  type HistoryRecovery,
 } from '../../shared/domain.js';
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
 import type { Cause } from '../../shared/facts.js';
@@ -82,10 +83,11 @@ interface HistoryRow {
   end_reason: CallEndReason | null;
   failure_reason: string | null;
   held_count: number;
+  recovery: HistoryRecovery | null;
 }
 
 const COLUMNS = `history_id, call_id, direction, number, identity, handled_by, started_at, answered_at, ended_at,
-  duration_seconds, outcome, transferred_to, end_reason, failure_reason, held_count`;
+  duration_seconds, outcome, transferred_to, end_reason, failure_reason, held_count, recovery`;
 
 function parseIdentity(text: string): CallerIdentity {
   try {
@@ -112,6 +114,7 @@ function toEntry(row: HistoryRow): HistoryEntry {
     endReason: row.end_reason,
     failureCause: parseCause(row.failure_reason),
     heldCount: row.held_count,
+    ...(row.recovery !== null ? { recovery: row.recovery } : {}),
   };
 }
 

@@ -147,6 +147,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'open dialogs kept with their history row, so a crash leaves none dangling',
+    sql: `
+      -- One row per established SIP dialog while it is up: what a BYE needs (RFC 3261 12.2.1.1) as JSON.
+      -- Removed when the dialog ends; rows found at start belonged to a process that died mid-call.
+      -- history_call_id links the row to call_history.call_id once the call centre's row is known.
+      CREATE TABLE open_dialogs (
+        leg_id          TEXT PRIMARY KEY,
+        history_call_id TEXT,
+        dialog          TEXT NOT NULL CHECK (json_valid(dialog)),
+        updated_at      INTEGER NOT NULL
+      ) STRICT;
+      -- What the app did at the next start about a call it was in when it died: NULL (nothing to end),
+      -- 'bye-answered' (the far end took our BYE), 'bye-refused' (it answered with an error: 481, the
+      -- dialog was gone already), 'bye-unanswered' (no answer before the transaction timed out).
+      ALTER TABLE call_history ADD COLUMN recovery TEXT
+        CHECK (recovery IS NULL OR recovery IN ('bye-answered', 'bye-refused', 'bye-unanswered'));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

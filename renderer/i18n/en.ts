@@ -1,5 +1,5 @@
-import type { CallEndReason, EmployeeRole, HistoryOutcome, OrderStatus } from '../../shared/domain.js';
-import { factsEn, type FactWords } from './facts-en.js';
+import type { EmployeeRole, HistoryOutcome, OrderStatus } from '../../shared/domain.js';
+import { endReasons, factsEn, type FactWords } from './facts-en.js';
 
 const roles: Record<EmployeeRole, string> = { dispatcher: 'dispatcher', driver: 'driver', other: 'employee' };
 const orderStatuses: Record<OrderStatus, string> = {
@@ -20,19 +20,6 @@ const outcomes: Record<HistoryOutcome, string> = {
   transferred: 'transferred',
   failed: 'failed',
   interrupted: 'interrupted',
-};
-const endReasons: Record<CallEndReason, string> = {
-  'hung-up-local': 'you hung up',
-  'hung-up-remote': 'the other side hung up',
-  'cancelled-by-caller': 'the caller hung up',
-  'answered-elsewhere': 'answered by a colleague',
-  rejected: 'rejected',
-  busy: 'busy',
-  'no-answer': 'no answer',
-  'not-found': 'number not found',
-  transferred: 'transferred',
-  failed: 'failed',
-  'connection-lost': 'connection lost',
 };
 
 export const en = {

@@ -38,7 +38,7 @@ export function makeFactWords(base: Omit<FactWords, 'party' | 'cause'>): FactWor
   return { ...base, party: partyName, cause: (c) => (base.causes[c.kind] as (f: Cause) => string)(c) };
 }
 
-const endReasons: Record<CallEndReason, string> = {
+export const endReasons: Record<CallEndReason, string> = {
   'hung-up-local': 'you hung up',
   'hung-up-remote': 'the other side hung up',
   'cancelled-by-caller': 'the caller hung up',
@@ -50,6 +50,7 @@ const endReasons: Record<CallEndReason, string> = {
   transferred: 'transferred',
   failed: 'failed',
   'connection-lost': 'connection lost',
+  'far-end-gone': 'the other side is gone: no sound, no answer',
 };
 
 const operations: Record<LegOperation, string> = {
@@ -83,6 +84,8 @@ const en0 = {
     'on-break': () => 'declined with 480: the dispatcher is on a break',
     'caller-left-before-consultation': () => 'the caller hung up before the consultation call',
     'could-not-hold-other': (c) => `could not put ${partyName(c.party)} on hold`,
+    'no-media': (c) => `no sound from the other side for ${c.seconds} s`,
+    'session-refresh-failed': (c) => (c.code === null ? `no session refresh in ${c.seconds} s` : `the session refresh was answered ${c.code}`),
     'connection-lost': () => 'the connection was lost',
     error: (c) => c.detail,
   } satisfies FactWords['causes'],

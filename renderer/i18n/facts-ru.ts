@@ -4,7 +4,7 @@ import type { CallEndReason, CallState, UnknownCallerReason } from '../../shared
 import type { CallAction, Cause, FieldRule, LegOperation, NumberProblem } from '../../shared/facts.js';
 import { makeFactWords, partyName, type FactWords } from './facts-en.js';
 
-const endReasons: Record<CallEndReason, string> = {
+export const endReasonsRu: Record<CallEndReason, string> = {
   'hung-up-local': 'вы завершили звонок',
   'hung-up-remote': 'абонент положил трубку',
   'cancelled-by-caller': 'абонент не дождался',
@@ -16,6 +16,7 @@ const endReasons: Record<CallEndReason, string> = {
   transferred: 'переадресован',
   failed: 'сбой',
   'connection-lost': 'связь потеряна',
+  'far-end-gone': 'абонент пропал: нет звука и ответа',
 };
 
 /** The SIP codes a dispatcher meets, in words; others are shown as "код SIP N". */
@@ -85,12 +86,14 @@ const causes: FactWords['causes'] = {
   'on-break': () => 'отклонён: диспетчер на перерыве',
   'caller-left-before-consultation': () => 'абонент положил трубку до консультации',
   'could-not-hold-other': (c) => `не удалось поставить на удержание: ${partyName(c.party)}`,
+  'no-media': (c) => `нет звука от абонента ${c.seconds} с`,
+  'session-refresh-failed': (c) => (c.code === null ? `сеанс не обновлён за ${c.seconds} с` : `обновление сеанса отклонено, код ${c.code}`),
   'connection-lost': () => 'связь потеряна',
   error: (c) => `техническая ошибка: ${c.detail}`,
 };
 
 const cause = (c: Cause | null, fallback = ''): string => (c ? causes[c.kind](c as never) : fallback);
-const ended = (reason: CallEndReason, c: Cause | null): string => (c ? `${endReasons[reason]} (${cause(c)})` : endReasons[reason]);
+const ended = (reason: CallEndReason, c: Cause | null): string => (c ? `${endReasonsRu[reason]} (${cause(c)})` : endReasonsRu[reason]);
 
 const numberProblems: Record<NumberProblem, string> = {
   empty: 'Некуда звонить: введите номер или SIP-адрес.',
@@ -175,7 +178,7 @@ export const factsRu: FactWords = makeFactWords({
     'malformed-frame': () => 'Сообщение не удалось прочитать',
     'unknown-command': (e) => `Неизвестная команда «${e.command}»`,
     'no-such-call': () => 'Такого звонка нет (возможно, он уже завершён)',
-    'call-ended': (e) => (e.endReason ? `Звонок уже завершён (${endReasons[e.endReason]})` : 'Звонок уже завершён'),
+    'call-ended': (e) => (e.endReason ? `Звонок уже завершён (${endReasonsRu[e.endReason]})` : 'Звонок уже завершён'),
     'call-not-ready': (e) => `Нельзя ${actions[e.action]}: звонок ${states[e.state]}`,
     'already-in-progress': (e) => (e.action === 'answer' ? 'На звонок уже отвечают' : 'Переадресация этого звонка уже идёт'),
     'being-declined': () => 'Звонок уже отклоняется',

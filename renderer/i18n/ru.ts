@@ -1,5 +1,5 @@
 import type { Strings } from './en.js';
-import { factsRu } from './facts-ru.js';
+import { endReasonsRu, factsRu } from './facts-ru.js';
 
 /** 1 заказ, 2 заказа, 5 заказов. */
 function plural(n: number, one: string, few: string, many: string): string {
@@ -70,19 +70,7 @@ export const ru: Strings = {
   incoming: 'входящий',
   outgoing: 'исходящий',
   ended: (why) => `Звонок завершён: ${why}`,
-  endReasons: {
-    'hung-up-local': 'вы завершили звонок',
-    'hung-up-remote': 'абонент положил трубку',
-    'cancelled-by-caller': 'абонент не дождался',
-    'answered-elsewhere': 'ответил другой диспетчер',
-    rejected: 'отклонён',
-    busy: 'занято',
-    'no-answer': 'нет ответа',
-    'not-found': 'номер не найден',
-    transferred: 'переадресован',
-    failed: 'ошибка',
-    'connection-lost': 'связь потеряна',
-  },
+  endReasons: endReasonsRu,
   transferTitle: 'Переадресация звонка',
   blindTransfer: 'Безусловная',
   blindTransferHint: 'Кликните на сотрудника: звонок сразу перейдёт к нему',

@@ -71,6 +71,8 @@ export interface LossyUdpRelay {
   traceOf(callId: string): string[];
   /** Change the loss rates at run time (1 = a dead link, both ways unless given). */
   setLoss(toServer: number, toClient?: number): void;
+  /** Also drop every SIP message this picks, by direction and kind ("BYE", "200/BYE"...); null: none. */
+  dropWhen(pick: ((dir: RelayTraceEntry['dir'], kind: string) => boolean) | null): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
   const seenToServer = new Set<string>();
   const seenToClient = new Set<string>();
   let client: { address: string; port: number } | null = null;
+  let picked: ((dir: RelayTraceEntry['dir'], kind: string) => boolean) | null = null;
   const trace: RelayTraceEntry[] = [];
   const traceLimit = options.traceLimit ?? 20_000;
   const t0 = Date.now();
@@ -167,7 +170,7 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
     }
     client = { address: rinfo.address, port: rinfo.port };
     const id = account(toServer, seenToServer, data);
-    if (random() < lossToServer) {
+    if (random() < lossToServer || (id && picked?.('to-server', id.kind))) {
       toServer.dropped++;
       note('to-server', id, true);
       return;
@@ -178,7 +181,7 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
   });
   serverSide.on('message', (data) => {
     const id = account(toClient, seenToClient, data);
-    if (random() < lossToClient || !client) {
+    if (random() < lossToClient || !client || (id && picked?.('to-client', id.kind))) {
       toClient.dropped++;
       note('to-client', id, true);
       return;
@@ -203,6 +206,9 @@ export async function startLossyUdpRelay(options: LossyRelayOptions = {}): Promi
     setLoss(up: number, down = up) {
       lossToServer = up;
       lossToClient = down;
+    },
+    dropWhen(pick) {
+      picked = pick;
     },
     async close() {
       await Promise.all([

@@ -15,6 +15,8 @@ const causes: { [K in Cause['kind']]: Extract<Cause, { kind: K }> } = {
   'on-break': { kind: 'on-break' },
   'caller-left-before-consultation': { kind: 'caller-left-before-consultation' },
   'could-not-hold-other': { kind: 'could-not-hold-other', party, cause: sip },
+  'no-media': { kind: 'no-media', seconds: 30 },
+  'session-refresh-failed': { kind: 'session-refresh-failed', code: 408, seconds: 1800 },
   'connection-lost': { kind: 'connection-lost' },
   error: { kind: 'error', detail: 'ECONNREFUSED' },
 };
@@ -72,7 +74,7 @@ const errors: { [K in ErrorWhy['kind']]: Extract<ErrorWhy, { kind: K }> } = {
 
 const END_REASONS: CallEndReason[] = [
   'hung-up-local', 'hung-up-remote', 'cancelled-by-caller', 'answered-elsewhere', 'rejected', 'busy',
-  'no-answer', 'not-found', 'transferred', 'failed', 'connection-lost',
+  'no-answer', 'not-found', 'transferred', 'failed', 'connection-lost', 'far-end-gone',
 ];
 
 // Latin words of three letters or more, once the facts' own technical text (details, commands, the SIP
