@@ -83,6 +83,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
       ...stored.routing(),
     },
     onError: (message) => logger.warn(`audio: ${message}`),
+    onLog: (message) => logger.info(`media: ${message}`),
   });
 
   // No address configured: the one the OS routes to the server by (re-chosen later by the telephony). Looked up

@@ -29,6 +29,8 @@ export interface MediaEngineOptions {
   ringVolume?: number;
   /** Audio device errors (a device vanished, pacat missing...). */
   onError?: (message: string) => void;
+  /** Log lines worth keeping (an RTP source latched, a stray source ignored). */
+  onLog?: (message: string) => void;
 }
 
 const NO_ROUTING: AudioRouting = { ringDeviceId: null, talkOutputDeviceId: null, microphoneDeviceId: null };
@@ -57,6 +59,7 @@ export class MediaEngine {
     this.routing = { ...NO_ROUTING, ...opts.routing };
     this.host = new MediaWorkerHost(opts.audio, this.talkRouting(), { minMs: opts.jitterBuffer?.minMs ?? 20, maxMs: opts.jitterBuffer?.maxMs ?? 200 });
     this.host.onError = (m) => this.onError(m);
+    this.host.onLog = (m) => opts.onLog?.(m);
     let ringtone: Int16Array | null = null;
     const file = findRingtone(opts.ringtoneFile);
     if (file) {

@@ -4,7 +4,8 @@ import dgram from 'node:dgram';
 import { decodeG711, encodeG711 } from './g711.js';
 import { JitterBuffer } from './jitter-buffer.js';
 import { decodeRtcp, encodeBye, encodeReceiverReport, encodeSdes, encodeSenderReport, ntpNow, ReceptionStats, type ReportBlock } from './rtcp.js';
-import { decodeRtp, RtpSender } from './rtp.js';
+import { decodeRtp, RtpSender, type RtpPacket } from './rtp.js';
+import { SourceLatch, type LatchEvent } from './source-latch.js';
 import { DtmfReceiver, DtmfSender } from './telephone-event.js';
 import { STAT, type StreamConfig } from './worker-protocol.js';
 
@@ -14,6 +15,16 @@ const RTCP_INTERVAL_MS = 5000;
 export interface MediaStreamEvents {
   dtmf(digit: string): void;
   error(message: string): void;
+  /** Something worth a log line (not an error): a source latched, a stray source ignored. */
+  log(message: string): void;
+}
+
+/** Consecutive packets a new source must send before RTP follows it (200 ms of audio). */
+const LATCH_RUN = 10;
+
+interface Arrival {
+  p: RtpPacket;
+  arrival: number;
 }
 
 function bindUdp(socket: dgram.Socket, port: number, address: string): Promise<void> {
@@ -75,9 +86,8 @@ export class MediaStream {
   private readonly jb: JitterBuffer;
   private readonly rx = new ReceptionStats(8000);
   private remoteSsrc: number | null = null;
-  private sendTo: { address: string; port: number } | null = null;
+  private readonly latch: SourceLatch<Arrival>;
   private rtcpTo: { address: string; port: number } | null = null;
-  private latched = false;
   private rtcpLatched = false;
   private muted = false;
   private closed = false;
@@ -97,6 +107,7 @@ export class MediaStream {
     private readonly now: () => number,
   ) {
     this.jb = new JitterBuffer({ minMs: jitter.minMs, maxMs: jitter.maxMs, clockRate: 8000 });
+    this.latch = new SourceLatch<Arrival>(LATCH_RUN, (e) => this.onLatch(e));
     Atomics.store(stats, STAT.jitterUs, -1);
     Atomics.store(stats, STAT.remoteJitterUs, -1);
     rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
@@ -111,10 +122,10 @@ export class MediaStream {
     this.config = config;
     const remoteChanged = !prev || prev.remoteAddress !== config.remoteAddress || prev.remotePort !== config.remotePort;
     if (remoteChanged) {
-      // a new remote description: send where it says until the peer's packets show where it really is
-      this.sendTo = config.remotePort > 0 && config.remoteAddress !== '0.0.0.0' ? { address: config.remoteAddress, port: config.remotePort } : null;
-      this.rtcpTo = this.sendTo ? { address: config.remoteAddress, port: config.remoteRtcpPort } : null;
-      this.latched = false;
+      // a new remote description: its address is trusted; another source must earn the stream (SourceLatch)
+      const usable = config.remotePort > 0 && config.remoteAddress !== '0.0.0.0';
+      this.latch.reset(usable ? { address: config.remoteAddress, port: config.remotePort } : null);
+      this.rtcpTo = usable ? { address: config.remoteAddress, port: config.remoteRtcpPort } : null;
       this.rtcpLatched = false;
       Atomics.store(this.stats, STAT.latched, 0);
     }
@@ -139,6 +150,19 @@ export class MediaStream {
     return this.dtmfOut.enqueue(digits, durationMs, gapMs);
   }
 
+  private onLatch(e: LatchEvent): void {
+    if (e.kind === 'stray') {
+      this.events.log(`RTP from ${e.source.address}:${e.source.port} (SSRC ${e.ssrc >>> 0}) ignored: not this call's source`);
+      return;
+    }
+    const from = e.from ? `${e.from.address}:${e.from.port}` : 'no usable address';
+    this.events.log(`RTP source moved from ${from} to ${e.to.address}:${e.to.port} after ${e.packets} consecutive packets of SSRC ${e.ssrc >>> 0}`);
+    // RTCP follows to the new address (its port is learnt from the first RTCP packet from there)
+    this.rtcpTo = { address: e.to.address, port: e.to.port + 1 };
+    this.rtcpLatched = false;
+    Atomics.store(this.stats, STAT.latched, 1);
+  }
+
   private onRtp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const cfg = this.config;
     if (this.closed || !cfg) return;
@@ -147,13 +171,13 @@ export class MediaStream {
     const isAudio = p.payloadType === cfg.codec.payloadType;
     const isDtmf = cfg.dtmfPayloadType !== null && p.payloadType === cfg.dtmfPayloadType;
     if (!isAudio && !isDtmf) return; // not ours (comfort noise, stray packets)
-    if (!this.latched || this.remoteSsrc !== p.ssrc) {
-      // symmetric RTP (NAT): answer to where the packets come from
-      this.sendTo = { address: rinfo.address, port: rinfo.port };
-      this.latched = true;
-      Atomics.store(this.stats, STAT.latched, 1);
-    }
-    const arrival = this.now();
+    const accepted = this.latch.offer(rinfo, p.ssrc, p.sequenceNumber, { p, arrival: this.now() });
+    Atomics.store(this.stats, STAT.strayDropped, this.latch.dropped);
+    if (accepted) for (const a of accepted) this.accept(a.p, a.arrival, cfg);
+  }
+
+  private accept(p: RtpPacket, arrival: number, cfg: StreamConfig): void {
+    const isDtmf = cfg.dtmfPayloadType !== null && p.payloadType === cfg.dtmfPayloadType;
     if (this.remoteSsrc !== p.ssrc) {
       this.remoteSsrc = p.ssrc;
       this.rx.reset();
@@ -181,6 +205,8 @@ export class MediaStream {
 
   private onRtcp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.closed) return;
+    // RTCP only from the host our RTP comes from (any port: NATs map RTCP separately)
+    if (rinfo.address !== this.latch.source?.address) return;
     const packets = decodeRtcp(msg);
     if (packets.length === 0) return;
     if (!this.rtcpLatched) {
@@ -206,7 +232,7 @@ export class MediaStream {
   tickSend(mic: Int16Array | null, nowMs: number): void {
     const cfg = this.config;
     if (this.closed || !cfg) return;
-    const to = this.sendTo;
+    const to = this.latch.source;
     if (!to) {
       this.sender.skip(FRAME_SAMPLES);
       return;

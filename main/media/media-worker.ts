@@ -145,6 +145,7 @@ function startStream(m: Extract<ToWorker, { t: 'open' }>, { rtp, rtcp, port: p }
     {
       dtmf: (digit) => post({ t: 'dtmf', sid: m.sid, digit }),
       error: (message) => post({ t: 'error', sid: m.sid, message }),
+      log: (message) => post({ t: 'log', sid: m.sid, message }),
     },
     jitter,
     monotonicMs,
