@@ -11,6 +11,10 @@ import { STAT, type StreamConfig } from './worker-protocol.js';
 
 export const FRAME_SAMPLES = 160; // 20 ms at 8 kHz
 const RTCP_INTERVAL_MS = 5000;
+/** The first report goes out after half an interval (RFC 3550 6.2: the initial interval is halved). */
+const RTCP_FIRST_MS = 2500;
+/** Recent loss: counted over this many one-second samples. */
+const LOSS_WINDOW = 5;
 
 export interface MediaStreamEvents {
   dtmf(digit: string): void;
@@ -92,6 +96,8 @@ export class MediaStream {
   private muted = false;
   private closed = false;
   private lastRtcpMs = 0;
+  /** One sample a second of (expected, lost + late) for the recent loss figure. */
+  private readonly lossSamples: { at: number; expected: number; bad: number }[] = [];
   private readonly encoded = new Uint8Array(FRAME_SAMPLES);
   private readonly silence = new Int16Array(FRAME_SAMPLES);
 
@@ -108,8 +114,7 @@ export class MediaStream {
   ) {
     this.jb = new JitterBuffer({ minMs: jitter.minMs, maxMs: jitter.maxMs, clockRate: 8000 });
     this.latch = new SourceLatch<Arrival>(LATCH_RUN, (e) => this.onLatch(e));
-    Atomics.store(stats, STAT.jitterUs, -1);
-    Atomics.store(stats, STAT.remoteJitterUs, -1);
+    for (const k of ['jitterUs', 'remoteJitterUs', 'playoutDelayUs', 'captureDelayUs', 'rttUs', 'remoteFractionLost', 'recentLossPermille'] as const) Atomics.store(stats, STAT[k], -1);
     rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
     const onErr = (e: Error) => this.events.error(e.message);
@@ -223,15 +228,27 @@ export class MediaStream {
         if (mine) {
           Atomics.store(this.stats, STAT.remoteLost, mine.cumulativeLost);
           Atomics.store(this.stats, STAT.remoteJitterUs, Math.round((mine.jitter / 8000) * 1e6));
+          Atomics.store(this.stats, STAT.remoteFractionLost, mine.fractionLost);
+          if (mine.lsr !== 0) {
+            // RFC 3550 6.4.1: RTT = arrival - LSR - DLSR, in 1/65536 s (NTP's middle 32 bits)
+            const ntp = ntpNow();
+            const middle = (((ntp.sec & 0xffff) << 16) | (ntp.frac >>> 16)) >>> 0;
+            const rtt = ((middle - mine.lsr - mine.dlsr) >>> 0) / 65536;
+            if (rtt < 10) Atomics.store(this.stats, STAT.rttUs, Math.round(rtt * 1e6));
+          }
         }
       }
     }
   }
 
-  /** One 20 ms tick of the sending side. `mic`: 160 samples of microphone audio (or null: none captured). */
-  tickSend(mic: Int16Array | null, nowMs: number): void {
+  /**
+   * One 20 ms tick of the sending side. `mic`: 160 samples of microphone audio (or null: none
+   * captured); `captureMs`: how long it waited since the device captured it (-1: unknown).
+   */
+  tickSend(mic: Int16Array | null, nowMs: number, captureMs = -1): void {
     const cfg = this.config;
     if (this.closed || !cfg) return;
+    Atomics.store(this.stats, STAT.captureDelayUs, cfg.send && !this.muted && captureMs >= 0 ? Math.round(captureMs * 1000) : -1);
     const to = this.latch.source;
     if (!to) {
       this.sender.skip(FRAME_SAMPLES);
@@ -257,14 +274,23 @@ export class MediaStream {
     this.maybeRtcp(nowMs);
   }
 
-  /** One 20 ms tick of the receiving side: the audio to play, or null. */
-  tickReceive(nowMs: number): Int16Array | null {
-    if (!this.playing) return null;
+  /**
+   * One 20 ms tick of the receiving side: the audio to play, or null. `deviceMs`: the talk output's
+   * delay beyond the jitter buffer (our queue toward the device + its buffer).
+   */
+  tickReceive(nowMs: number, deviceMs = 0): Int16Array | null {
+    if (!this.playing) {
+      Atomics.store(this.stats, STAT.playoutDelayUs, -1);
+      return null;
+    }
     const out = this.jb.pop(FRAME_SAMPLES, nowMs);
     const s = this.jb.stats();
     Atomics.store(this.stats, STAT.concealed, s.concealed);
     Atomics.store(this.stats, STAT.late, s.late);
     Atomics.store(this.stats, STAT.jitterBufferMs, Math.round(s.delayMs));
+    Atomics.store(this.stats, STAT.driftAdjusted, s.adjusted);
+    // what a packet arriving now waits before it is heard: the buffer's smoothed level + the device side
+    Atomics.store(this.stats, STAT.playoutDelayUs, out ? Math.round((s.levelMs + deviceMs) * 1000) : -1);
     return out;
   }
 
@@ -284,12 +310,26 @@ export class MediaStream {
     ];
   }
 
+  private sampleLoss(nowMs: number): void {
+    const last = this.lossSamples[this.lossSamples.length - 1];
+    if (last && nowMs - last.at < 1000) return;
+    const expected = this.rx.hasData ? this.rx.received + Math.max(0, this.rx.lost) : 0;
+    const sample = { at: nowMs, expected, bad: Math.max(0, this.rx.lost) + this.jb.stats().late };
+    if (last && sample.expected < last.expected) this.lossSamples.length = 0; // counters reset (new SSRC)
+    this.lossSamples.push(sample);
+    if (this.lossSamples.length > LOSS_WINDOW + 1) this.lossSamples.shift();
+    const first = this.lossSamples[0]!;
+    const n = sample.expected - first.expected;
+    Atomics.store(this.stats, STAT.recentLossPermille, n >= 25 ? Math.round((Math.min(n, sample.bad - first.bad) / n) * 1000) : -1);
+  }
+
   private maybeRtcp(nowMs: number): void {
-    if (nowMs - this.lastRtcpMs < RTCP_INTERVAL_MS) return;
+    this.sampleLoss(nowMs);
     if (this.lastRtcpMs === 0) {
-      this.lastRtcpMs = nowMs; // first report one interval after the stream starts
+      this.lastRtcpMs = nowMs - RTCP_INTERVAL_MS + RTCP_FIRST_MS; // the first report half an interval after the start
       return;
     }
+    if (nowMs - this.lastRtcpMs < RTCP_INTERVAL_MS) return;
     this.lastRtcpMs = nowMs;
     this.sendRtcp(nowMs, false);
   }

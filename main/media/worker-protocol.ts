@@ -72,8 +72,8 @@ export const STAT = {
   rttUs: 15,
   /** The far end's last fraction lost of our stream, in 1/256 (RTCP RR); -1 = none yet. */
   remoteFractionLost: 16,
-  /** Our own loss over the last report interval, in 1/256. */
-  fractionLost: 17,
+  /** What we lost or received too late to play over the last 5 s, in 1/1000; -1 = nothing expected yet. */
+  recentLossPermille: 17,
   /** Frames time-compressed or stretched by the jitter buffer to follow the peer's clock. */
   driftAdjusted: 18,
   size: 24,

@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
-import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+import { int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 
 const run = promisify(execFile);
 
@@ -32,12 +32,13 @@ class PacatOutput implements AudioOutputStream {
   private readonly child: ChildProcess;
   /** Never queue more than this in our pipe (ms of audio): beyond it the device is not consuming. */
   private readonly maxQueueBytes: number;
+  private readonly played: PlayedEstimate;
 
   constructor(
     readonly deviceId: string | null,
     readonly rate: number,
     env: NodeJS.ProcessEnv,
-    latencyMs: number,
+    readonly latencyMs: number,
     name: string,
     onExit: () => void,
   ) {
@@ -45,6 +46,7 @@ class PacatOutput implements AudioOutputStream {
     if (deviceId) args.push(`--device=${deviceId}`);
     this.child = spawn('pacat', args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
     this.maxQueueBytes = rate * 2; // 1 s
+    this.played = new PlayedEstimate(rate);
     this.child.stdin?.on('error', () => {
       /* EPIPE when pacat exits: the exit handler reports it */
     });
@@ -60,6 +62,13 @@ class PacatOutput implements AudioOutputStream {
     if (this.closed || !stdin || stdin.destroyed) return;
     if (stdin.writableLength > this.maxQueueBytes) return; // drop: never block the media clock
     stdin.write(int16ToBuffer(pcm));
+    this.played.wrote(pcm.length);
+  }
+
+  /** pacat does not say what it has played: the estimate, or the pipe's backlog if that is larger. */
+  queuedMs(): number {
+    const backlog = ((this.child.stdin?.writableLength ?? 0) / 2 / this.rate) * 1000;
+    return Math.max(this.played.queuedMs(), backlog);
   }
 
   close(): void {
@@ -80,7 +89,7 @@ class ParecInput implements AudioInputStream {
     readonly deviceId: string | null,
     readonly rate: number,
     env: NodeJS.ProcessEnv,
-    latencyMs: number,
+    readonly latencyMs: number,
     name: string,
   ) {
     const args = ['--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];

@@ -15,6 +15,8 @@ export interface ToneOptions {
   /** Extra delay per packet, uniform in [0, jitterMs]: packets reorder as on a real network. */
   jitterMs?: number;
   seed?: number;
+  /** The sender's clock against ours: 1.005 = 0.5 % fast (more packets per second than 50). */
+  rate?: number;
 }
 
 export class RtpPeer {
@@ -46,7 +48,9 @@ export class RtpPeer {
     this.stop();
     const rnd = seededRandom(o.seed ?? 7);
     const pcm = new Int16Array(160);
-    this.timer = setInterval(() => {
+    const started = performance.now();
+    let sent = 0;
+    const one = () => {
       for (let i = 0; i < 160; i++) pcm[i] = Math.round(12000 * Math.sin(this.phase + (2 * Math.PI * o.freq * i) / 8000));
       this.phase += (2 * Math.PI * o.freq * 160) / 8000;
       const pkt = encodeRtp({ payloadType: 0, marker: false, sequenceNumber: this.seq, timestamp: this.ts, ssrc: o.ssrc, payload: encodeG711('PCMU', pcm) });
@@ -56,7 +60,12 @@ export class RtpPeer {
       const delay = o.jitterMs ? rnd() * o.jitterMs : 0;
       if (delay < 1) this.socket.send(pkt, to, '127.0.0.1');
       else setTimeout(() => this.socket.send(pkt, to, '127.0.0.1'), delay);
-    }, 20);
+    };
+    // packets are due by the sender's own clock; a 5 ms poll keeps them within 5 ms of it
+    this.timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - started) * (o.rate ?? 1)) / 20);
+      for (; sent < due; sent++) one();
+    }, 5);
   }
 
   stop(): void {
