@@ -233,6 +233,8 @@ export interface HistoryEntry {
   /** For failed calls: the facts of why (SIP status, timeout ...), when known. */
   failureCause: Cause | null;
   heldCount: number;
+  /** The worst quality figure media measured during the call (null: none measured, e.g. never connected). */
+  worstQuality?: QualityRecord | null;
 }
 
 export interface HistoryQuery {

@@ -1,6 +1,7 @@
 // Composition root shared by both entries (desktop and web host): wires the rooms together.
 // Wiring only: behaviour lives in the rooms.
 import type { RegistrationState, Settings } from '../../shared/domain.js';
+import type { PhoneState } from '../../shared/state.js';
 import { createCommandHandlers } from '../bridge/command-handlers.js';
 import { PhoneBridge } from '../bridge/phone-bridge.js';
 import { PhoneStatePublisher } from '../bridge/phone-state-publisher.js';
@@ -183,11 +184,33 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     logger,
   );
 
-  // Media counters are read when a snapshot is taken: refresh once a second while a call is up.
-  const statsTimer = setInterval(() => {
-    if (publisher.current().calls.some((c) => c.state !== 'ringing' && c.state !== 'ended')) publisher.changed();
-  }, 1000);
-  statsTimer.unref();
+  // Media counters are read when a snapshot is taken: refresh once a second while a call is up (and
+  // keep each call's worst quality figure in the history). No timer at all while idle.
+  let statsTimer: NodeJS.Timeout | null = null;
+  const callUp = (state: PhoneState) => state.calls.some((c) => c.state !== 'ringing' && c.state !== 'ended');
+  const statsTick = () => {
+    const state = publisher.current();
+    if (!callUp(state)) {
+      if (statsTimer) clearInterval(statsTimer);
+      statsTimer = null;
+      return;
+    }
+    for (const c of state.calls) {
+      const m = c.media;
+      if (!m?.quality || m.mos === null) continue;
+      try {
+        history.noteQuality(c.callId, { mos: m.mos, quality: m.quality, lossPercent: Math.max(m.lossPercent ?? 0, m.remoteLossPercent ?? 0), jitterMs: m.jitterMs, rttMs: m.rttMs });
+      } catch (e) {
+        logger.warn(`history: the quality of call ${c.callId} was not kept: ${(e as Error).message}`);
+      }
+    }
+    publisher.changed();
+  };
+  publisher.subscribe((state) => {
+    if (statsTimer || !callUp(state)) return;
+    statsTimer = setInterval(statsTick, 1000);
+    statsTimer.unref();
+  });
 
   // Young-generation GC while SIP is quiet, so that its pauses stay off the INVITE -> 180 -> 200 path.
   const scavenger = startIdleScavenger();
@@ -220,7 +243,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
         });
       }),
     async stop() {
-      clearInterval(statsTimer);
+      if (statsTimer) clearInterval(statsTimer);
       scavenger.stop();
       await centre.shutdown(); // ends calls, closes history rows, un-REGISTERs
       await media.close();
