@@ -288,6 +288,8 @@ export interface AudioDevices {
   routing: AudioRouting;
   /** Why the device list is unavailable, if it is. */
   error: string | null;
+  /** Chosen devices that are not present now, by their last known name (the default is used meanwhile). */
+  gone?: AudioDevice[];
 }
 
 /** How the phone reaches its SIP server. */

@@ -143,6 +143,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri ? [e.sipUri] : [])));
 
   let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_SHORTCUTS });
+  media.ringer.setVolume(settings.ringVolume);
   const publisher = new PhoneStatePublisher({
     account: { user: config.sip.user, displayName: config.sip.displayName, server: config.sip.server, transport: config.sip.transport },
     calls: () => centre.snapshot(),
@@ -164,6 +165,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
           publisher.changed();
           return devices;
         },
+        playTestTone: (deviceId) => media.playTestTone(deviceId),
         setRouting: (routing) => {
           media.setRouting(routing);
           stored.saveRouting(routing);
@@ -174,6 +176,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
         update: (patch) => {
           settings = { ...settings, ...patch, shortcuts: { ...settings.shortcuts, ...patch.shortcuts } };
           stored.saveSettings(settings);
+          if (patch.ringVolume !== undefined) media.ringer.setVolume(settings.ringVolume); // heard at once
           publisher.changed();
           return settings;
         },

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type { AudioDevices, AudioRouting } from '../../shared/domain.js';
+import type { AudioDevice, AudioDevices, AudioRouting } from '../../shared/domain.js';
 import { createAudioPort } from './audio/index.js';
 import type { AudioBackendConfig, AudioDevicePort, DeviceList } from './audio/port.js';
 import { resample } from './audio/resample.js';
@@ -51,6 +51,8 @@ export class MediaEngine {
   private readonly sessions = new Set<MediaSessionDescriptionHandler>();
   private closed = false;
   private readonly onError: (message: string) => void;
+  /** Every device name seen since start, by id: a chosen device that is gone is named, not shown as an id. */
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly opts: MediaEngineOptions) {
     this.onError = opts.onError ?? (() => undefined);
@@ -89,7 +91,33 @@ export class MediaEngine {
   }
 
   devices(): AudioDevices {
-    return { outputs: this.list.outputs, inputs: this.list.inputs, routing: { ...this.routing }, error: this.list.error };
+    const gone: AudioDevice[] = [];
+    const check = (id: string | null, kind: 'output' | 'input') => {
+      if (id === null || this.effective(id, kind) !== null || gone.some((d) => d.id === id)) return;
+      gone.push({ id, name: this.names.get(id) ?? id, kind, isDefault: false });
+    };
+    check(this.routing.ringDeviceId, 'output');
+    check(this.routing.talkOutputDeviceId, 'output');
+    check(this.routing.microphoneDeviceId, 'input');
+    return { outputs: this.list.outputs, inputs: this.list.inputs, routing: { ...this.routing }, error: this.list.error, gone };
+  }
+
+  /** A short two-beep tone (0.6 s) on an output device at the ring volume: the settings' test button. */
+  playTestTone(deviceId: string | null): Promise<void> {
+    const out = this.port.openOutput(deviceId, { rate: 8000, name: 'test-tone', latencyMs: 60 });
+    const volume = this.ringer.volume;
+    const tone = new Int16Array(8000 * 0.6);
+    for (let i = 0; i < tone.length; i++) {
+      const on = i < 2000 || (i >= 2800 && i < 4800);
+      tone[i] = on ? Math.round(0.4 * volume * 32767 * Math.sin((2 * Math.PI * 660 * i) / 8000)) : 0;
+    }
+    out.write(tone);
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        out.close();
+        resolve();
+      }, 900).unref(),
+    );
   }
 
   /** Re-enumerate (hot-plug); a preferred device that came back is used again. */
@@ -97,6 +125,7 @@ export class MediaEngine {
     const before = this.talkRouting();
     const ringBefore = this.effective(this.routing.ringDeviceId, 'output');
     this.list = await this.port.refresh();
+    for (const d of [...this.list.outputs, ...this.list.inputs]) this.names.set(d.id, d.name);
     const after = this.talkRouting();
     if (before.outputDeviceId !== after.outputDeviceId || before.inputDeviceId !== after.inputDeviceId) this.host.setRouting(after);
     if (ringBefore !== this.effective(this.routing.ringDeviceId, 'output')) this.ringer.restart();

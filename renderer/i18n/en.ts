@@ -182,6 +182,11 @@ export const en = {
   dismiss: 'Dismiss',
   /** The core's facts: notices, command errors, causes. */
   facts: factsEn as FactWords,
+  // media: device tests and devices that come and go
+  testTone: 'Test',
+  testToneHint: 'Play a short tone on this device',
+  deviceGone: (name: string) => `${name} (not connected)`,
+  unknownDevice: 'Unknown device',
   // media: call quality (shown when fair or poor)
   callQuality: { fair: 'Fair connection', poor: 'Poor connection' } as Record<'fair' | 'poor', string>,
   callQualityDetail: (mos: number, lossPercent: number, rttMs: number | null) =>

@@ -175,6 +175,11 @@ export const ru: Strings = {
   devicesError: (e) => `Аудиоустройства недоступны: ${e}`,
   dismiss: 'Скрыть',
   facts: factsRu,
+  // media: проверка устройств, устройства, которые подключают и отключают
+  testTone: 'Проверить',
+  testToneHint: 'Воспроизвести короткий сигнал на этом устройстве',
+  deviceGone: (name) => `${name} (не подключено)`,
+  unknownDevice: 'Неизвестное устройство',
   // media: качество связи (показывается, когда оно среднее или плохое)
   callQuality: { fair: 'Связь средняя', poor: 'Плохая связь' },
   callQualityDetail: (mos, lossPercent, rttMs) =>
