@@ -2,6 +2,7 @@
 // Wiring only: behaviour lives in the rooms.
 import type { RegistrationState, Settings } from '../../shared/domain.js';
 import type { PhoneState } from '../../shared/state.js';
+import type { NoticeWhat } from '../../shared/facts.js';
 import { createCommandHandlers } from '../bridge/command-handlers.js';
 import { PhoneBridge } from '../bridge/phone-bridge.js';
 import { PhoneStatePublisher } from '../bridge/phone-state-publisher.js';
@@ -11,7 +12,7 @@ import { DirectoryCallerIdentifier } from '../directory/caller-identifier.js';
 import { SqliteDispatchData } from '../directory/dispatch-data.js';
 import { SipDialPlan } from '../numbers/phone-numbers.js';
 import type { AudioBackendConfig } from '../media/audio/port.js';
-import { MediaEngine } from '../media/engine.js';
+import { MediaEngine, type DeviceFallback } from '../media/engine.js';
 import { routeAddressTo } from '../sip/local-address.js';
 import { parseServer, SipTelephony } from '../sip/telephony.js';
 import { SqliteCallHistory } from '../store/call-history.js';
@@ -58,7 +59,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   const db = openDatabase(config.database.path);
   // Rows are written at the end of the turn, not inside the one sending a SIP response; a failed write becomes
   // a notice once the call centre exists (and is logged in any case).
-  const late: { centre?: CallCentre } = {};
+  const late: { centre?: CallCentre; publisher?: PhoneStatePublisher } = {};
   const history = new SqliteCallHistory(db, {
     defaultRegion: config.numbers.defaultRegion,
     writeBehind: {
@@ -74,6 +75,14 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   const domain = config.sip.domain ?? parseServer(config.sip.server, config.sip.transport).host;
 
   const stored = new SettingsStore(db);
+  // Device notices can come before the call centre exists (a device missing at start): kept until it does.
+  const deviceNotices: DeviceFallback[] = [];
+  const flushDeviceNotices = () => {
+    if (!late.centre) return;
+    for (const what of deviceNotices.splice(0)) late.centre.report(what, null);
+  };
+
+
   const media = await MediaEngine.create({
     audio: audioBackend(config),
     // The config's devices, unless the dispatcher has chosen others in the settings since.
@@ -85,6 +94,12 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     },
     onError: (message) => logger.warn(`audio: ${message}`),
     onLog: (message) => logger.info(`media: ${message}`),
+    onDevicesChanged: () => late.publisher?.changed(),
+    onDeviceNotice: (what) => {
+      logger.warn(`audio: ${what.role} device ${what.wanted} is not there; using ${what.using ?? 'the default'}${what.midCall ? ' (moved mid-call)' : ''}`);
+      deviceNotices.push(what);
+      flushDeviceNotices();
+    },
   });
 
   // No address configured: the one the OS routes to the server by (re-chosen later by the telephony). Looked up
@@ -122,6 +137,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     account: { user: config.sip.user },
   });
   late.centre = centre;
+  flushDeviceNotices();
 
   // The phone book's "online" is the server's truth: watch every employee with a SIP address.
   let directoryRevision = 0;
@@ -152,6 +168,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     settings: () => settings,
     directoryRevision: () => directoryRevision,
   });
+  late.publisher = publisher;
 
   const bridge = new PhoneBridge(
     createCommandHandlers({

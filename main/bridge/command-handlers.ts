@@ -116,7 +116,7 @@ export function createCommandHandlers(deps: HandlerDeps): CommandHandlers {
         await deps.devices.playTestTone(deviceId);
         return ok(null);
       } catch (error) {
-        return fail('media-failure', `test tone: ${(error as Error).message}`);
+        return fail('media-failure', { kind: 'audio', detail: `test tone: ${(error as Error).message}` });
       }
     },
     setAudioRouting: async ({ routing }) => {

@@ -89,7 +89,22 @@ function updateTalkStreams(): void {
   }
 }
 
+/** A talk stream that ended by itself while calls need it: say so (once per stream) so routing is redone. */
+let lostOutput: OutputPacer | null = null;
+let lostInput: InputPacer | null = null;
+function checkLost(): void {
+  if (output && output.out.closed && output !== lostOutput) {
+    lostOutput = output;
+    post({ t: 'device-lost', role: 'talk' });
+  }
+  if (input && input.input.closed && input !== lostInput) {
+    lostInput = input;
+    post({ t: 'device-lost', role: 'microphone' });
+  }
+}
+
 function tick(nowMs: number): void {
+  checkLost();
   // capture: one frame for every sending call (the same microphone)
   // (InputPacer keeps what waits within one period and follows the device's clock)
   const mic = input && !input.input.closed ? input.read() : null;

@@ -50,6 +50,8 @@ export class MediaWorkerHost {
   private readonly binding = new Map<string, number>();
   /** Errors not tied to a session (audio devices). */
   onError: (message: string) => void = () => undefined;
+  /** A talk device stream ended under a call. */
+  onDeviceLost: (role: 'talk' | 'microphone') => void = () => undefined;
   /** Log lines from the worker (latching, device changes); sid null = not tied to a session. */
   onLog: (message: string, sid: number | null) => void = () => undefined;
 
@@ -106,6 +108,9 @@ export class MediaWorkerHost {
         return;
       case 'log':
         this.onLog(m.message, m.sid);
+        return;
+      case 'device-lost':
+        this.onDeviceLost(m.role);
         return;
       case 'ready':
         return;

@@ -43,6 +43,8 @@ export type FromWorker =
   | { t: 'dtmf'; sid: number; digit: string }
   | { t: 'error'; sid: number | null; message: string }
   | { t: 'log'; sid: number | null; message: string }
+  /** A talk stream ended while calls needed it (the device went away): the engine re-enumerates and re-routes. */
+  | { t: 'device-lost'; role: 'talk' | 'microphone' }
   | { t: 'shutdown-done'; req: number };
 
 /** Int32 slots of the per-session stats SharedArrayBuffer (written by the worker, read synchronously by the SDH). */

@@ -187,6 +187,7 @@ export const en = {
   testToneHint: 'Play a short tone on this device',
   deviceGone: (name: string) => `${name} (not connected)`,
   unknownDevice: 'Unknown device',
+
   // media: call quality (shown when fair or poor)
   callQuality: { fair: 'Fair connection', poor: 'Poor connection' } as Record<'fair' | 'poor', string>,
   callQualityDetail: (mos: number, lossPercent: number, rttMs: number | null) =>

@@ -169,6 +169,9 @@ export const factsRu: FactWords = makeFactWords({
       (n.presence === 'break' ? 'новые звонки здесь всё равно отклоняются, пока вы на перерыве.' : 'звонки здесь принимаются.'),
     'history-write-failed': (n) => `Не удалось записать историю звонков: ${n.detail}`,
     'internal-error': (n) => `Внутренняя ошибка: ${n.detail}`,
+    // media
+    'device-fallback': (n) =>
+      `${n.wanted} не подключено. ${{ ring: 'Звонок', talk: 'Разговор', microphone: 'Микрофон' }[n.role]} — на устройстве «${n.using ?? 'по умолчанию'}»${n.midCall ? ': звук текущего разговора переведён туда' : ''}`,
   },
   errors: {
     'bad-argument': (e) => `Команда «${e.command}»: неверное значение${e.field ? ` поля ${e.field}` : ''}`,

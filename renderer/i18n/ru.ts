@@ -180,6 +180,7 @@ export const ru: Strings = {
   testToneHint: 'Воспроизвести короткий сигнал на этом устройстве',
   deviceGone: (name) => `${name} (не подключено)`,
   unknownDevice: 'Неизвестное устройство',
+
   // media: качество связи (показывается, когда оно среднее или плохое)
   callQuality: { fair: 'Связь средняя', poor: 'Плохая связь' },
   callQualityDetail: (mos, lossPercent, rttMs) =>

@@ -59,6 +59,11 @@ export interface AudioDevicePort {
   /** deviceId null = the system default. */
   openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream;
   openInput(deviceId: string | null, options: StreamOptions): AudioInputStream;
+  /**
+   * Call `onChange` when devices come or go, by the sound system's own events (no polling); returns
+   * the stop function. Absent: the backend has no such events (refresh() on demand only).
+   */
+  watch?(onChange: () => void): () => void;
   /** Close every stream this port opened. */
   close(): void;
 }

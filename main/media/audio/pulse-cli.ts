@@ -186,6 +186,51 @@ export class PulseCliAudio implements AudioDevicePort {
     return s;
   }
 
+  /**
+   * `pactl subscribe`: one idle process that prints a line per server event; sinks and sources that
+   * come and go (and a new default) are reported, debounced by 150 ms (one plug makes several events).
+   * It is restarted if it dies (the server restarted), at most once per 5 s.
+   */
+  watch(onChange: () => void): () => void {
+    let stopped = false;
+    let child: ChildProcess | null = null;
+    let debounce: NodeJS.Timeout | null = null;
+    let lastStart = 0;
+    const fire = () => {
+      if (debounce) clearTimeout(debounce);
+      debounce = setTimeout(() => {
+        debounce = null;
+        if (!stopped) onChange();
+      }, 150);
+    };
+    const start = () => {
+      lastStart = Date.now();
+      child = spawn('pactl', ['subscribe'], { env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+      // it waits in the kernel for the server's events: it must not keep the app alive
+      child.unref();
+      (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+      let tail = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        const lines = (tail + chunk.toString('utf8')).split('\n');
+        tail = lines.pop() ?? '';
+        if (lines.some((l) => /'(new|remove)' on (sink|source) #|'change' on server/.test(l))) fire();
+      });
+      child.on('error', () => undefined);
+      child.on('exit', () => {
+        child = null;
+        if (stopped) return;
+        const t = setTimeout(start, Math.max(0, 5000 - (Date.now() - lastStart)));
+        t.unref();
+      });
+    };
+    start();
+    return () => {
+      stopped = true;
+      if (debounce) clearTimeout(debounce);
+      child?.kill();
+    };
+  }
+
   close(): void {
     for (const s of this.open) s.close();
     this.open.clear();

@@ -33,6 +33,7 @@ const notices: { [K in NoticeWhat['kind']]: Extract<NoticeWhat, { kind: K }> } =
   'presence-not-sent': { kind: 'presence-not-sent', presence: 'break', detail: 'timeout' },
   'history-write-failed': { kind: 'history-write-failed', detail: 'SQLITE_BUSY' },
   'internal-error': { kind: 'internal-error', detail: 'TypeError' },
+  'device-fallback': { kind: 'device-fallback', role: 'talk', wanted: 'Jabra', using: 'Speakers', midCall: true },
 };
 
 const errors: { [K in ErrorWhy['kind']]: Extract<ErrorWhy, { kind: K }> } = {
