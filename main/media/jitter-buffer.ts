@@ -168,7 +168,7 @@ export class JitterBuffer {
       this.playTs = (this.playTs + samples) >>> 0;
       this.s.dropped++;
     }
-    this.steer(buffered);
+    this.steer(buffered, samples);
     this.discardBefore(this.playTs);
     if (this.frames.length === 0) {
       // underrun: the stream stopped or packets are late; re-prime on the next arrival (adds delay)
@@ -208,14 +208,16 @@ export class JitterBuffer {
 
   /**
    * Drift control: how many samples the next frame consumes beyond `samples`. The set point is the
-   * level the buffer settled at in its first second (moved by as much as the target moves since), so
-   * only a creeping level is corrected; hysteresis 2..8 ms.
+   * level the buffer settled at in its first second (at most one frame above the target; moved by as
+   * much as the target moves since), so only a creeping level is corrected; hysteresis 2..8 ms.
    */
-  private steer(bufferedMs: number): void {
+  private steer(bufferedMs: number, samples: number): void {
     this.level = this.level === null ? bufferedMs : this.level + (bufferedMs - this.level) / 32;
     if (++this.played < SETTLE_FRAMES) return;
     const target = this.targetMs;
-    if (!this.anchor) this.anchor = { level: this.level, target };
+    // the set point: where the level settled, but never more than one frame above the target (a
+    // start-up burst, or a device that took long to open, must not leave its delay in for good)
+    if (!this.anchor) this.anchor = { level: Math.min(this.level, target + (samples / this.rate) * 1000), target };
     const excess = this.level - (this.anchor.level + target - this.anchor.target);
     if (excess > 16) this.skew = 2;
     else if (excess > 8) this.skew = Math.max(this.skew, 1);

@@ -71,9 +71,10 @@ describe('clock drift', () => {
     }
     const frames = framesHeard(readWav(path.join(dir, 'talk.wav')).samples);
     fs.rmSync(dir, { recursive: true, force: true });
-    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-    const start = mean(delays.slice(1, 5));
-    const end = mean(delays.slice(11, 15));
+    // medians of 4 one-second samples: a load spike on a shared machine moves one sample, not the figure
+    const median = (a: number[]) => [...a].sort((x, y) => x - y).slice(1, 3).reduce((x, y) => x + y, 0) / 2;
+    const start = median(delays.slice(2, 6));
+    const end = median(delays.slice(11, 15));
     expect(start).toBeGreaterThan(0);
     expect(Math.abs(end - start)).toBeLessThan(20);
     expect(adjusted).toBeGreaterThan(30); // the peer's surplus (75 ms in 15 s) was followed sample by sample

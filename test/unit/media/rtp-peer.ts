@@ -59,7 +59,7 @@ export class RtpPeer {
       if (o.loss && rnd() < o.loss) return;
       const delay = o.jitterMs ? rnd() * o.jitterMs : 0;
       if (delay < 1) this.socket.send(pkt, to, '127.0.0.1');
-      else setTimeout(() => this.socket.send(pkt, to, '127.0.0.1'), delay);
+      else setTimeout(() => this.closed || this.socket.send(pkt, to, '127.0.0.1'), delay);
     };
     // packets are due by the sender's own clock; a 5 ms poll keeps them within 5 ms of it
     this.timer = setInterval(() => {
@@ -73,8 +73,11 @@ export class RtpPeer {
     this.timer = null;
   }
 
+  private closed = false;
+
   close(): void {
     this.stop();
+    this.closed = true;
     this.socket.close();
   }
 }
