@@ -49,6 +49,8 @@ export interface Commands {
   listMissedNotCalledBack: { args: { limit?: number }; result: HistoryEntry[] };
   listAudioDevices: { args: Record<string, never>; result: AudioDevices };
   setAudioRouting: { args: { routing: AudioRouting }; result: null };
+  /** A short tone on one output device (null: the system default), at the ring volume. */
+  playTestTone: { args: { deviceId: string | null }; result: null };
   updateSettings: { args: { settings: Partial<Settings> }; result: Settings };
   dismissNotice: { args: { noticeId: number }; result: null };
 }

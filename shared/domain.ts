@@ -141,12 +141,39 @@ export type TransferProgress =
       endReason?: CallEndReason;
     };
 
+/** What an E-model (ITU-T G.107) estimate says of a call: R >= 80 good, 70..80 fair, below poor. */
+export type CallQuality = 'good' | 'fair' | 'poor';
+
 export interface MediaStats {
   codec: string | null;
   packetsSent: number;
   packetsReceived: number;
   packetsLost: number;
   jitterMs: number | null;
+  /** RTP arrival -> the talk device: jitter buffer + our queue + the device's buffer, ms; null while nothing plays. */
+  playoutDelayMs: number | null;
+  /** Microphone -> network, ms; null while nothing is sent. */
+  captureDelayMs: number | null;
+  /** Round-trip time from RTCP (the far end's reports of our sender reports), ms; null until known. */
+  rttMs: number | null;
+  /** Percent of what we receive that was lost or came too late, over the last seconds. */
+  lossPercent: number | null;
+  /** Percent of what we send that the far end reports lost (its RTCP receiver reports); null until it reports. */
+  remoteLossPercent: number | null;
+  /** Interarrival jitter of our stream as the far end reports it, ms. */
+  remoteJitterMs: number | null;
+  /** Estimated MOS (1..4.5) from the E-model; null until a second of audio has been received. */
+  mos: number | null;
+  quality: CallQuality | null;
+}
+
+/** The worst quality figure a call had (kept in the history). */
+export interface QualityRecord {
+  mos: number;
+  quality: CallQuality;
+  lossPercent: number;
+  jitterMs: number | null;
+  rttMs: number | null;
 }
 
 export interface Call {
@@ -213,6 +240,8 @@ export interface HistoryEntry {
   heldCount: number;
   /** Interrupted calls only: what the next start did about the dialog the crash left open. */
   recovery?: HistoryRecovery;
+  /** The worst quality figure media measured during the call (null: none measured, e.g. never connected). */
+  worstQuality?: QualityRecord | null;
 }
 
 export interface HistoryQuery {
@@ -266,6 +295,8 @@ export interface AudioDevices {
   routing: AudioRouting;
   /** Why the device list is unavailable, if it is. */
   error: string | null;
+  /** Chosen devices that are not present now, by their last known name (the default is used meanwhile). */
+  gone?: AudioDevice[];
 }
 
 /** How the phone reaches its SIP server. */

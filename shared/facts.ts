@@ -109,7 +109,16 @@ export type NoticeWhat =
   | { kind: 'caller-left-consultation'; caller: Party; target: Party }
   | { kind: 'presence-not-sent'; presence: Exclude<OwnPresence, 'offline'>; detail: string }
   | { kind: 'history-write-failed'; detail: string }
-  | { kind: 'internal-error'; detail: string };
+  | { kind: 'internal-error'; detail: string }
+  /**
+   * media: a chosen audio device is not there (unplugged, or missing at start): its role now uses the
+   * system default. `wanted` and `using` are device names (`using` null: the default has no name we
+   * know); `midCall`: a call's audio moved just now.
+   */
+  | { kind: 'device-fallback'; role: DeviceRole; wanted: string; using: string | null; midCall: boolean };
+
+/** The three audio choices of the settings. */
+export type DeviceRole = 'ring' | 'talk' | 'microphone';
 
 export type NoticeKind = NoticeWhat['kind'];
 export type ErrorWhyKind = ErrorWhy['kind'];
@@ -131,6 +140,7 @@ export const NOTICE_KINDS = [
   'presence-not-sent',
   'history-write-failed',
   'internal-error',
+  'device-fallback',
 ] as const satisfies readonly NoticeKind[];
 
 export const ERROR_WHY_KINDS = [

@@ -1,6 +1,7 @@
 // Composition root shared by both entries (desktop and web host): wires the rooms together.
 // Wiring only: behaviour lives in the rooms.
 import type { RegistrationState, Settings } from '../../shared/domain.js';
+import type { PhoneState } from '../../shared/state.js';
 import { createCommandHandlers } from '../bridge/command-handlers.js';
 import { PhoneBridge } from '../bridge/phone-bridge.js';
 import { PhoneStatePublisher } from '../bridge/phone-state-publisher.js';
@@ -10,7 +11,7 @@ import { DirectoryCallerIdentifier } from '../directory/caller-identifier.js';
 import { SqliteDispatchData } from '../directory/dispatch-data.js';
 import { SipDialPlan } from '../numbers/phone-numbers.js';
 import type { AudioBackendConfig } from '../media/audio/port.js';
-import { MediaEngine } from '../media/engine.js';
+import { MediaEngine, type DeviceFallback } from '../media/engine.js';
 import { routeAddressTo } from '../sip/local-address.js';
 import { DialogKeeper, endLeftOpenDialogs } from '../sip/dialog-recovery.js';
 import { parseServer, SipTelephony } from '../sip/telephony.js';
@@ -59,7 +60,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   const db = openDatabase(config.database.path);
   // Rows are written at the end of the turn, not inside the one sending a SIP response; a failed write becomes
   // a notice once the call centre exists (and is logged in any case).
-  const late: { centre?: CallCentre } = {};
+  const late: { centre?: CallCentre; publisher?: PhoneStatePublisher } = {};
   const history = new SqliteCallHistory(db, {
     defaultRegion: config.numbers.defaultRegion,
     writeBehind: {
@@ -80,6 +81,13 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   const domain = config.sip.domain ?? parseServer(config.sip.server, config.sip.transport).host;
 
   const stored = new SettingsStore(db);
+  // Device notices can come before the call centre exists (a device missing at start): kept until it does.
+  const deviceNotices: DeviceFallback[] = [];
+  const flushDeviceNotices = () => {
+    if (!late.centre) return;
+    for (const what of deviceNotices.splice(0)) late.centre.report(what, null);
+  };
+
   const media = await MediaEngine.create({
     audio: audioBackend(config),
     // The config's devices, unless the dispatcher has chosen others in the settings since.
@@ -90,6 +98,13 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
       ...stored.routing(),
     },
     onError: (message) => logger.warn(`audio: ${message}`),
+    onLog: (message) => logger.info(`media: ${message}`),
+    onDevicesChanged: () => late.publisher?.changed(),
+    onDeviceNotice: (what) => {
+      logger.warn(`audio: ${what.role} device ${what.wanted} is not there; using ${what.using ?? 'the default'}${what.midCall ? ' (moved mid-call)' : ''}`);
+      deviceNotices.push(what);
+      flushDeviceNotices();
+    },
   });
 
   // No address configured: the one the OS routes to the server by (re-chosen later by the telephony). Looked up
@@ -129,6 +144,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     account: { user: config.sip.user },
   });
   late.centre = centre;
+  flushDeviceNotices();
 
   // The phone book's "online" is the server's truth: watch every employee with a SIP address.
   let directoryRevision = 0;
@@ -150,6 +166,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri ? [e.sipUri] : [])));
 
   let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_SHORTCUTS });
+  media.ringer.setVolume(settings.ringVolume);
   const publisher = new PhoneStatePublisher({
     account: { user: config.sip.user, displayName: config.sip.displayName, server: config.sip.server, transport: config.sip.transport },
     calls: () => centre.snapshot(),
@@ -158,6 +175,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     settings: () => settings,
     directoryRevision: () => directoryRevision,
   });
+  late.publisher = publisher;
 
   const bridge = new PhoneBridge(
     createCommandHandlers({
@@ -171,6 +189,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
           publisher.changed();
           return devices;
         },
+        playTestTone: (deviceId) => media.playTestTone(deviceId),
         setRouting: (routing) => {
           media.setRouting(routing);
           stored.saveRouting(routing);
@@ -181,6 +200,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
         update: (patch) => {
           settings = { ...settings, ...patch, shortcuts: { ...settings.shortcuts, ...patch.shortcuts } };
           stored.saveSettings(settings);
+          if (patch.ringVolume !== undefined) media.ringer.setVolume(settings.ringVolume); // heard at once
           publisher.changed();
           return settings;
         },
@@ -191,11 +211,33 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
     logger,
   );
 
-  // Media counters are read when a snapshot is taken: refresh once a second while a call is up.
-  const statsTimer = setInterval(() => {
-    if (publisher.current().calls.some((c) => c.state !== 'ringing' && c.state !== 'ended')) publisher.changed();
-  }, 1000);
-  statsTimer.unref();
+  // Media counters are read when a snapshot is taken: refresh once a second while a call is up (and
+  // keep each call's worst quality figure in the history). No timer at all while idle.
+  let statsTimer: NodeJS.Timeout | null = null;
+  const callUp = (state: PhoneState) => state.calls.some((c) => c.state !== 'ringing' && c.state !== 'ended');
+  const statsTick = () => {
+    const state = publisher.current();
+    if (!callUp(state)) {
+      if (statsTimer) clearInterval(statsTimer);
+      statsTimer = null;
+      return;
+    }
+    for (const c of state.calls) {
+      const m = c.media;
+      if (!m?.quality || m.mos === null) continue;
+      try {
+        history.noteQuality(c.callId, { mos: m.mos, quality: m.quality, lossPercent: Math.max(m.lossPercent ?? 0, m.remoteLossPercent ?? 0), jitterMs: m.jitterMs, rttMs: m.rttMs });
+      } catch (e) {
+        logger.warn(`history: the quality of call ${c.callId} was not kept: ${(e as Error).message}`);
+      }
+    }
+    publisher.changed();
+  };
+  publisher.subscribe((state) => {
+    if (statsTimer || !callUp(state)) return;
+    statsTimer = setInterval(statsTick, 1000);
+    statsTimer.unref();
+  });
 
   // Young-generation GC while SIP is quiet, so that its pauses stay off the INVITE -> 180 -> 200 path.
   const scavenger = startIdleScavenger();
@@ -232,7 +274,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
         });
       }),
     async stop() {
-      clearInterval(statsTimer);
+      if (statsTimer) clearInterval(statsTimer);
       scavenger.stop();
       await centre.shutdown(); // ends calls, closes history rows, un-REGISTERs
       await media.close();

@@ -15,6 +15,8 @@ export interface IdleScavengerOptions {
   quietMs?: number;
   /** Collect once the young generation is at least this full (0..1). */
   threshold?: number;
+  /** Stop looking this long (ms) after the last activity, until the next (default 2000). */
+  watchMs?: number;
 }
 
 export interface IdleScavenger {
@@ -45,31 +47,50 @@ function youngGenerationFill(): number {
   return space && space.space_size > 0 ? space.space_used_size / space.space_size : 0;
 }
 
+/**
+ * It only looks while SIP is moving (or just moved: for `watchMs` after the last activity, and after
+ * start): between calls nothing allocates on the main thread, and an idle phone must not wake up ten
+ * times a second to find that out. The next SIP message re-arms it.
+ */
 export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScavenger {
   const intervalMs = options.intervalMs ?? 100;
   const quietMs = options.quietMs ?? 50;
   const threshold = options.threshold ?? 0.3;
+  const watchMs = options.watchMs ?? 2000;
   const gc = exposedGc();
-  let lastActivity = 0;
+  let lastActivity = performance.now();
   let collections = 0;
-  const timer = gc
-    ? setInterval(() => {
-        if (performance.now() - lastActivity < quietMs) return;
-        if (youngGenerationFill() < threshold) return;
-        gc({ type: 'minor' });
-        collections++;
-      }, intervalMs)
-    : null;
-  timer?.unref();
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const look = () => {
+    const quiet = performance.now() - lastActivity;
+    if (quiet > watchMs) {
+      if (timer) clearInterval(timer);
+      timer = null;
+      return;
+    }
+    if (quiet < quietMs || youngGenerationFill() < threshold) return;
+    gc!({ type: 'minor' });
+    collections++;
+  };
+  const arm = () => {
+    if (!gc || timer || stopped) return;
+    timer = setInterval(look, intervalMs);
+    timer.unref();
+  };
+  arm();
   return {
     activity() {
       lastActivity = performance.now();
+      arm();
     },
     get collections() {
       return collections;
     },
     stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
+      timer = null;
     },
   };
 }

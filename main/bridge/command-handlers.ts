@@ -53,6 +53,8 @@ export interface DeviceControl {
   devices(): AudioDevices;
   refreshDevices(): Promise<AudioDevices> | AudioDevices;
   setRouting(routing: AudioRouting): Promise<void> | void;
+  /** A short tone on an output device; throws if the device cannot be opened. */
+  playTestTone(deviceId: string | null): Promise<void> | void;
 }
 
 export interface SettingsControl {
@@ -109,6 +111,14 @@ export function createCommandHandlers(deps: HandlerDeps): CommandHandlers {
     listHistory: ({ query }) => guarded('call history', () => deps.history.query(query)),
     listMissedNotCalledBack: ({ limit }) => guarded('missed calls', () => deps.history.missedNotCalledBack(limit ?? 50)),
     listAudioDevices: async () => ok(await deps.devices.refreshDevices()),
+    playTestTone: async ({ deviceId }) => {
+      try {
+        await deps.devices.playTestTone(deviceId);
+        return ok(null);
+      } catch (error) {
+        return fail('media-failure', { kind: 'audio', detail: `test tone: ${(error as Error).message}` });
+      }
+    },
     setAudioRouting: async ({ routing }) => {
       try {
         await deps.devices.setRouting(routing);

@@ -74,6 +74,7 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
   setAudioRouting: v.strictObject({
     routing: v.strictObject({ ringDeviceId: deviceId, talkOutputDeviceId: deviceId, microphoneDeviceId: deviceId }),
   }),
+  playTestTone: v.strictObject({ deviceId }),
   updateSettings: v.strictObject({
     settings: v.strictObject({
       locale: v.optional(v.picklist(LOCALES)),

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type { AudioDevices, AudioRouting } from '../../shared/domain.js';
+import type { AudioDevice, AudioDevices, AudioRouting } from '../../shared/domain.js';
+import type { DeviceRole, NoticeWhat } from '../../shared/facts.js';
 import { createAudioPort } from './audio/index.js';
 import type { AudioBackendConfig, AudioDevicePort, DeviceList } from './audio/port.js';
 import { resample } from './audio/resample.js';
@@ -29,7 +30,23 @@ export interface MediaEngineOptions {
   ringVolume?: number;
   /** Audio device errors (a device vanished, pacat missing...). */
   onError?: (message: string) => void;
+  /** Log lines worth keeping (an RTP source latched, a stray source ignored). */
+  onLog?: (message: string) => void;
+  /** The device list changed by itself (hot-plug): the settings should show the new list. */
+  onDevicesChanged?: () => void;
+  /** A chosen device is not there and its role uses the default now: a notice for the dispatcher. */
+  onDeviceNotice?: (what: DeviceFallback) => void;
+  /** Follow the sound system's device events (pulse: `pactl subscribe`); default true. */
+  followHotPlug?: boolean;
 }
+
+export type DeviceFallback = Extract<NoticeWhat, { kind: 'device-fallback' }>;
+
+const ROLES: { role: DeviceRole; key: keyof AudioRouting; kind: 'output' | 'input' }[] = [
+  { role: 'ring', key: 'ringDeviceId', kind: 'output' },
+  { role: 'talk', key: 'talkOutputDeviceId', kind: 'output' },
+  { role: 'microphone', key: 'microphoneDeviceId', kind: 'input' },
+];
 
 const NO_ROUTING: AudioRouting = { ringDeviceId: null, talkOutputDeviceId: null, microphoneDeviceId: null };
 
@@ -49,6 +66,13 @@ export class MediaEngine {
   private readonly sessions = new Set<MediaSessionDescriptionHandler>();
   private closed = false;
   private readonly onError: (message: string) => void;
+  /** Every device name seen since start, by id: a chosen device that is gone is named, not shown as an id. */
+  private readonly names = new Map<string, string>();
+  /** Roles whose chosen device was found missing and said so (once per disappearance). */
+  private readonly fallenBack = new Map<DeviceRole, string>();
+  private stopWatch: (() => void) | null = null;
+  /** A chosen device came back during a call: switch to it when the calls are over. */
+  private pendingRouting = false;
 
   constructor(private readonly opts: MediaEngineOptions) {
     this.onError = opts.onError ?? (() => undefined);
@@ -57,6 +81,12 @@ export class MediaEngine {
     this.routing = { ...NO_ROUTING, ...opts.routing };
     this.host = new MediaWorkerHost(opts.audio, this.talkRouting(), { minMs: opts.jitterBuffer?.minMs ?? 20, maxMs: opts.jitterBuffer?.maxMs ?? 200 });
     this.host.onError = (m) => this.onError(m);
+    this.host.onLog = (m) => opts.onLog?.(m);
+    // a talk stream died under a call: find out what is there now and route again, at once
+    this.host.onDeviceLost = (role) => {
+      opts.onLog?.(`${role} device stream ended during a call: re-enumerating`);
+      void this.refreshDevices(true);
+    };
     let ringtone: Int16Array | null = null;
     const file = findRingtone(opts.ringtoneFile);
     if (file) {
@@ -82,22 +112,87 @@ export class MediaEngine {
   static async create(opts: MediaEngineOptions): Promise<MediaEngine> {
     const e = new MediaEngine(opts);
     await e.refreshDevices();
+    if (opts.followHotPlug !== false && e.port.watch) {
+      e.stopWatch = e.port.watch(() => {
+        void e.refreshDevices().then(() => opts.onDevicesChanged?.());
+      });
+    }
     return e;
   }
 
   devices(): AudioDevices {
-    return { outputs: this.list.outputs, inputs: this.list.inputs, routing: { ...this.routing }, error: this.list.error };
+    const gone: AudioDevice[] = [];
+    const check = (id: string | null, kind: 'output' | 'input') => {
+      if (id === null || this.effective(id, kind) !== null || gone.some((d) => d.id === id)) return;
+      gone.push({ id, name: this.names.get(id) ?? id, kind, isDefault: false });
+    };
+    check(this.routing.ringDeviceId, 'output');
+    check(this.routing.talkOutputDeviceId, 'output');
+    check(this.routing.microphoneDeviceId, 'input');
+    return { outputs: this.list.outputs, inputs: this.list.inputs, routing: { ...this.routing }, error: this.list.error, gone };
   }
 
-  /** Re-enumerate (hot-plug); a preferred device that came back is used again. */
-  async refreshDevices(): Promise<AudioDevices> {
+  /** A short two-beep tone (0.6 s) on an output device at the ring volume: the settings' test button. */
+  playTestTone(deviceId: string | null): Promise<void> {
+    const out = this.port.openOutput(deviceId, { rate: 8000, name: 'test-tone', latencyMs: 60 });
+    const volume = this.ringer.volume;
+    const tone = new Int16Array(8000 * 0.6);
+    for (let i = 0; i < tone.length; i++) {
+      const on = i < 2000 || (i >= 2800 && i < 4800);
+      tone[i] = on ? Math.round(0.4 * volume * 32767 * Math.sin((2 * Math.PI * 660 * i) / 8000)) : 0;
+    }
+    out.write(tone);
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        out.close();
+        resolve();
+      }, 900).unref(),
+    );
+  }
+
+  /**
+   * Re-enumerate (hot-plug). A chosen device that is gone falls back to the default (a notice names
+   * both; a call's audio moves at once); one that came back is used again (by the next stream opened:
+   * a call in progress stays where it is, not to jump between devices mid-sentence).
+   * `reopen`: a talk stream died under a call: route again even if the list looks the same.
+   */
+  async refreshDevices(reopen = false): Promise<AudioDevices> {
     const before = this.talkRouting();
     const ringBefore = this.effective(this.routing.ringDeviceId, 'output');
     this.list = await this.port.refresh();
+    for (const d of [...this.list.outputs, ...this.list.inputs]) this.names.set(d.id, d.name);
     const after = this.talkRouting();
-    if (before.outputDeviceId !== after.outputDeviceId || before.inputDeviceId !== after.inputDeviceId) this.host.setRouting(after);
+    const lost = (b: string | null, a: string | null) => b !== a && a === null;
+    const inCall = this.sessions.size > 0;
+    // a returning device waits for the next call; a lost one is left at once
+    const move = lost(before.outputDeviceId, after.outputDeviceId) || lost(before.inputDeviceId, after.inputDeviceId) || (!inCall && (before.outputDeviceId !== after.outputDeviceId || before.inputDeviceId !== after.inputDeviceId));
+    if (move || reopen) this.host.setRouting(after);
+    else if (before.outputDeviceId !== after.outputDeviceId || before.inputDeviceId !== after.inputDeviceId) this.pendingRouting = true;
     if (ringBefore !== this.effective(this.routing.ringDeviceId, 'output')) this.ringer.restart();
+    this.noticeFallbacks(inCall);
     return this.devices();
+  }
+
+  private noticeFallbacks(inCall: boolean): void {
+    if (this.list.error !== null) return; // nothing is known: say nothing about single devices
+    for (const { role, key, kind } of ROLES) {
+      const wanted = this.routing[key];
+      if (wanted === null || this.effective(wanted, kind) !== null) {
+        this.fallenBack.delete(role);
+        continue;
+      }
+      if (this.fallenBack.get(role) === wanted) continue;
+      this.fallenBack.set(role, wanted);
+      const list = kind === 'output' ? this.list.outputs : this.list.inputs;
+      const def = list.find((d) => d.isDefault);
+      this.opts.onDeviceNotice?.({
+        kind: 'device-fallback',
+        role,
+        wanted: this.names.get(wanted) ?? wanted,
+        using: def?.name ?? null,
+        midCall: inCall && role !== 'ring',
+      });
+    }
   }
 
   setRouting(routing: AudioRouting): void {
@@ -121,6 +216,11 @@ export class MediaEngine {
         sdh.close = () => {
           this.sessions.delete(sdh);
           close();
+          if (this.sessions.size === 0 && this.pendingRouting) {
+            // a chosen device came back during the call: the next call uses it
+            this.pendingRouting = false;
+            this.host.setRouting(this.talkRouting());
+          }
         };
       },
     });
@@ -134,6 +234,7 @@ export class MediaEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopWatch?.();
     this.ringer.close();
     for (const s of this.sessions) s.close();
     this.sessions.clear();

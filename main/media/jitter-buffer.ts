@@ -4,7 +4,11 @@
 // - conceals loss by repeating the last good frame, fading it out (silence after 4 frames);
 // - adapts its delay: target = min + 3 x interarrival jitter, clamped to [minMs, maxMs]
 //   (Asterisk's defaults: 20 ms .. 200 ms); on underrun it re-primes (adds delay), when it holds
-//   more than target + 40 ms it drops a frame (removes delay), above maxMs it jumps.
+//   more than target + 60 ms it drops a frame (removes delay), above maxMs it jumps;
+// - follows a peer whose clock runs fast or slow without the delay creeping: a smoothed buffer level
+//   (EWMA over ~0.6 s) above its set point (where it settled in the first second) by more than 8 ms
+//   makes each 20 ms frame consume 1-2 samples more (0.6-1.2 % faster, inaudible), below it by 8 ms
+//   1 sample fewer, until it is back within 2 ms.
 import { tsDiff } from './rtp.js';
 
 export interface JitterBufferOptions {
@@ -23,6 +27,10 @@ export interface JitterBufferStats {
   concealed: number;
   dropped: number;
   underruns: number;
+  /** Frames played time-compressed or stretched to follow the peer's clock. */
+  adjusted: number;
+  /** The smoothed buffer level the drift control steers (ms). */
+  levelMs: number;
 }
 
 interface Frame {
@@ -31,6 +39,8 @@ interface Frame {
 }
 
 const FADE = [1, 0.8, 0.5, 0.25];
+/** Frames (20 ms) before the drift control takes its set point. */
+const SETTLE_FRAMES = 50;
 
 export class JitterBuffer {
   readonly minMs: number;
@@ -49,12 +59,19 @@ export class JitterBuffer {
   private jitter = 0;
   private lastTransit: number | null = null;
   private readonly s: JitterBufferStats;
+  /** Smoothed buffered ms at pop time (null until playing); the drift control's input. */
+  private level: number | null = null;
+  /** Samples the current frame consumes beyond (or short of) what it plays: -1..2. */
+  private skew = 0;
+  /** Frames played since (re)start; the level and target after the first second are the set point. */
+  private played = 0;
+  private anchor: { level: number; target: number } | null = null;
 
   constructor(opts: JitterBufferOptions = {}) {
     this.minMs = opts.minMs ?? 20;
     this.maxMs = opts.maxMs ?? 200;
     this.rate = opts.clockRate ?? 8000;
-    this.s = { delayMs: 0, targetMs: this.minMs, jitterMs: 0, late: 0, duplicates: 0, concealed: 0, dropped: 0, underruns: 0 };
+    this.s = { delayMs: 0, targetMs: this.minMs, jitterMs: 0, late: 0, duplicates: 0, concealed: 0, dropped: 0, underruns: 0, adjusted: 0, levelMs: 0 };
   }
 
   get targetMs(): number {
@@ -63,7 +80,7 @@ export class JitterBuffer {
   }
 
   stats(): JitterBufferStats {
-    return { ...this.s, targetMs: this.targetMs, jitterMs: (this.jitter / this.rate) * 1000, delayMs: this.bufferedMs() };
+    return { ...this.s, targetMs: this.targetMs, jitterMs: (this.jitter / this.rate) * 1000, delayMs: this.bufferedMs(), levelMs: this.level ?? this.bufferedMs() };
   }
 
   /** Forget everything (new SSRC, new remote description). */
@@ -75,6 +92,10 @@ export class JitterBuffer {
     this.lastGood = null;
     this.lossRun = 0;
     this.lastTransit = null;
+    this.level = null;
+    this.skew = 0;
+    this.played = 0;
+    this.anchor = null;
   }
 
   /** `arrivalMs`: local monotonic time of arrival, in milliseconds. Returns false if the frame was dropped. */
@@ -143,10 +164,11 @@ export class JitterBuffer {
       const skipTo = (last.ts + last.pcm.length - Math.round((this.targetMs * this.rate) / 1000)) >>> 0;
       this.s.dropped += Math.max(0, Math.round(tsDiff(this.playTs, skipTo) / samples));
       this.playTs = skipTo;
-    } else if (buffered > this.targetMs + 40 + (samples / this.rate) * 1000) {
+    } else if (buffered > this.targetMs + 60 + (samples / this.rate) * 1000) {
       this.playTs = (this.playTs + samples) >>> 0;
       this.s.dropped++;
     }
+    this.steer(buffered, samples);
     this.discardBefore(this.playTs);
     if (this.frames.length === 0) {
       // underrun: the stream stopped or packets are late; re-prime on the next arrival (adds delay)
@@ -156,29 +178,52 @@ export class JitterBuffer {
       this.s.underruns++;
       return this.conceal(samples);
     }
-    const out = new Int16Array(samples);
+    const take = samples + this.skew;
+    const raw = new Int16Array(take);
     let filled = 0;
     let missing = 0;
     for (const f of this.frames) {
       const off = tsDiff(this.playTs, f.ts);
-      if (off >= samples) break;
+      if (off >= take) break;
       const start = Math.max(0, off);
       const from = start - off;
-      const n = Math.min(samples - start, f.pcm.length - from);
+      const n = Math.min(take - start, f.pcm.length - from);
       if (n <= 0) continue;
       if (start > filled) missing += start - filled;
-      out.set(f.pcm.subarray(from, from + n), start);
+      raw.set(f.pcm.subarray(from, from + n), start);
       filled = Math.max(filled, start + n);
     }
-    missing += samples - filled;
-    this.playTs = (this.playTs + samples) >>> 0;
+    missing += take - filled;
+    this.playTs = (this.playTs + take) >>> 0;
     this.playedUntil = this.playTs;
     this.discardBefore(this.playTs);
-    if (missing >= samples) return this.conceal(samples);
+    if (missing >= take) return this.conceal(samples);
     if (missing > 0) this.s.concealed++;
+    const out = take === samples ? raw : stretch(raw, samples);
+    if (take !== samples) this.s.adjusted++;
     this.lastGood = out;
     this.lossRun = 0;
     return out;
+  }
+
+  /**
+   * Drift control: how many samples the next frame consumes beyond `samples`. The set point is the
+   * level the buffer settled at in its first second (at most one frame above the target; moved by as
+   * much as the target moves since), so only a creeping level is corrected; hysteresis 2..8 ms.
+   */
+  private steer(bufferedMs: number, samples: number): void {
+    this.level = this.level === null ? bufferedMs : this.level + (bufferedMs - this.level) / 32;
+    if (++this.played < SETTLE_FRAMES) return;
+    const target = this.targetMs;
+    // the set point: where the level settled, but never more than one frame above the target (a
+    // start-up burst, or a device that took long to open, must not leave its delay in for good)
+    if (!this.anchor) this.anchor = { level: Math.min(this.level, target + (samples / this.rate) * 1000), target };
+    const excess = this.level - (this.anchor.level + target - this.anchor.target);
+    if (excess > 16) this.skew = 2;
+    else if (excess > 8) this.skew = Math.max(this.skew, 1);
+    else if (excess < -8) this.skew = -1;
+    else if (Math.abs(excess) < 2) this.skew = 0;
+    else if (this.skew === 2) this.skew = 1;
   }
 
   private conceal(samples: number): Int16Array | null {
@@ -204,4 +249,18 @@ export class JitterBuffer {
       else break;
     }
   }
+}
+
+/** Linear interpolation of `src` onto `n` samples (a 1-2 sample change per frame: no audible pitch). */
+export function stretch(src: Int16Array, n: number): Int16Array {
+  const out = new Int16Array(n);
+  const step = (src.length - 1) / Math.max(1, n - 1);
+  for (let i = 0; i < n; i++) {
+    const x = i * step;
+    const k = Math.floor(x);
+    const a = src[k] ?? 0;
+    const b = src[Math.min(src.length - 1, k + 1)] ?? a;
+    out[i] = Math.round(a + (b - a) * (x - k));
+  }
+  return out;
 }

@@ -4,16 +4,31 @@ import dgram from 'node:dgram';
 import { decodeG711, encodeG711 } from './g711.js';
 import { JitterBuffer } from './jitter-buffer.js';
 import { decodeRtcp, encodeBye, encodeReceiverReport, encodeSdes, encodeSenderReport, ntpNow, ReceptionStats, type ReportBlock } from './rtcp.js';
-import { decodeRtp, RtpSender } from './rtp.js';
+import { decodeRtp, RtpSender, type RtpPacket } from './rtp.js';
+import { SourceLatch, type LatchEvent } from './source-latch.js';
 import { DtmfReceiver, DtmfSender } from './telephone-event.js';
 import { STAT, type StreamConfig } from './worker-protocol.js';
 
 export const FRAME_SAMPLES = 160; // 20 ms at 8 kHz
 const RTCP_INTERVAL_MS = 5000;
+/** The first report goes out after half an interval (RFC 3550 6.2: the initial interval is halved). */
+const RTCP_FIRST_MS = 2500;
+/** Recent loss: counted over this many one-second samples. */
+const LOSS_WINDOW = 5;
 
 export interface MediaStreamEvents {
   dtmf(digit: string): void;
   error(message: string): void;
+  /** Something worth a log line (not an error): a source latched, a stray source ignored. */
+  log(message: string): void;
+}
+
+/** Consecutive packets a new source must send before RTP follows it (200 ms of audio). */
+const LATCH_RUN = 10;
+
+interface Arrival {
+  p: RtpPacket;
+  arrival: number;
 }
 
 function bindUdp(socket: dgram.Socket, port: number, address: string): Promise<void> {
@@ -75,13 +90,14 @@ export class MediaStream {
   private readonly jb: JitterBuffer;
   private readonly rx = new ReceptionStats(8000);
   private remoteSsrc: number | null = null;
-  private sendTo: { address: string; port: number } | null = null;
+  private readonly latch: SourceLatch<Arrival>;
   private rtcpTo: { address: string; port: number } | null = null;
-  private latched = false;
   private rtcpLatched = false;
   private muted = false;
   private closed = false;
   private lastRtcpMs = 0;
+  /** One sample a second of (expected, lost + late) for the recent loss figure. */
+  private readonly lossSamples: { at: number; expected: number; bad: number }[] = [];
   private readonly encoded = new Uint8Array(FRAME_SAMPLES);
   private readonly silence = new Int16Array(FRAME_SAMPLES);
 
@@ -97,8 +113,8 @@ export class MediaStream {
     private readonly now: () => number,
   ) {
     this.jb = new JitterBuffer({ minMs: jitter.minMs, maxMs: jitter.maxMs, clockRate: 8000 });
-    Atomics.store(stats, STAT.jitterUs, -1);
-    Atomics.store(stats, STAT.remoteJitterUs, -1);
+    this.latch = new SourceLatch<Arrival>(LATCH_RUN, (e) => this.onLatch(e));
+    for (const k of ['jitterUs', 'remoteJitterUs', 'playoutDelayUs', 'captureDelayUs', 'rttUs', 'remoteFractionLost', 'recentLossPermille'] as const) Atomics.store(stats, STAT[k], -1);
     rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
     const onErr = (e: Error) => this.events.error(e.message);
@@ -111,10 +127,10 @@ export class MediaStream {
     this.config = config;
     const remoteChanged = !prev || prev.remoteAddress !== config.remoteAddress || prev.remotePort !== config.remotePort;
     if (remoteChanged) {
-      // a new remote description: send where it says until the peer's packets show where it really is
-      this.sendTo = config.remotePort > 0 && config.remoteAddress !== '0.0.0.0' ? { address: config.remoteAddress, port: config.remotePort } : null;
-      this.rtcpTo = this.sendTo ? { address: config.remoteAddress, port: config.remoteRtcpPort } : null;
-      this.latched = false;
+      // a new remote description: its address is trusted; another source must earn the stream (SourceLatch)
+      const usable = config.remotePort > 0 && config.remoteAddress !== '0.0.0.0';
+      this.latch.reset(usable ? { address: config.remoteAddress, port: config.remotePort } : null);
+      this.rtcpTo = usable ? { address: config.remoteAddress, port: config.remoteRtcpPort } : null;
       this.rtcpLatched = false;
       Atomics.store(this.stats, STAT.latched, 0);
     }
@@ -139,6 +155,19 @@ export class MediaStream {
     return this.dtmfOut.enqueue(digits, durationMs, gapMs);
   }
 
+  private onLatch(e: LatchEvent): void {
+    if (e.kind === 'stray') {
+      this.events.log(`RTP from ${e.source.address}:${e.source.port} (SSRC ${e.ssrc >>> 0}) ignored: not this call's source`);
+      return;
+    }
+    const from = e.from ? `${e.from.address}:${e.from.port}` : 'no usable address';
+    this.events.log(`RTP source moved from ${from} to ${e.to.address}:${e.to.port} after ${e.packets} consecutive packets of SSRC ${e.ssrc >>> 0}`);
+    // RTCP follows to the new address (its port is learnt from the first RTCP packet from there)
+    this.rtcpTo = { address: e.to.address, port: e.to.port + 1 };
+    this.rtcpLatched = false;
+    Atomics.store(this.stats, STAT.latched, 1);
+  }
+
   private onRtp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const cfg = this.config;
     if (this.closed || !cfg) return;
@@ -147,13 +176,13 @@ export class MediaStream {
     const isAudio = p.payloadType === cfg.codec.payloadType;
     const isDtmf = cfg.dtmfPayloadType !== null && p.payloadType === cfg.dtmfPayloadType;
     if (!isAudio && !isDtmf) return; // not ours (comfort noise, stray packets)
-    if (!this.latched || this.remoteSsrc !== p.ssrc) {
-      // symmetric RTP (NAT): answer to where the packets come from
-      this.sendTo = { address: rinfo.address, port: rinfo.port };
-      this.latched = true;
-      Atomics.store(this.stats, STAT.latched, 1);
-    }
-    const arrival = this.now();
+    const accepted = this.latch.offer(rinfo, p.ssrc, p.sequenceNumber, { p, arrival: this.now() });
+    Atomics.store(this.stats, STAT.strayDropped, this.latch.dropped);
+    if (accepted) for (const a of accepted) this.accept(a.p, a.arrival, cfg);
+  }
+
+  private accept(p: RtpPacket, arrival: number, cfg: StreamConfig): void {
+    const isDtmf = cfg.dtmfPayloadType !== null && p.payloadType === cfg.dtmfPayloadType;
     if (this.remoteSsrc !== p.ssrc) {
       this.remoteSsrc = p.ssrc;
       this.rx.reset();
@@ -181,6 +210,8 @@ export class MediaStream {
 
   private onRtcp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.closed) return;
+    // RTCP only from the host our RTP comes from (any port: NATs map RTCP separately)
+    if (rinfo.address !== this.latch.source?.address) return;
     const packets = decodeRtcp(msg);
     if (packets.length === 0) return;
     if (!this.rtcpLatched) {
@@ -197,16 +228,28 @@ export class MediaStream {
         if (mine) {
           Atomics.store(this.stats, STAT.remoteLost, mine.cumulativeLost);
           Atomics.store(this.stats, STAT.remoteJitterUs, Math.round((mine.jitter / 8000) * 1e6));
+          Atomics.store(this.stats, STAT.remoteFractionLost, mine.fractionLost);
+          if (mine.lsr !== 0) {
+            // RFC 3550 6.4.1: RTT = arrival - LSR - DLSR, in 1/65536 s (NTP's middle 32 bits)
+            const ntp = ntpNow();
+            const middle = (((ntp.sec & 0xffff) << 16) | (ntp.frac >>> 16)) >>> 0;
+            const rtt = ((middle - mine.lsr - mine.dlsr) >>> 0) / 65536;
+            if (rtt < 10) Atomics.store(this.stats, STAT.rttUs, Math.round(rtt * 1e6));
+          }
         }
       }
     }
   }
 
-  /** One 20 ms tick of the sending side. `mic`: 160 samples of microphone audio (or null: none captured). */
-  tickSend(mic: Int16Array | null, nowMs: number): void {
+  /**
+   * One 20 ms tick of the sending side. `mic`: 160 samples of microphone audio (or null: none
+   * captured); `captureMs`: how long it waited since the device captured it (-1: unknown).
+   */
+  tickSend(mic: Int16Array | null, nowMs: number, captureMs = -1): void {
     const cfg = this.config;
     if (this.closed || !cfg) return;
-    const to = this.sendTo;
+    Atomics.store(this.stats, STAT.captureDelayUs, cfg.send && !this.muted && captureMs >= 0 ? Math.round(captureMs * 1000) : -1);
+    const to = this.latch.source;
     if (!to) {
       this.sender.skip(FRAME_SAMPLES);
       return;
@@ -231,14 +274,24 @@ export class MediaStream {
     this.maybeRtcp(nowMs);
   }
 
-  /** One 20 ms tick of the receiving side: the audio to play, or null. */
-  tickReceive(nowMs: number): Int16Array | null {
-    if (!this.playing) return null;
+  /**
+   * One 20 ms tick of the receiving side: the audio to play, or null. `deviceMs`: the talk output's
+   * delay beyond the jitter buffer (our queue toward the device + its buffer).
+   */
+  tickReceive(nowMs: number, deviceMs = 0): Int16Array | null {
+    if (!this.playing) {
+      Atomics.store(this.stats, STAT.playoutDelayUs, -1);
+      return null;
+    }
     const out = this.jb.pop(FRAME_SAMPLES, nowMs);
     const s = this.jb.stats();
     Atomics.store(this.stats, STAT.concealed, s.concealed);
     Atomics.store(this.stats, STAT.late, s.late);
     Atomics.store(this.stats, STAT.jitterBufferMs, Math.round(s.delayMs));
+    Atomics.store(this.stats, STAT.driftAdjusted, s.adjusted);
+    // what a packet arriving now waits before it is heard: the buffer's smoothed level before a pop
+    // less the frame leaving now, then the device side (our queue after this write + its buffer)
+    Atomics.store(this.stats, STAT.playoutDelayUs, out ? Math.round((Math.max(0, s.levelMs - 20) + deviceMs) * 1000) : -1);
     return out;
   }
 
@@ -258,12 +311,26 @@ export class MediaStream {
     ];
   }
 
+  private sampleLoss(nowMs: number): void {
+    const last = this.lossSamples[this.lossSamples.length - 1];
+    if (last && nowMs - last.at < 1000) return;
+    const expected = this.rx.hasData ? this.rx.received + Math.max(0, this.rx.lost) : 0;
+    const sample = { at: nowMs, expected, bad: Math.max(0, this.rx.lost) + this.jb.stats().late };
+    if (last && sample.expected < last.expected) this.lossSamples.length = 0; // counters reset (new SSRC)
+    this.lossSamples.push(sample);
+    if (this.lossSamples.length > LOSS_WINDOW + 1) this.lossSamples.shift();
+    const first = this.lossSamples[0]!;
+    const n = sample.expected - first.expected;
+    Atomics.store(this.stats, STAT.recentLossPermille, n >= 25 ? Math.round((Math.min(n, sample.bad - first.bad) / n) * 1000) : -1);
+  }
+
   private maybeRtcp(nowMs: number): void {
-    if (nowMs - this.lastRtcpMs < RTCP_INTERVAL_MS) return;
+    this.sampleLoss(nowMs);
     if (this.lastRtcpMs === 0) {
-      this.lastRtcpMs = nowMs; // first report one interval after the stream starts
+      this.lastRtcpMs = nowMs - RTCP_INTERVAL_MS + RTCP_FIRST_MS; // the first report half an interval after the start
       return;
     }
+    if (nowMs - this.lastRtcpMs < RTCP_INTERVAL_MS) return;
     this.lastRtcpMs = nowMs;
     this.sendRtcp(nowMs, false);
   }

@@ -6,9 +6,10 @@
 // sends configuration messages; statistics flow back through SharedArrayBuffers.
 import { parentPort } from 'node:worker_threads';
 import { createAudioPort } from './audio/index.js';
-import type { AudioDevicePort, AudioInputStream, AudioOutputStream } from './audio/port.js';
+import type { AudioDevicePort } from './audio/port.js';
 import { monotonicMs, Ticker } from './clock.js';
 import { bindRtpPair, FRAME_SAMPLES, MediaStream, type RtpPair } from './media-stream.js';
+import { InputPacer, OutputPacer } from './playout.js';
 import type { FromWorker, TalkRouting, ToWorker } from './worker-protocol.js';
 
 const port = parentPort;
@@ -20,15 +21,15 @@ let audio: AudioDevicePort | null = null;
 let routing: TalkRouting = { outputDeviceId: null, inputDeviceId: null };
 let jitter = { minMs: 20, maxMs: 200 };
 const streams = new Map<number, MediaStream>();
-let output: AudioOutputStream | null = null;
-let input: AudioInputStream | null = null;
+let output: OutputPacer | null = null;
+let input: InputPacer | null = null;
 const mix = new Int32Array(FRAME_SAMPLES);
 const outFrame = new Int16Array(FRAME_SAMPLES);
 
 function closeTalkStreams(): void {
   cancelLinger();
-  output?.close();
-  input?.close();
+  output?.out.close();
+  input?.input.close();
   output = null;
   input = null;
 }
@@ -71,17 +72,16 @@ function updateTalkStreams(): void {
     anySending ||= s.wantsMic;
   }
   try {
-    if (anyPlaying && (!output || output.closed)) {
-      output = audio.openOutput(routing.outputDeviceId, { rate: 8000, name: 'call' });
-      output.write(new Int16Array(FRAME_SAMPLES * 2)); // 40 ms of slack against clock jitter
+    if (anyPlaying && (!output || output.out.closed)) {
+      output = new OutputPacer(audio.openOutput(routing.outputDeviceId, { rate: 8000, name: 'call' }));
     } else if (!anyPlaying && output) {
-      output.close();
+      output.out.close();
       output = null;
     }
-    if (anySending && (!input || input.closed)) {
-      input = audio.openInput(routing.inputDeviceId, { rate: 8000, name: 'call' });
+    if (anySending && (!input || input.input.closed)) {
+      input = new InputPacer(audio.openInput(routing.inputDeviceId, { rate: 8000, name: 'call' }));
     } else if (!anySending && input) {
-      input.close();
+      input.input.close();
       input = null;
     }
   } catch (e) {
@@ -89,25 +89,38 @@ function updateTalkStreams(): void {
   }
 }
 
-function tick(nowMs: number): void {
-  // capture: one frame for every sending call (the same microphone)
-  let mic: Int16Array | null = null;
-  if (input) {
-    mic = input.read(FRAME_SAMPLES);
-    // keep capture latency bounded: if the device delivered much more than we use, drop the excess
-    for (let k = 0; k < 50 && input.available() > FRAME_SAMPLES * 4; k++) input.read(FRAME_SAMPLES);
+/** A talk stream that ended by itself while calls need it: say so (once per stream) so routing is redone. */
+let lostOutput: OutputPacer | null = null;
+let lostInput: InputPacer | null = null;
+function checkLost(): void {
+  if (output && output.out.closed && output !== lostOutput) {
+    lostOutput = output;
+    post({ t: 'device-lost', role: 'talk' });
   }
-  for (const s of streams.values()) s.tickSend(mic, nowMs);
+  if (input && input.input.closed && input !== lostInput) {
+    lostInput = input;
+    post({ t: 'device-lost', role: 'microphone' });
+  }
+}
+
+function tick(nowMs: number): void {
+  checkLost();
+  // capture: one frame for every sending call (the same microphone)
+  // (InputPacer keeps what waits within one period and follows the device's clock)
+  const mic = input && !input.input.closed ? input.read() : null;
+  const captureMs = mic ? input!.delayMs : -1;
+  for (const s of streams.values()) s.tickSend(mic, nowMs, captureMs);
   // playback: mix every playing call
   let any = false;
   mix.fill(0);
+  const deviceMs = output && !output.out.closed ? output.delayMs : 0;
   for (const s of streams.values()) {
-    const pcm = s.tickReceive(nowMs);
+    const pcm = s.tickReceive(nowMs, deviceMs);
     if (!pcm) continue;
     any = true;
     for (let i = 0; i < FRAME_SAMPLES; i++) mix[i]! += pcm[i] ?? 0;
   }
-  if (output && !output.closed) {
+  if (output && !output.out.closed) {
     for (let i = 0; i < FRAME_SAMPLES; i++) outFrame[i] = any ? Math.max(-32768, Math.min(32767, mix[i]!)) : 0;
     output.write(outFrame);
   }
@@ -125,7 +138,7 @@ function updateClock(): void {
     if (ticker.isRunning) return;
     ticker.startClock();
     // a talk output kept open between calls has run dry: give it its slack again
-    if (output && !output.closed) output.write(new Int16Array(FRAME_SAMPLES * 2));
+    if (output && !output.out.closed) output.reprime();
   } else ticker.stop();
 }
 
@@ -145,6 +158,7 @@ function startStream(m: Extract<ToWorker, { t: 'open' }>, { rtp, rtcp, port: p }
     {
       dtmf: (digit) => post({ t: 'dtmf', sid: m.sid, digit }),
       error: (message) => post({ t: 'error', sid: m.sid, message }),
+      log: (message) => post({ t: 'log', sid: m.sid, message }),
     },
     jitter,
     monotonicMs,

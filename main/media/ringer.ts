@@ -34,11 +34,16 @@ export class AudioRinger implements Ringer {
   private written = 0;
   private startedAt = 0;
   private pattern: Pattern | null = null;
-  private volume: number;
+  private currentVolume: number;
   private pendingStart: NodeJS.Immediate | null = null;
 
   constructor(private readonly opts: AudioRingerOptions) {
-    this.volume = opts.volume ?? 1;
+    this.currentVolume = opts.volume ?? 1;
+  }
+
+  /** 0..1, for the ring and (softer) the call-waiting beep. */
+  get volume(): number {
+    return this.currentVolume;
   }
 
   get mode(): RingerMode {
@@ -53,7 +58,9 @@ export class AudioRinger implements Ringer {
   }
 
   setVolume(volume: number): void {
-    this.volume = Math.max(0, Math.min(1, volume));
+    const v = Math.max(0, Math.min(1, volume));
+    if (v === this.currentVolume) return;
+    this.currentVolume = v;
     if (this.current !== 'silent') this.restart();
   }
 
@@ -88,9 +95,9 @@ export class AudioRinger implements Ringer {
     const device = ringing ? this.opts.ringDevice() : this.opts.callWaitingDevice();
     this.pattern = ringing
       ? this.opts.ringtone
-        ? samplePattern(this.opts.ringtone, 2000, this.volume)
-        : ringPattern(0.5 * this.volume)
-      : callWaitingPattern(0.12 * this.volume);
+        ? samplePattern(this.opts.ringtone, 2000, this.currentVolume)
+        : ringPattern(0.5 * this.currentVolume)
+      : callWaitingPattern(0.12 * this.currentVolume);
     try {
       this.out = this.opts.port.openOutput(device, { rate: RATE, name: ringing ? 'ringing' : 'call-waiting', latencyMs: 60 });
     } catch (e) {

@@ -19,6 +19,7 @@ import { normaliseDtmf } from '../../shared/dtmf.js';
 import type { MediaControls, MediaDirection, MediaOptions } from './contract.js';
 import { type AcceptedOffer, acceptOffer, answerOffer, buildOffer, negotiateAnswer, type Negotiated, SdpError } from './sdp.js';
 import type { MediaWorkerHost, WorkerSessionHandle } from './worker-host.js';
+import { estimateQuality } from './quality.js';
 import { STAT } from './worker-protocol.js';
 
 /** What sip/ may pass as sessionDescriptionHandlerOptions (Inviter/Invitation/session.invite()). */
@@ -173,15 +174,8 @@ export class MediaSessionDescriptionHandler implements SessionDescriptionHandler
   stats(): MediaStats {
     const s = this.opened?.stats;
     const codec = this.negotiated?.codec.name ?? null;
-    if (!s) return { codec, packetsSent: 0, packetsReceived: 0, packetsLost: 0, jitterMs: null };
-    const jitterUs = Atomics.load(s, STAT.jitterUs);
-    return {
-      codec,
-      packetsSent: Atomics.load(s, STAT.sent),
-      packetsReceived: Atomics.load(s, STAT.received),
-      packetsLost: Atomics.load(s, STAT.lost),
-      jitterMs: jitterUs < 0 ? null : Math.round(jitterUs / 100) / 10,
-    };
+    if (!s) return { ...NO_STATS, codec };
+    return mediaStatsFrom(s, codec);
   }
 
   // ------------------------------------------------------------ extras (not in the contract)
@@ -331,5 +325,56 @@ function pickMediaOptions(options: object | undefined): Partial<MediaOptions> {
   if (typeof o.advertisedAddress === 'string' && o.advertisedAddress !== '') out.advertisedAddress = o.advertisedAddress;
   if (typeof o.rtpPortMin === 'number') out.rtpPortMin = o.rtpPortMin;
   if (typeof o.rtpPortMax === 'number') out.rtpPortMax = o.rtpPortMax;
+  return out;
+}
+
+const NO_STATS: MediaStats = {
+  codec: null,
+  packetsSent: 0,
+  packetsReceived: 0,
+  packetsLost: 0,
+  jitterMs: null,
+  playoutDelayMs: null,
+  captureDelayMs: null,
+  rttMs: null,
+  lossPercent: null,
+  remoteLossPercent: null,
+  remoteJitterMs: null,
+  mos: null,
+  quality: null,
+};
+
+/** MediaStats from the worker's counters, with the E-model figure once a second of audio came in. */
+export function mediaStatsFrom(s: Int32Array, codec: string | null): MediaStats {
+  const read = (k: Exclude<keyof typeof STAT, 'size'>) => Atomics.load(s, STAT[k]);
+  const ms = (us: number) => (us < 0 ? null : Math.round(us / 100) / 10);
+  const received = read('received');
+  const recentLoss = read('recentLossPermille');
+  const remoteFraction = read('remoteFractionLost');
+  const out: MediaStats = {
+    codec,
+    packetsSent: read('sent'),
+    packetsReceived: received,
+    packetsLost: read('lost'),
+    jitterMs: ms(read('jitterUs')),
+    playoutDelayMs: ms(read('playoutDelayUs')),
+    captureDelayMs: ms(read('captureDelayUs')),
+    rttMs: ms(read('rttUs')),
+    lossPercent: recentLoss < 0 ? null : recentLoss / 10,
+    remoteLossPercent: remoteFraction < 0 ? null : Math.round((remoteFraction / 256) * 1000) / 10,
+    remoteJitterMs: ms(read('remoteJitterUs')),
+    mos: null,
+    quality: null,
+  };
+  if (received >= 50 && out.lossPercent !== null) {
+    const q = estimateQuality({
+      lossPercent: out.lossPercent,
+      remoteLossPercent: out.remoteLossPercent,
+      rttMs: out.rttMs,
+      localDelayMs: (out.playoutDelayMs ?? 0) + (out.captureDelayMs ?? 0),
+    });
+    out.mos = q.mos;
+    out.quality = q.quality;
+  }
   return out;
 }

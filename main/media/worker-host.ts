@@ -50,6 +50,10 @@ export class MediaWorkerHost {
   private readonly binding = new Map<string, number>();
   /** Errors not tied to a session (audio devices). */
   onError: (message: string) => void = () => undefined;
+  /** A talk device stream ended under a call. */
+  onDeviceLost: (role: 'talk' | 'microphone') => void = () => undefined;
+  /** Log lines from the worker (latching, device changes); sid null = not tied to a session. */
+  onLog: (message: string, sid: number | null) => void = () => undefined;
 
   constructor(audio: AudioBackendConfig, routing: TalkRouting, jitter = { minMs: 20, maxMs: 200 }) {
     const entry = workerEntry();
@@ -101,6 +105,12 @@ export class MediaWorkerHost {
       case 'error':
         if (m.sid === null) this.onError(m.message);
         else this.sessions.get(m.sid)?.error?.(m.message);
+        return;
+      case 'log':
+        this.onLog(m.message, m.sid);
+        return;
+      case 'device-lost':
+        this.onDeviceLost(m.role);
         return;
       case 'ready':
         return;

@@ -42,6 +42,9 @@ export type FromWorker =
   | { t: 'failed'; req: number; error: string }
   | { t: 'dtmf'; sid: number; digit: string }
   | { t: 'error'; sid: number | null; message: string }
+  | { t: 'log'; sid: number | null; message: string }
+  /** A talk stream ended while calls needed it (the device went away): the engine re-enumerates and re-routes. */
+  | { t: 'device-lost'; role: 'talk' | 'microphone' }
   | { t: 'shutdown-done'; req: number };
 
 /** Int32 slots of the per-session stats SharedArrayBuffer (written by the worker, read synchronously by the SDH). */
@@ -61,5 +64,19 @@ export const STAT = {
   remoteLost: 9,
   remoteJitterUs: 10,
   dtmfReceived: 11,
-  size: 16,
+  /** RTP packets dropped because they came from a source that is not the call's (SourceLatch). */
+  strayDropped: 12,
+  /** Arrival -> device: jitter buffer + our queue toward the device + the device's own buffer, in us. */
+  playoutDelayUs: 13,
+  /** Microphone -> send: captured audio waiting to be sent + the device's buffer, in us. */
+  captureDelayUs: 14,
+  /** Round-trip time from the far end's reports (LSR/DLSR), in us; -1 = not known yet. */
+  rttUs: 15,
+  /** The far end's last fraction lost of our stream, in 1/256 (RTCP RR); -1 = none yet. */
+  remoteFractionLost: 16,
+  /** What we lost or received too late to play over the last 5 s, in 1/1000; -1 = nothing expected yet. */
+  recentLossPermille: 17,
+  /** Frames time-compressed or stretched by the jitter buffer to follow the peer's clock. */
+  driftAdjusted: 18,
+  size: 24,
 } as const;

@@ -9,6 +9,7 @@ import {
   type CallEndReason,
   type CallerIdentity,
   type HistoryEntry,
+  type QualityRecord,
   type HistoryOutcome,
   type HistoryPage,
   type HistoryQuery,
@@ -84,10 +85,23 @@ interface HistoryRow {
   failure_reason: string | null;
   held_count: number;
   recovery: HistoryRecovery | null;
+  worst_quality: string | null;
 }
 
 const COLUMNS = `history_id, call_id, direction, number, identity, handled_by, started_at, answered_at, ended_at,
-  duration_seconds, outcome, transferred_to, end_reason, failure_reason, held_count, recovery`;
+  duration_seconds, outcome, transferred_to, end_reason, failure_reason, held_count, recovery, worst_quality`;
+
+function parseQuality(text: string | null): QualityRecord | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as QualityRecord;
+  } catch {
+    return null;
+  }
+}
+
+/** Calls whose worst figure is remembered in memory (to write only when it gets worse). */
+const QUALITY_MEMORY = 64;
 
 function parseIdentity(text: string): CallerIdentity {
   try {
@@ -115,6 +129,7 @@ function toEntry(row: HistoryRow): HistoryEntry {
     failureCause: parseCause(row.failure_reason),
     heldCount: row.held_count,
     ...(row.recovery !== null ? { recovery: row.recovery } : {}),
+    worstQuality: parseQuality(row.worst_quality),
   };
 }
 
@@ -142,6 +157,8 @@ export class SqliteCallHistory implements CallHistoryLog {
   private flushTimer: NodeJS.Immediate | null = null;
   private readonly failingCalls = new Set<string>();
   private readonly writeBatch: (calls: HistoryCallFacts[]) => Array<[HistoryCallFacts, unknown]>;
+  private readonly worst = new Map<string, number>();
+  private qualityStmt: Statement | null = null;
 
   constructor(
     private readonly db: Database,
@@ -265,6 +282,21 @@ export class SqliteCallHistory implements CallHistoryLog {
 
   private numberKey(number: string): string {
     return normaliseNumber(number, this.region) ?? number.trim();
+  }
+
+  /**
+   * Media's quality figure for a call, seen now: the row keeps the worst one (lowest MOS). Written only
+   * when it gets worse, so calling this every second costs nothing while the line holds.
+   */
+  noteQuality(callId: string, figure: QualityRecord): void {
+    const known = this.worst.get(callId);
+    if (known !== undefined && known <= figure.mos) return;
+    this.flush(); // the row may still be waiting in the write-behind
+    this.qualityStmt ??= this.db.prepare(`UPDATE call_history SET worst_quality = ? WHERE call_id = ?`);
+    if (this.qualityStmt.run(JSON.stringify(figure), callId).changes === 0) return; // no row (yet): try next time
+    this.worst.delete(callId);
+    this.worst.set(callId, figure.mos);
+    if (this.worst.size > QUALITY_MEMORY) this.worst.delete(this.worst.keys().next().value!);
   }
 
   /** At start: calls a dead process left 'in-progress' become 'interrupted'. Returns how many. */

@@ -167,6 +167,13 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (recovery IS NULL OR recovery IN ('bye-answered', 'bye-refused', 'bye-unanswered'));
     `,
   },
+  {
+    version: 4,
+    name: "each call's worst media quality figure (MOS, class, loss, jitter, RTT) as JSON",
+    sql: `
+      ALTER TABLE call_history ADD COLUMN worst_quality TEXT CHECK (worst_quality IS NULL OR json_valid(worst_quality));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

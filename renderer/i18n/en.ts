@@ -169,6 +169,16 @@ export const en = {
   dismiss: 'Dismiss',
   /** The core's facts: notices, command errors, causes. */
   facts: factsEn as FactWords,
+  // media: device tests and devices that come and go
+  testTone: 'Test',
+  testToneHint: 'Play a short tone on this device',
+  deviceGone: (name: string) => `${name} (not connected)`,
+  unknownDevice: 'Unknown device',
+
+  // media: call quality (shown when fair or poor)
+  callQuality: { fair: 'Fair connection', poor: 'Poor connection' } as Record<'fair' | 'poor', string>,
+  callQualityDetail: (mos: number, lossPercent: number, rttMs: number | null) =>
+    `Estimated MOS ${mos.toFixed(1)} · ${lossPercent.toFixed(1)}% lost` + (rttMs === null ? '' : ` · round trip ${Math.round(rttMs)} ms`),
   // hotkeys
   hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F6 phone book · Esc close',
 };

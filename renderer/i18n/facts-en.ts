@@ -165,6 +165,9 @@ export const factsEn: FactWords = makeFactWords({
       (n.presence === 'break' ? 'new calls are still refused here while you are on a break.' : 'calls are taken here.'),
     'history-write-failed': (n) => `Could not write the call history: ${n.detail}`,
     'internal-error': (n) => `Internal error in the call centre: ${n.detail}`,
+    // media
+    'device-fallback': (n) =>
+      `${n.wanted} is not connected: the ${{ ring: 'ringing', talk: 'talk output', microphone: 'microphone' }[n.role]} ${n.midCall ? 'moved to' : 'uses'} ${n.using ?? 'the system default'}${n.midCall ? ' during the call' : ''}`,
   },
   errors: {
     'bad-argument': (e) => `${e.command}: ${e.field ? `${e.field} ` : ''}${e.issue}`,

@@ -172,6 +172,10 @@ export const factsRu: FactWords = makeFactWords({
       (n.presence === 'break' ? 'новые звонки здесь всё равно отклоняются, пока вы на перерыве.' : 'звонки здесь принимаются.'),
     'history-write-failed': (n) => `Не удалось записать историю звонков: ${n.detail}`,
     'internal-error': (n) => `Внутренняя ошибка: ${n.detail}`,
+    // media
+    'device-fallback': (n) =>
+      `Устройство «${n.wanted}» не подключено. ${{ ring: 'Звонок', talk: 'Разговор', microphone: 'Микрофон' }[n.role]} — ` +
+      `${n.using ? `на устройстве «${n.using}»` : 'на устройстве по умолчанию'}${n.midCall ? ': звук текущего разговора переведён туда' : ''}`,
   },
   errors: {
     'bad-argument': (e) => `Команда «${e.command}»: неверное значение${e.field ? ` поля ${e.field}` : ''}`,

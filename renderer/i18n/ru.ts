@@ -163,5 +163,16 @@ export const ru: Strings = {
   devicesError: (e) => `Аудиоустройства недоступны: ${e}`,
   dismiss: 'Скрыть',
   facts: factsRu,
+  // media: проверка устройств, устройства, которые подключают и отключают
+  testTone: 'Проверить',
+  testToneHint: 'Воспроизвести короткий сигнал на этом устройстве',
+  deviceGone: (name) => `${name} (не подключено)`,
+  unknownDevice: 'Неизвестное устройство',
+
+  // media: качество связи (показывается, когда оно среднее или плохое)
+  callQuality: { fair: 'Связь средняя', poor: 'Плохая связь' },
+  callQualityDetail: (mos, lossPercent, rttMs) =>
+    `Оценка MOS ${mos.toFixed(1).replace('.', ',')} · потеряно ${lossPercent.toFixed(1).replace('.', ',')}%` +
+    (rttMs === null ? '' : ` · задержка туда и обратно ${Math.round(rttMs)} мс`),
   hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F6 — телефонная книга · Esc — закрыть',
 };

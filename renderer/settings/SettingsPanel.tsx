@@ -3,6 +3,7 @@ import type { AudioDevice, AudioRouting, Locale } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
+import { GoneDeviceOption, TestToneButton } from './DeviceTest.js';
 
 export function SettingsPanel(props: { onClose: () => void }) {
   const { state, run } = usePhone();
@@ -30,8 +31,9 @@ export function SettingsPanel(props: { onClose: () => void }) {
             {d.isDefault ? t.defaultMark : ''}
           </option>
         ))}
-        {value !== null && !list.some((d) => d.id === value) ? <option value={value}>{value}</option> : null}
+        {value !== null && !list.some((d) => d.id === value) ? <GoneDeviceOption devices={devices} id={value} /> : null}
       </select>
+      {key !== 'microphoneDeviceId' ? <TestToneButton deviceId={value} testId={`${testId}-test`} /> : null}
     </label>
   );
 

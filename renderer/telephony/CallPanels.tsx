@@ -6,6 +6,7 @@ import type { Call } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 import { CallerLine } from './CallerLine.js';
+import { CallQuality } from './CallQuality.js';
 import { formatDuration, useNow } from './format.js';
 import { TransferPanel } from './TransferPanel.js';
 
@@ -146,6 +147,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
             {b.text}
           </span>
         ))}
+        <CallQuality media={call.media} />
       </div>
       {transferLine ? (
         <div class={`transfer-status transfer-${transfer?.status ?? ''}`} data-testid="transfer-status" data-status={transfer?.status}>

@@ -14,6 +14,7 @@ export interface FileAudioOptions {
 
 class FileOutput implements AudioOutputStream {
   closed = false;
+  readonly latencyMs = 0;
   private writer: WavFileWriter | null;
 
   constructor(
@@ -28,6 +29,11 @@ class FileOutput implements AudioOutputStream {
     if (!this.closed) this.writer?.write(pcm);
   }
 
+  /** A file has no clock: it takes what it gets, when it gets it. */
+  queuedMs(): null {
+    return null;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -38,6 +44,7 @@ class FileOutput implements AudioOutputStream {
 
 class LoopInput implements AudioInputStream {
   closed = false;
+  readonly latencyMs = 0;
   private pos = 0;
 
   constructor(

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
-import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+import { int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
 
 interface PaDeviceInfo {
@@ -112,14 +112,19 @@ export class NaudiodonAudio implements AudioDevicePort {
     writable.on('error', () => undefined);
     writable.start();
     const open = this.open;
+    const played = new PlayedEstimate(options.rate);
     const s: AudioOutputStream = {
       rate: options.rate,
       deviceId,
       closed: false,
+      latencyMs: this.opts.latencyMs ?? 40,
       write(pcm: Int16Array) {
         if (this.closed || writable.writableLength > rate * 2) return;
         writable.write(int16ToBuffer(up.process(pcm)));
+        played.wrote(pcm.length);
       },
+      // naudiodon's own queue (maxQueue chunks) is not visible; its backlog in Node is
+      queuedMs: () => Math.max(played.queuedMs(), (writable.writableLength / 2 / rate) * 1000),
       close() {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
@@ -157,6 +162,7 @@ export class NaudiodonAudio implements AudioDevicePort {
       rate: options.rate,
       deviceId,
       closed: false,
+      latencyMs: this.opts.latencyMs ?? 40,
       read: (n: number) => ring.read(n),
       available: () => ring.length,
       close() {

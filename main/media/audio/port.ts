@@ -18,6 +18,13 @@ export interface AudioOutputStream {
   readonly deviceId: string | null;
   /** Queue PCM for playback. Never blocks: if the device does not keep up, audio is dropped. */
   write(pcm: Int16Array): void;
+  /**
+   * ms of audio written and not yet handed to the device's own buffer, as far as this adapter can
+   * tell; null when the output has no clock of its own (files). The media clock keeps it within one period.
+   */
+  queuedMs(): number | null;
+  /** The device's own buffering, ms (what it was opened with): part of the delay, not in queuedMs. */
+  readonly latencyMs: number;
   /** Stop at once (queued audio is discarded). */
   close(): void;
   readonly closed: boolean;
@@ -30,6 +37,8 @@ export interface AudioInputStream {
   read(samples: number): Int16Array | null;
   /** Samples captured and not read yet. */
   available(): number;
+  /** The device's own buffering, ms: part of the capture delay, not in available(). */
+  readonly latencyMs: number;
   close(): void;
   readonly closed: boolean;
 }
@@ -50,6 +59,11 @@ export interface AudioDevicePort {
   /** deviceId null = the system default. */
   openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream;
   openInput(deviceId: string | null, options: StreamOptions): AudioInputStream;
+  /**
+   * Call `onChange` when devices come or go, by the sound system's own events (no polling); returns
+   * the stop function. Absent: the backend has no such events (refresh() on demand only).
+   */
+  watch?(onChange: () => void): () => void;
   /** Close every stream this port opened. */
   close(): void;
 }
@@ -70,6 +84,39 @@ export type AudioBackendConfig =
       outputDir?: string;
     }
   | { backend: 'none' };
+
+/**
+ * What a paced output has not played yet, estimated from what was written against the monotonic
+ * clock (the device is assumed to play at its nominal rate; an adapter that sees more, such as a
+ * growing write queue, reports the larger figure). Running dry rebases it: it never goes below 0.
+ */
+export class PlayedEstimate {
+  private base = -1;
+  private written = 0;
+
+  constructor(
+    private readonly rate: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  wrote(samples: number): void {
+    const t = this.now();
+    if (this.base < 0 || this.pendingMs(t) <= 0) {
+      // first write, or the device ran dry: playing (re)starts now
+      this.base = t;
+      this.written = 0;
+    }
+    this.written += samples;
+  }
+
+  private pendingMs(t: number): number {
+    return (this.written / this.rate) * 1000 - (t - this.base);
+  }
+
+  queuedMs(): number {
+    return this.base < 0 ? 0 : Math.max(0, this.pendingMs(this.now()));
+  }
+}
 
 /** A bounded FIFO of samples between a device callback and the 20 ms media clock. */
 export class PcmRing {

@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
-import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+import { int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 
 const run = promisify(execFile);
 
@@ -32,12 +32,13 @@ class PacatOutput implements AudioOutputStream {
   private readonly child: ChildProcess;
   /** Never queue more than this in our pipe (ms of audio): beyond it the device is not consuming. */
   private readonly maxQueueBytes: number;
+  private readonly played: PlayedEstimate;
 
   constructor(
     readonly deviceId: string | null,
     readonly rate: number,
     env: NodeJS.ProcessEnv,
-    latencyMs: number,
+    readonly latencyMs: number,
     name: string,
     onExit: () => void,
   ) {
@@ -45,6 +46,7 @@ class PacatOutput implements AudioOutputStream {
     if (deviceId) args.push(`--device=${deviceId}`);
     this.child = spawn('pacat', args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
     this.maxQueueBytes = rate * 2; // 1 s
+    this.played = new PlayedEstimate(rate);
     this.child.stdin?.on('error', () => {
       /* EPIPE when pacat exits: the exit handler reports it */
     });
@@ -60,6 +62,13 @@ class PacatOutput implements AudioOutputStream {
     if (this.closed || !stdin || stdin.destroyed) return;
     if (stdin.writableLength > this.maxQueueBytes) return; // drop: never block the media clock
     stdin.write(int16ToBuffer(pcm));
+    this.played.wrote(pcm.length);
+  }
+
+  /** pacat does not say what it has played: the estimate, or the pipe's backlog if that is larger. */
+  queuedMs(): number {
+    const backlog = ((this.child.stdin?.writableLength ?? 0) / 2 / this.rate) * 1000;
+    return Math.max(this.played.queuedMs(), backlog);
   }
 
   close(): void {
@@ -80,7 +89,7 @@ class ParecInput implements AudioInputStream {
     readonly deviceId: string | null,
     readonly rate: number,
     env: NodeJS.ProcessEnv,
-    latencyMs: number,
+    readonly latencyMs: number,
     name: string,
   ) {
     const args = ['--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
@@ -175,6 +184,51 @@ export class PulseCliAudio implements AudioDevicePort {
     const s = new ParecInput(deviceId, options.rate, this.env, options.latencyMs ?? this.latencyMs, options.name ?? 'capture');
     this.open.add(s);
     return s;
+  }
+
+  /**
+   * `pactl subscribe`: one idle process that prints a line per server event; sinks and sources that
+   * come and go (and a new default) are reported, debounced by 150 ms (one plug makes several events).
+   * It is restarted if it dies (the server restarted), at most once per 5 s.
+   */
+  watch(onChange: () => void): () => void {
+    let stopped = false;
+    let child: ChildProcess | null = null;
+    let debounce: NodeJS.Timeout | null = null;
+    let lastStart = 0;
+    const fire = () => {
+      if (debounce) clearTimeout(debounce);
+      debounce = setTimeout(() => {
+        debounce = null;
+        if (!stopped) onChange();
+      }, 150);
+    };
+    const start = () => {
+      lastStart = Date.now();
+      child = spawn('pactl', ['subscribe'], { env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+      // it waits in the kernel for the server's events: it must not keep the app alive
+      child.unref();
+      (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+      let tail = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        const lines = (tail + chunk.toString('utf8')).split('\n');
+        tail = lines.pop() ?? '';
+        if (lines.some((l) => /'(new|remove)' on (sink|source) #|'change' on server/.test(l))) fire();
+      });
+      child.on('error', () => undefined);
+      child.on('exit', () => {
+        child = null;
+        if (stopped) return;
+        const t = setTimeout(start, Math.max(0, 5000 - (Date.now() - lastStart)));
+        t.unref();
+      });
+    };
+    start();
+    return () => {
+      stopped = true;
+      if (debounce) clearTimeout(debounce);
+      child?.kill();
+    };
   }
 
   close(): void {

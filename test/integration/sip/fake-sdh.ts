@@ -115,7 +115,7 @@ export class FakeSdh implements SessionDescriptionHandler, MediaControls {
   }
 
   stats(): MediaStats {
-    return { codec: 'PCMU', packetsSent: 0, packetsReceived: 0, packetsLost: 0, jitterMs: null };
+    return { codec: 'PCMU', packetsSent: 0, packetsReceived: 0, packetsLost: 0, jitterMs: null, playoutDelayMs: null, captureDelayMs: null, rttMs: null, lossPercent: null, remoteLossPercent: null, remoteJitterMs: null, mos: null, quality: null };
   }
 }
 

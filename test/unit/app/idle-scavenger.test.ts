@@ -32,3 +32,16 @@ it('holds off while activity goes on', async () => {
   }
   expect(scavenger.collections).toBe(0);
 });
+
+it('stops looking when nothing has happened for a while, and looks again on the next activity', async () => {
+  scavenger = startIdleScavenger({ intervalMs: 10, quietMs: 5, threshold: 0, watchMs: 40 });
+  await sleep(120);
+  const settled = scavenger.collections;
+  allocate();
+  await sleep(100);
+  expect(scavenger.collections).toBe(settled); // asleep: no timer runs while idle
+  scavenger.activity();
+  allocate();
+  await sleep(60);
+  expect(scavenger.collections).toBeGreaterThan(settled);
+});

@@ -35,6 +35,7 @@ const notices: { [K in NoticeWhat['kind']]: Extract<NoticeWhat, { kind: K }> } =
   'presence-not-sent': { kind: 'presence-not-sent', presence: 'break', detail: 'timeout' },
   'history-write-failed': { kind: 'history-write-failed', detail: 'SQLITE_BUSY' },
   'internal-error': { kind: 'internal-error', detail: 'TypeError' },
+  'device-fallback': { kind: 'device-fallback', role: 'talk', wanted: 'Jabra', using: 'Speakers', midCall: true },
 };
 
 const errors: { [K in ErrorWhy['kind']]: Extract<ErrorWhy, { kind: K }> } = {
@@ -79,7 +80,8 @@ const END_REASONS: CallEndReason[] = [
 
 // Latin words of three letters or more, once the facts' own technical text (details, commands, the SIP
 // phrase) is taken out: Russian words must not contain them.
-const TECHNICAL = ['ECONNREFUSED', 'SQLITE_BUSY', 'SQLITE_FULL', 'ENODEV', 'TypeError', 'timeout', 'dial', 'target', 'rm', 'hold', 'abc', 'SIP', 'sip', 'c1', 'o1', 'pickupAddress'];
+// Device names are the dispatcher's own data, shown as they are.
+const TECHNICAL = ['Jabra', 'Speakers', 'ECONNREFUSED', 'SQLITE_BUSY', 'SQLITE_FULL', 'ENODEV', 'TypeError', 'timeout', 'dial', 'target', 'rm', 'hold', 'abc', 'SIP', 'sip', 'c1', 'o1', 'pickupAddress'];
 function englishLeft(text: string): string[] {
   let rest = text;
   for (const t of TECHNICAL) rest = rest.split(t).join(' ');
