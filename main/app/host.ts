@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   }
 
   const core = await startPhoneCore(config, logger);
-  const carrier = await startWsCarrier({ bridge: core.bridge, rendererDir: dir, port: config.webHost.port });
+  const iconFile = resolve(here, '../../../assets/icon.png'); // dist/main/app -> the repo's assets/
+  const carrier = await startWsCarrier({ bridge: core.bridge, rendererDir: dir, port: config.webHost.port, iconFile });
   const registration = await core.registrationSettled(10_000);
   console.log(`ready ${carrier.url}`);
   if (registration.kind !== 'registered') console.log(describeRegistration(registration));
