@@ -1,6 +1,7 @@
 // Composition root shared by both entries (desktop and web host): wires the rooms together.
 // Wiring only: behaviour lives in the rooms.
 import type { RegistrationState, Settings } from '../../shared/domain.js';
+import { DEFAULT_GLOBAL_SHORTCUTS } from '../../shared/keymap.js';
 import { createCommandHandlers } from '../bridge/command-handlers.js';
 import { PhoneBridge } from '../bridge/phone-bridge.js';
 import { PhoneStatePublisher } from '../bridge/phone-state-publisher.js';
@@ -35,7 +36,6 @@ export interface PhoneCore {
   stop(): Promise<void>;
 }
 
-const DEFAULT_SHORTCUTS: Settings['shortcuts'] = { answer: 'F2', hold: 'F3', transfer: 'F4', hangup: 'F5' };
 
 function audioBackend(config: PhoneConfig): AudioBackendConfig {
   const audio = config.audio;
@@ -149,7 +149,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   });
   telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri ? [e.sipUri] : [])));
 
-  let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_SHORTCUTS });
+  let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_GLOBAL_SHORTCUTS });
   const publisher = new PhoneStatePublisher({
     account: { user: config.sip.user, displayName: config.sip.displayName, server: config.sip.server, transport: config.sip.transport },
     calls: () => centre.snapshot(),
