@@ -2,7 +2,7 @@
 // Wiring only: behaviour lives in the rooms.
 import type { RegistrationState, Settings } from '../../shared/domain.js';
 import { DEFAULT_GLOBAL_SHORTCUTS } from '../../shared/keymap.js';
-import { createCommandHandlers } from '../bridge/command-handlers.js';
+import { createCommandHandlers, type AccountControl } from '../bridge/command-handlers.js';
 import { PhoneBridge } from '../bridge/phone-bridge.js';
 import { PhoneStatePublisher } from '../bridge/phone-state-publisher.js';
 import { CallCentre, systemClock } from '../calls/call-centre.js';
@@ -55,7 +55,12 @@ function audioBackend(config: PhoneConfig): AudioBackendConfig {
   }
 }
 
-export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): Promise<PhoneCore> {
+export interface CoreOptions {
+  /** Where a saved SIP account goes (main/app/core-supervisor.ts); absent: the account command is refused. */
+  account?: AccountControl;
+}
+
+export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, options: CoreOptions = {}): Promise<PhoneCore> {
   const db = openDatabase(config.database.path);
   // Rows are written at the end of the turn, not inside the one sending a SIP response; a failed write becomes
   // a notice once the call centre exists (and is logged in any case).
@@ -185,6 +190,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
           return settings;
         },
       },
+      ...(options.account ? { account: options.account } : {}),
       state: () => publisher.current(),
     }),
     publisher,

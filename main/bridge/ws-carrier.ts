@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientMessage, ServerMessage } from '../../shared/commands.js';
-import type { PhoneBridge } from './phone-bridge.js';
+import type { BridgeLike } from './shell-bridge.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,7 +25,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export interface WsCarrierOptions {
-  bridge: PhoneBridge;
+  bridge: BridgeLike;
   /** Folder of the built renderer (index.html and assets). */
   rendererDir: string;
   port: number;
