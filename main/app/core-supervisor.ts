@@ -48,7 +48,7 @@ export class CoreSupervisor {
   /** Writes the account and restarts the core with it; refused while a call is up (a restart would end it). */
   async saveAccount(account: AccountInput): Promise<ReturnType<typeof ok<null>> | ReturnType<typeof fail>> {
     if (this.stopped) return fail('invalid-state', 'the phone is shutting down');
-    const live = this.bridge.currentState().calls.filter((c) => c.state !== 'ended');
+    const live = (this.core?.bridge.currentState() ?? this.bridge.currentState()).calls.filter((c) => c.state !== 'ended');
     if (live.length > 0) return fail('invalid-state', 'finish the calls before changing the SIP account');
     if (this.restarting) await this.restarting;
     let config: PhoneConfig;

@@ -48,8 +48,10 @@ export class ShellBridge implements BridgeLike {
     return () => this.listeners.delete(listener);
   }
 
-  dispatch(name: unknown, args: unknown): Promise<Result<unknown>> {
-    return this.inner.dispatch(name, args);
+  async dispatch(name: unknown, args: unknown): Promise<Result<unknown>> {
+    const result = await this.inner.dispatch(name, args);
+    // getState answers with the shell's state (the desktop status, the shell's version), like every push does.
+    return name === 'getState' && result.ok ? { ok: true, value: this.currentState() } : result;
   }
 
   private compose(): PhoneState {
