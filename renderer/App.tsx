@@ -2,6 +2,8 @@
 // PhoneState the core publishes.
 import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneApi } from '../shared/commands.js';
+import { LinkPrompt } from './desktop/LinkPrompt.js';
+import { useWindowRequest } from './desktop/use-window-request.js';
 import { HistoryPanel } from './history/HistoryPanel.js';
 import { DEFAULT_LOCALE, dictionaries, I18nContext } from './i18n/index.js';
 import { OrdersArea } from './orders/OrdersArea.js';
@@ -39,9 +41,11 @@ export function App(props: { api: PhoneApi }) {
 function Screen() {
   const [callListOpen, setCallListOpen] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
-  const [settingsOpen, setSettingsOpen] = useState(false);
-  const searchRef = useRef<HTMLInputElement>(null);
   const value = usePhone();
+  // The first run has no SIP account: the settings open with its fields (renderer/settings/AccountSettings.tsx).
+  const [settingsOpen, setSettingsOpen] = useState(value.state.account.user === '');
+  const searchRef = useRef<HTMLInputElement>(null);
+  const link = useWindowRequest(value.state.desktop?.request, { callList: () => setCallListOpen(true), transfer: () => setCallListOpen(true) });
 
   const closePopups = useCallback(() => {
     setCallListOpen(false);
@@ -67,6 +71,7 @@ function Screen() {
       </main>
       {historyOpen ? <HistoryPanel onClose={() => setHistoryOpen(false)} /> : null}
       {settingsOpen ? <SettingsPanel onClose={() => setSettingsOpen(false)} /> : null}
+      {link.dialTarget !== null ? <LinkPrompt target={link.dialTarget} onClose={link.closeDial} /> : null}
     </div>
   );
 }

@@ -3,6 +3,8 @@ import type { AudioDevice, AudioRouting, Locale } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
+import { AccountSettings } from './AccountSettings.js';
+import { ShortcutSettings } from './ShortcutSettings.js';
 
 export function SettingsPanel(props: { onClose: () => void }) {
   const { state, run } = usePhone();
@@ -72,6 +74,8 @@ export function SettingsPanel(props: { onClose: () => void }) {
             </select>
           </label>
         </div>
+        <AccountSettings />
+        <ShortcutSettings />
     </Overlay>
   );
 }
