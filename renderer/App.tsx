@@ -4,6 +4,7 @@ import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneApi } from '../shared/commands.js';
 import { LinkPrompt } from './desktop/LinkPrompt.js';
 import { useWindowRequest } from './desktop/use-window-request.js';
+import { useHeadsetSession } from './headset/headset-session.js';
 import { HistoryPanel } from './history/HistoryPanel.js';
 import { DEFAULT_LOCALE, dictionaries, I18nContext } from './i18n/index.js';
 import { OrdersArea } from './orders/OrdersArea.js';
@@ -52,6 +53,7 @@ function Screen() {
     setHistoryOpen(false);
     setSettingsOpen(false);
   }, []);
+  useHeadsetSession(value.state, value.run);
   useHotkeys(value.state, value.run, {
     focusPhoneBook: () => searchRef.current?.focus(),
     closePopups,

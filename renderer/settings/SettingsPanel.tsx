@@ -4,6 +4,7 @@ import { useT } from '../i18n/index.js';
 import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
 import { AccountSettings } from './AccountSettings.js';
+import { HeadsetSettings } from './HeadsetSettings.js';
 import { ShortcutSettings } from './ShortcutSettings.js';
 
 export function SettingsPanel(props: { onClose: () => void }) {
@@ -76,6 +77,7 @@ export function SettingsPanel(props: { onClose: () => void }) {
         </div>
         <AccountSettings />
         <ShortcutSettings />
+        <HeadsetSettings />
     </Overlay>
   );
 }
