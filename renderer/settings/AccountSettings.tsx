@@ -36,13 +36,15 @@ export function AccountSettings() {
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState(a.displayName ?? '');
   const [saving, setSaving] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
   const result = registrationResult(t, a, state.registration);
   const firstRun = a.user === '';
 
   const save = async (ev: Event) => {
     ev.preventDefault();
     setSaving(true);
-    await run('saveAccount', {
+    setRefusal(null);
+    const saved = await run('saveAccount', {
       account: {
         server: server.trim(),
         transport,
@@ -50,8 +52,10 @@ export function AccountSettings() {
         ...(password !== '' || firstRun ? { password } : {}),
         displayName: displayName.trim() === '' ? null : displayName.trim(),
       },
-    });
+    }, { quiet: true });
     setSaving(false);
+    // A call is up: the restart would end it (said in the dispatcher's words); other refusals name the field.
+    if (!saved.ok) setRefusal(saved.error.code === 'invalid-state' ? t.account.busy : saved.error.message);
     setPassword('');
   };
   const text = (testId: string, label: string, value: string, set: (v: string) => void, type = 'text', placeholder = '') => (
@@ -75,6 +79,7 @@ export function AccountSettings() {
       <div class={`notice notice-${result.level === 'error' ? 'error' : 'info'}`} data-testid="account-result" role="status">
         {result.text}
       </div>
+      {refusal ? <div class="notice notice-warning" data-testid="account-refused">{refusal}</div> : null}
       <div class="settings-grid">
         {text('account-server', t.account.server, server, setServer)}
         <label class="field">

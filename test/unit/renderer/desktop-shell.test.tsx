@@ -42,6 +42,19 @@ describe('desktop shell in the renderer', () => {
     expect(screen.getByTestId('account-result').textContent).toBe('Сервер не принял имя пользователя или пароль (403). Проверьте их и сохраните снова.');
   });
 
+  it('says in the dispatcher\'s words why the account cannot change during a call', async () => {
+    const base = baseState();
+    const api = new FakePhoneApi({ ...base, settings: { ...base.settings, locale: 'ru' } });
+    api.handle('saveAccount', () => ({ ok: false, error: { code: 'invalid-state', message: 'finish the calls before changing the SIP account' } }));
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('settings-button'));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('account-save'));
+    });
+    expect(api.commands('saveAccount')).toHaveLength(1);
+    expect((await screen.findByTestId('account-refused')).textContent).toBe('Завершите разговоры, прежде чем менять учётную запись.');
+  });
+
   it('a link fills the dial prompt and calls only after the click, warning that the live caller will be held', async () => {
     const api = new FakePhoneApi(baseState({ calls: [call({ callId: 'a', state: 'active' })], activeCallId: 'a' }));
     render(<App api={api} />);
