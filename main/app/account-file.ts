@@ -3,15 +3,10 @@
 // plain text: a plain password found there is sealed and removed on the next start.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AccountInput } from '../../shared/commands.js';
+import type { SecretStore } from '../desktop/ports.js';
 import { parseConfig, type PhoneConfig } from './config.js';
 
-/** Seals short secrets with a key the OS keeps (the desktop's safeStorage); tests use a fake. */
-export interface SecretStore {
-  /** False when the OS has no keyring to seal with (then nothing secret is written). */
-  available(): boolean;
-  encrypt(text: string): string;
-  decrypt(sealed: string): string;
-}
+export type { SecretStore };
 
 export interface LoadedAccountConfig {
   config: PhoneConfig;

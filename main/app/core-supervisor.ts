@@ -47,15 +47,15 @@ export class CoreSupervisor {
 
   /** Writes the account and restarts the core with it; refused while a call is up (a restart would end it). */
   async saveAccount(account: AccountInput): Promise<ReturnType<typeof ok<null>> | ReturnType<typeof fail>> {
-    if (this.stopped) return fail('invalid-state', 'the phone is shutting down');
+    if (this.stopped) return fail('invalid-state', { kind: 'shutting-down' });
     const live = (this.core?.bridge.currentState() ?? this.bridge.currentState()).calls.filter((c) => c.state !== 'ended');
-    if (live.length > 0) return fail('invalid-state', 'finish the calls before changing the SIP account');
+    if (live.length > 0) return fail('invalid-state', { kind: 'account-change-during-call' });
     if (this.restarting) await this.restarting;
     let config: PhoneConfig;
     try {
       config = saveAccountConfig(this.options.configPath, account, this.options.secrets, this.config);
     } catch (error) {
-      return fail('storage-failure', `the account could not be saved: ${(error as Error).message}`);
+      return fail('storage-failure', { kind: 'storage', detail: (error as Error).message });
     }
     this.config = config;
     // After the answer has gone back over the old core's bridge.
@@ -116,7 +116,7 @@ const DEFAULT_SETTINGS: Settings = { locale: 'ru', ringVolume: 1, shortcuts: DEF
 export function setupBridge(save: (account: AccountInput) => ReturnType<CoreSupervisor['saveAccount']>, settings = DEFAULT_SETTINGS): PhoneBridge {
   let state = setupState(settings);
   const listeners = new Set<(s: PhoneState) => void>();
-  const refuse = () => fail('not-registered', 'no SIP account is set up yet');
+  const refuse = () => fail('not-registered', { kind: 'not-registered' });
   const handlers = Object.fromEntries(Object.keys(commandSchemas).map((name) => [name, refuse])) as unknown as CommandHandlers;
   const own: Partial<CommandHandlers> = {
     getState: () => ok(state),

@@ -127,6 +127,6 @@ export function createCommandHandlers(deps: HandlerDeps): CommandHandlers {
     },
     updateSettings: ({ settings }) => ok(deps.settings.update(settings)),
     saveAccount: ({ account }) =>
-      deps.account ? done(deps.account.save(account)) : fail('invalid-state', 'the SIP account is set in the config file here'),
+      deps.account ? done(deps.account.save(account)) : fail('invalid-state', { kind: 'account-not-editable' }),
   };
 }

@@ -33,7 +33,7 @@ export function fromOwnWindow(event: IpcEventPort, contents: Pick<WebContentsPor
 
 export function attachIpcCarrier(bridge: BridgeLike, ipcMain: IpcMainPort, contents: WebContentsPort, pageUrlPrefix: string): () => void {
   ipcMain.handle(IPC_COMMAND_CHANNEL, async (event, message) => {
-    if (!fromOwnWindow(event, contents, pageUrlPrefix)) return fail('unauthorized', 'not the app window');
+    if (!fromOwnWindow(event, contents, pageUrlPrefix)) return fail('unauthorized', { kind: 'unauthorized' });
     const m = (message ?? {}) as Partial<ClientMessage>;
     return bridge.dispatch(m.name, m.args);
   });

@@ -2,8 +2,7 @@
 import type { BrowserWindow } from 'electron';
 import { Menu, Notification, Tray, dialog, globalShortcut, nativeImage, safeStorage } from 'electron';
 import { join } from 'node:path';
-import type { SecretStore } from '../app/account-file.js';
-import type { DialogPort, NotificationPort, ShortcutPort, TrayPort, WindowPort } from './ports.js';
+import type { DialogPort, NotificationPort, SecretStore, ShortcutPort, TrayPort, WindowPort } from './ports.js';
 import type { TrayCommand, TrayIconName } from './tray-view.js';
 
 /** Tray icons per state from assets/ (tray-STATE.png with an @2x twin that Electron picks on HiDPI). */

@@ -48,3 +48,11 @@ export interface DialogPort {
   /** Asks whether to quit while calls are up; resolves true to quit. */
   confirmQuit(title: string, message: string, detail: string, confirm: string, cancel: string): Promise<boolean>;
 }
+
+/** Seals short secrets with a key the OS keeps (Electron safeStorage); tests use a fake. */
+export interface SecretStore {
+  /** False when the OS has no keyring to seal with (then nothing secret is written). */
+  available(): boolean;
+  encrypt(text: string): string;
+  decrypt(sealed: string): string;
+}

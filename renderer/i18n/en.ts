@@ -193,7 +193,6 @@ export const en = {
       unreachable: (detail: string) => `The server does not answer (${detail}). Check the server address and the network.`,
       serverError: (code: number, reason: string) => `The server answered with an error: ${code} ${reason}.`,
     },
-    busy: 'Finish the calls before changing the account.',
   },
   link: {
     title: 'Call from a link',

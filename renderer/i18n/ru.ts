@@ -186,7 +186,6 @@ export const ru: Strings = {
       unreachable: (detail) => `Сервер не отвечает (${detail}). Проверьте адрес сервера и сеть.`,
       serverError: (code, reason) => `Сервер ответил ошибкой: ${code} ${reason}.`,
     },
-    busy: 'Завершите разговоры, прежде чем менять учётную запись.',
   },
   link: {
     title: 'Звонок по ссылке',

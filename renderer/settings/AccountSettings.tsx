@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import type { RegistrationState } from '../../shared/domain.js';
 import type { AccountSummary } from '../../shared/state.js';
-import { useT, type Strings } from '../i18n/index.js';
+import { errorText, useT, type Strings } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 
 export function registrationResult(t: Strings, account: AccountSummary, registration: RegistrationState): { text: string; level: 'ok' | 'info' | 'error' } {
@@ -20,7 +20,7 @@ export function registrationResult(t: Strings, account: AccountSummary, registra
     case 'wrong-credentials':
       return { text: r.wrongCredentials(registration.code), level: 'error' };
     case 'unreachable':
-      return { text: r.unreachable(registration.reason), level: 'error' };
+      return { text: r.unreachable(t.facts.cause(registration.cause)), level: 'error' };
     case 'server-error':
       return { text: r.serverError(registration.code, registration.reason), level: 'error' };
   }
@@ -54,8 +54,8 @@ export function AccountSettings() {
       },
     }, { quiet: true });
     setSaving(false);
-    // A call is up: the restart would end it (said in the dispatcher's words); other refusals name the field.
-    if (!saved.ok) setRefusal(saved.error.code === 'invalid-state' ? t.account.busy : saved.error.message);
+    // Said here, beside the fields (a call is up, a field the bridge refused), in the dispatcher's words.
+    if (!saved.ok) setRefusal(errorText(saved.error, t));
     setPassword('');
   };
   const text = (testId: string, label: string, value: string, set: (v: string) => void, type = 'text', placeholder = '') => (

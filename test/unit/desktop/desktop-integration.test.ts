@@ -12,7 +12,7 @@ describe('desktop integration: notifications', () => {
       call('a', { identity: { kind: 'driver', employeeId: 'e1', name: 'Иванов Пётр', callsign: '17', currentOrder: order } }),
       call('b', { identity: { kind: 'new-client' }, number: '+79161239999' }),
       call('c', { identity: { kind: 'client', clientId: 'c1', name: 'Анна', unfinishedOrders: [order, order] }, number: '+79160000001' }),
-      call('d', { identity: { kind: 'unknown', reason: 'anonymous' }, number: '' }),
+      call('d', { identity: { kind: 'unknown', reason: 'withheld' }, number: '' }),
       call('e', { identity: { kind: 'employee', employeeId: 'e9', name: 'Сидоров', callsign: null, role: 'dispatcher' }, number: '1003' }),
     );
     h.publish(state);

@@ -13,7 +13,7 @@ export function call(callId: string, over: Partial<Call> = {}): Call {
     callId, direction: 'incoming', number: '2001', displayName: null, remoteUri: 'sip:2001@lab',
     identity: { kind: 'driver', employeeId: 'e1', name: 'Иванов Пётр', callsign: '17', currentOrder: null },
     state: 'ringing', heldLocally: false, heldRemotely: false, muted: false, startedAt: 1, answeredAt: null,
-    endedAt: null, endReason: null, endDetail: null, transfer: null, consultationFor: null, media: null, ...over,
+    endedAt: null, endReason: null, endCause: null, transfer: null, consultationFor: null, media: null, ...over,
   };
 }
 
@@ -31,7 +31,7 @@ export function harness(initial: PhoneState, options: { taken?: string[]; dialFa
     subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
     dispatch: async (name, args) => {
       sent.push([String(name), args]);
-      return name === 'dial' && options.dialFails ? { ok: false, error: { code: 'not-registered', message: 'x' } } : ok(null);
+      return name === 'dial' && options.dialFails ? { ok: false as const, error: { code: 'not-registered' as const, why: { kind: 'not-registered' as const } } } : ok(null);
     },
     setDesktop: (s) => {
       desktop = s;

@@ -22,7 +22,7 @@ function lifecycle(state: PhoneState, answer: boolean | Promise<boolean>, stop: 
 describe('app lifecycle', () => {
   it('hides to the tray on close while registered or with a call up; closes when offline and idle', () => {
     expect(lifecycle(emptyPhoneState(), true).l.hideInsteadOfClose()).toBe(true);
-    const offline = emptyPhoneState({ registration: { kind: 'unreachable', reason: 'x', retryAt: null } });
+    const offline = emptyPhoneState({ registration: { kind: 'unreachable', cause: { kind: 'error', detail: 'x' }, retryAt: null } });
     expect(lifecycle(offline, true).l.hideInsteadOfClose()).toBe(false);
     expect(lifecycle({ ...offline, calls: [call('a', { state: 'held' })] }, true).l.hideInsteadOfClose()).toBe(true);
   });

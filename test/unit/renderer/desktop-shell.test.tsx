@@ -45,14 +45,14 @@ describe('desktop shell in the renderer', () => {
   it('says in the dispatcher\'s words why the account cannot change during a call', async () => {
     const base = baseState();
     const api = new FakePhoneApi({ ...base, settings: { ...base.settings, locale: 'ru' } });
-    api.handle('saveAccount', () => ({ ok: false, error: { code: 'invalid-state', message: 'finish the calls before changing the SIP account' } }));
+    api.handle('saveAccount', () => ({ ok: false, error: { code: 'invalid-state', why: { kind: 'account-change-during-call' } } }));
     render(<App api={api} />);
     fireEvent.click(screen.getByTestId('settings-button'));
     await act(async () => {
       fireEvent.click(screen.getByTestId('account-save'));
     });
     expect(api.commands('saveAccount')).toHaveLength(1);
-    expect((await screen.findByTestId('account-refused')).textContent).toBe('Завершите разговоры, прежде чем менять учётную запись.');
+    expect((await screen.findByTestId('account-refused')).textContent).toBe('Завершите разговоры, прежде чем менять учётную запись SIP');
   });
 
   it('a link fills the dial prompt and calls only after the click, warning that the live caller will be held', async () => {

@@ -7,7 +7,7 @@ function call(callId: string, over: Partial<Call> = {}): Call {
   return {
     callId, direction: 'incoming', number: '2001', displayName: null, remoteUri: 'sip:2001@lab', identity: { kind: 'new-client' },
     state: 'active', heldLocally: false, heldRemotely: false, muted: false, startedAt: 1, answeredAt: 2, endedAt: null,
-    endReason: null, endDetail: null, transfer: null, consultationFor: null, media: null, ...over,
+    endReason: null, endCause: null, transfer: null, consultationFor: null, media: null, ...over,
   };
 }
 
