@@ -24,8 +24,9 @@ const LAYERS = {
   'main/store/': { rooms: ['main/calls/ports.ts', 'main/sip/open-dialog-port.ts', 'main/numbers/'], packages: ['better-sqlite3', 'csv-parse', NODE] },
   'main/directory/': { rooms: ['main/calls/ports.ts', 'main/numbers/', 'main/store/'], packages: [] },
   'main/bridge/': { rooms: [], packages: ['valibot', 'ws', NODE] },
-  // Desktop adapters drive the contract's implementation (the bridge), nothing deeper.
-  'main/desktop/': { rooms: ['main/bridge/'], packages: ['electron'] },
+  // Desktop adapters drive the contract's implementation (the bridge), nothing deeper; Node for asset paths
+  // and for watching the network (interfaces, /proc/net/route).
+  'main/desktop/': { rooms: ['main/bridge/'], packages: ['electron', NODE] },
 };
 const ELECTRON_AT_RUN_TIME = ['main/desktop/', 'main/app/electron.ts', 'preload/'];
 

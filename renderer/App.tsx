@@ -2,6 +2,9 @@
 // PhoneState the core publishes.
 import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneApi } from '../shared/commands.js';
+import { LinkPrompt } from './desktop/LinkPrompt.js';
+import { useWindowRequest } from './desktop/use-window-request.js';
+import { useHeadsetSession } from './headset/headset-session.js';
 import { HistoryPanel } from './history/HistoryPanel.js';
 import { DEFAULT_LOCALE, dictionaries, I18nContext } from './i18n/index.js';
 import { OrdersArea } from './orders/OrdersArea.js';
@@ -39,15 +42,18 @@ export function App(props: { api: PhoneApi }) {
 function Screen() {
   const [callListOpen, setCallListOpen] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
-  const [settingsOpen, setSettingsOpen] = useState(false);
-  const searchRef = useRef<HTMLInputElement>(null);
   const value = usePhone();
+  // The first run has no SIP account: the settings open with its fields (renderer/settings/AccountSettings.tsx).
+  const [settingsOpen, setSettingsOpen] = useState(value.state.account.user === '');
+  const searchRef = useRef<HTMLInputElement>(null);
+  const link = useWindowRequest(value.state.desktop?.request, { callList: () => setCallListOpen(true), transfer: () => setCallListOpen(true) });
 
   const closePopups = useCallback(() => {
     setCallListOpen(false);
     setHistoryOpen(false);
     setSettingsOpen(false);
   }, []);
+  useHeadsetSession(value.state, value.run);
   useHotkeys(value.state, value.run, {
     focusPhoneBook: () => searchRef.current?.focus(),
     closePopups,
@@ -67,6 +73,7 @@ function Screen() {
       </main>
       {historyOpen ? <HistoryPanel onClose={() => setHistoryOpen(false)} /> : null}
       {settingsOpen ? <SettingsPanel onClose={() => setSettingsOpen(false)} /> : null}
+      {link.dialTarget !== null ? <LinkPrompt target={link.dialTarget} onClose={link.closeDial} /> : null}
     </div>
   );
 }

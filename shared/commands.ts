@@ -53,6 +53,19 @@ export interface Commands {
   playTestTone: { args: { deviceId: string | null }; result: null };
   updateSettings: { args: { settings: Partial<Settings> }; result: Settings };
   dismissNotice: { args: { noticeId: number }; result: null };
+  /** Save the SIP account and register with it at once (the core restarts with it; refused while a call is up). */
+  saveAccount: { args: { account: AccountInput }; result: null };
+}
+
+/** The SIP account as the dispatcher edits it in the settings. */
+export interface AccountInput {
+  /** host[:port] of the registrar/proxy. */
+  server: string;
+  transport: 'udp' | 'tcp' | 'tls';
+  user: string;
+  /** Absent: keep the stored password (the settings never show it back). */
+  password?: string;
+  displayName: string | null;
 }
 
 export type CommandName = keyof Commands;

@@ -309,6 +309,10 @@ export type Locale = (typeof LOCALES)[number];
 export interface Settings {
   locale: Locale;
   ringVolume: number; // 0..1
-  /** Global shortcuts (desktop only), as Electron accelerators. */
+  /** Global shortcuts (desktop only), as Electron accelerators; '' = none. Defaults in shared/keymap.ts. */
   shortcuts: { answer: string; hold: string; transfer: string; hangup: string };
+  /** Desktop: take the play/pause and stop media keys (headsets send them). Absent = on. */
+  mediaKeys?: boolean;
+  /** Desktop: a tel:/sip: link calls at once when no call is up. Absent = off (the link fills the dial field and asks). */
+  dialLinksAtOnce?: boolean;
 }

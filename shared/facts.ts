@@ -83,6 +83,10 @@ export type ErrorWhy =
   | { kind: 'core-unreachable' }
   /** The phone core did not answer a command in time. */
   | { kind: 'core-timeout'; command: string }
+  /** desktop shell: the SIP account cannot change while a call is up (the core restarts with it). */
+  | { kind: 'account-change-during-call' }
+  /** desktop shell: this entry takes its account from the config file only. */
+  | { kind: 'account-not-editable' }
   | { kind: 'internal'; detail: string };
 
 /** What is wrong with a dial string. */
@@ -175,6 +179,8 @@ export const ERROR_WHY_KINDS = [
   'unauthorized',
   'core-unreachable',
   'core-timeout',
+  'account-change-during-call',
+  'account-not-editable',
   'internal',
 ] as const satisfies readonly ErrorWhyKind[];
 

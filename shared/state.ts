@@ -1,4 +1,5 @@
 // PhoneState: the one source of truth, published by the core, drawn by the renderer.
+import type { DesktopStatus } from './desktop.js';
 import type {
   AudioDevices,
   Call,
@@ -49,6 +50,8 @@ export interface PhoneState {
   devices: AudioDevices;
   settings: Settings;
   notices: Notice[];
+  /** Added by the desktop shell (main/desktop); absent in the web host. */
+  desktop?: DesktopStatus;
 }
 
 /** The part of PhoneState the call centre keeps and publishes; the state publisher adds the rest. */

@@ -11,7 +11,9 @@ const ConfigSchema = v.strictObject({
     server: v.pipe(v.string(), v.regex(/^[A-Za-z0-9.\-[\]:]+$/, 'must be host or host:port')),
     transport: v.optional(v.picklist(SIP_TRANSPORTS), 'udp'),
     user: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-    password: v.string(),
+    /** Plain password (web host). The desktop app keeps it sealed by the OS keyring in passwordSealed instead. */
+    password: v.optional(v.string(), ''),
+    passwordSealed: v.optional(v.nullable(v.string()), null),
     displayName: v.optional(v.nullable(v.string()), null),
     /** SIP domain of the account; defaults to the server's host. */
     domain: v.optional(v.nullable(v.string()), null),

@@ -2,7 +2,8 @@
 // Wiring only: behaviour lives in the rooms.
 import type { RegistrationState, Settings } from '../../shared/domain.js';
 import type { PhoneState } from '../../shared/state.js';
-import { createCommandHandlers } from '../bridge/command-handlers.js';
+import { DEFAULT_GLOBAL_SHORTCUTS } from '../../shared/keymap.js';
+import { createCommandHandlers, type AccountControl } from '../bridge/command-handlers.js';
 import { PhoneBridge } from '../bridge/phone-bridge.js';
 import { PhoneStatePublisher } from '../bridge/phone-state-publisher.js';
 import { CallCentre, systemClock } from '../calls/call-centre.js';
@@ -36,7 +37,6 @@ export interface PhoneCore {
   stop(): Promise<void>;
 }
 
-const DEFAULT_SHORTCUTS: Settings['shortcuts'] = { answer: 'F2', hold: 'F3', transfer: 'F4', hangup: 'F5' };
 
 function audioBackend(config: PhoneConfig): AudioBackendConfig {
   const audio = config.audio;
@@ -56,7 +56,12 @@ function audioBackend(config: PhoneConfig): AudioBackendConfig {
   }
 }
 
-export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): Promise<PhoneCore> {
+export interface CoreOptions {
+  /** Where a saved SIP account goes (main/app/core-supervisor.ts); absent: the account command is refused. */
+  account?: AccountControl;
+}
+
+export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, options: CoreOptions = {}): Promise<PhoneCore> {
   const db = openDatabase(config.database.path);
   // Rows are written at the end of the turn, not inside the one sending a SIP response; a failed write becomes
   // a notice once the call centre exists (and is logged in any case).
@@ -165,7 +170,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
   });
   telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri ? [e.sipUri] : [])));
 
-  let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_SHORTCUTS });
+  let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_GLOBAL_SHORTCUTS });
   media.ringer.setVolume(settings.ringVolume);
   const publisher = new PhoneStatePublisher({
     account: { user: config.sip.user, displayName: config.sip.displayName, server: config.sip.server, transport: config.sip.transport },
@@ -205,6 +210,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger): P
           return settings;
         },
       },
+      ...(options.account ? { account: options.account } : {}),
       state: () => publisher.current(),
     }),
     publisher,

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWsCarrier } from '../bridge/ws-carrier.js';
 import { ConfigError, configPathFromArgs, loadConfig } from './config.js';
+import { CoreSupervisor } from './core-supervisor.js';
 import { describeRegistration, startPhoneCore, type CoreLogger } from './core.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,8 +48,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const core = await startPhoneCore(config, logger);
-  const carrier = await startWsCarrier({ bridge: core.bridge, rendererDir: dir, port: config.webHost.port });
+  // The supervisor restarts the core when the account is saved in the settings (the password stays in the
+  // config file here: README, "SIP password").
+  const supervisor = await CoreSupervisor.start({ configPath, config, secrets: null, startCore: startPhoneCore, logger });
+  const core = supervisor.current();
+  if (!core) process.exit(1); // the reason is logged
+  const iconFile = resolve(here, '../../../assets/icon.png'); // dist/main/app -> the repo's assets/
+  const carrier = await startWsCarrier({ bridge: supervisor.bridge, rendererDir: dir, port: config.webHost.port, iconFile });
   const registration = await core.registrationSettled(10_000);
   console.log(`ready ${carrier.url}`);
   if (registration.kind !== 'registered') console.log(describeRegistration(registration));
@@ -66,7 +72,7 @@ async function main(): Promise<void> {
     }, 2500);
     force.unref();
     try {
-      await core.stop();
+      await supervisor.stop();
       await carrier.close();
     } finally {
       process.exit(0);

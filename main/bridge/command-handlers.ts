@@ -13,6 +13,7 @@ import type {
   Settings,
 } from '../../shared/domain.js';
 import { fail, ok, type Result } from '../../shared/errors.js';
+import type { AccountInput } from '../../shared/commands.js';
 import type { PhoneState } from '../../shared/state.js';
 import type { CommandHandlers } from './phone-bridge.js';
 
@@ -61,12 +62,19 @@ export interface SettingsControl {
   update(patch: Partial<Settings>): Settings;
 }
 
+/** Saves the SIP account and re-registers with it (the composition root restarts the core). */
+export interface AccountControl {
+  save(account: AccountInput): R<null | void>;
+}
+
 export interface HandlerDeps {
   calls: CallControl;
   directory: DirectoryQueries;
   history: HistoryQueries;
   devices: DeviceControl;
   settings: SettingsControl;
+  /** Absent where the entry cannot change the account. */
+  account?: AccountControl;
   state(): PhoneState;
 }
 
@@ -128,5 +136,7 @@ export function createCommandHandlers(deps: HandlerDeps): CommandHandlers {
       }
     },
     updateSettings: ({ settings }) => ok(deps.settings.update(settings)),
+    saveAccount: ({ account }) =>
+      deps.account ? done(deps.account.save(account)) : fail('invalid-state', { kind: 'account-not-editable' }),
   };
 }

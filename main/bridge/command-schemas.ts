@@ -82,9 +82,20 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
       shortcuts: v.optional(
         v.strictObject({ answer: shortText(64), hold: shortText(64), transfer: shortText(64), hangup: shortText(64) }),
       ),
+      mediaKeys: v.optional(v.boolean()),
+      dialLinksAtOnce: v.optional(v.boolean()),
     }),
   }),
   dismissNotice: v.strictObject({ noticeId: v.pipe(v.number(), v.integer()) }),
+  saveAccount: v.strictObject({
+    account: v.strictObject({
+      server: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(255), v.regex(/^[A-Za-z0-9.\-[\]:]+$/, 'must be host or host:port')),
+      transport: v.picklist(['udp', 'tcp', 'tls']),
+      user: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(128), v.regex(/^[^\s@:;]+$/, 'must be a user name without spaces')),
+      password: v.optional(v.pipe(v.string(), v.maxLength(256))),
+      displayName: v.nullable(v.pipe(v.string(), v.maxLength(128))),
+    }),
+  }),
 };
 
 export function isCommandName(name: unknown): name is CommandName {

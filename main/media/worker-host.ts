@@ -1,5 +1,6 @@
 // Main-thread side of the media worker: starts it, sends it configuration, routes its events.
 import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AudioBackendConfig } from './audio/port.js';
 import type { FromWorker, StreamConfig, TalkRouting, ToWorker } from './worker-protocol.js';
@@ -37,6 +38,15 @@ function workerEntry(): { url: URL; execArgv: string[] } {
   return { url: new URL('./media-worker.js', here), execArgv: [] };
 }
 
+/**
+ * A packaged app runs from app.asar, which a worker thread cannot load; electron-builder.yml unpacks
+ * dist/main/media/** beside it (app.asar.unpacked), so the worker file is taken from there when it exists.
+ */
+export function asarUnpackedPath(file: string, exists: (path: string) => boolean = existsSync): string {
+  const unpacked = file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return unpacked !== file && exists(unpacked) ? unpacked : file;
+}
+
 export class MediaWorkerHost {
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
@@ -57,7 +67,7 @@ export class MediaWorkerHost {
 
   constructor(audio: AudioBackendConfig, routing: TalkRouting, jitter = { minMs: 20, maxMs: 200 }) {
     const entry = workerEntry();
-    this.worker = new Worker(fileURLToPath(entry.url), {
+    this.worker = new Worker(asarUnpackedPath(fileURLToPath(entry.url)), {
       execArgv: entry.execArgv,
       workerData: { entry: fileURLToPath(new URL('./media-worker.ts', import.meta.url)) },
       name: 'dispatch-phone-media',

@@ -181,6 +181,53 @@ export const en = {
     `Estimated MOS ${mos.toFixed(1)} · ${lossPercent.toFixed(1)}% lost` + (rttMs === null ? '' : ` · round trip ${Math.round(rttMs)} ms`),
   // hotkeys
   hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F6 phone book · Esc close',
+  // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,
+  // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
+  account: {
+    title: 'SIP account',
+    firstRun: 'Set up the SIP account to start taking calls.',
+    server: 'Server (host or host:port)',
+    transport: 'Transport',
+    user: 'User',
+    password: 'Password',
+    passwordKept: 'leave empty to keep the saved one',
+    displayName: 'Display name',
+    save: 'Save and register',
+    saving: 'Saving…',
+    result: {
+      notConfigured: 'No account yet.',
+      unregistered: 'Not registered.',
+      registering: 'Registering…',
+      registered: 'Registered: calls come in.',
+      wrongCredentials: (code: number) => `The server refused the user name or password (${code}). Check them and save again.`,
+      unreachable: (detail: string) => `The server does not answer (${detail}). Check the server address and the network.`,
+      serverError: (code: number, reason: string) => `The server answered with an error: ${code} ${reason}.`,
+    },
+  },
+  link: {
+    title: 'Call from a link',
+    question: (target: string) => `Call ${target}?`,
+    holdWarning: 'The current call will be put on hold.',
+    call: 'Call',
+    cancel: 'Cancel',
+  },
+  shortcutSettings: {
+    title: 'Global shortcuts',
+    hint: 'Work while another program has the focus. Empty = off.',
+    actions: { answer: 'Answer', hold: 'Hold / resume', hangup: 'End call', transfer: 'Transfer', media: 'Media keys' } as Record<string, string>,
+    mediaKeys: 'Headset play/pause key answers and ends calls',
+    dialLinksAtOnce: 'Call tel: links at once (with no call up)',
+    apply: 'Apply',
+    refused: (action: string, accelerator: string, why: 'taken' | 'duplicate') =>
+      why === 'taken' ? `${action}: ${accelerator} is taken by another program or is not a valid key` : `${action}: ${accelerator} is already used for another action`,
+  },
+  headset: {
+    title: 'Headset buttons',
+    connect: 'Connect a headset',
+    connected: (name: string) => `Connected: ${name}`,
+    unsupported: 'This browser cannot talk to headsets (WebHID).',
+    none: 'No headset chosen.',
+  },
 };
 
 export type Strings = typeof en;

@@ -202,6 +202,9 @@ export const factsEn: FactWords = makeFactWords({
     unauthorized: () => 'Not allowed',
     'core-unreachable': () => 'No connection to the phone core',
     'core-timeout': (e) => `No answer from the phone core to ${e.command}`,
+    // desktop shell
+    'account-change-during-call': () => 'Finish the calls before changing the SIP account',
+    'account-not-editable': () => 'The SIP account is set in the config file here',
     internal: (e) => `Internal error: ${e.detail}`,
   },
 });

@@ -210,6 +210,9 @@ export const factsRu: FactWords = makeFactWords({
     unauthorized: () => 'Нет доступа',
     'core-unreachable': () => 'Нет связи с ядром телефона',
     'core-timeout': (e) => `Ядро телефона не ответило на команду «${e.command}»`,
+    // desktop shell
+    'account-change-during-call': () => 'Завершите разговоры, прежде чем менять учётную запись SIP',
+    'account-not-editable': () => 'Здесь учётная запись SIP задаётся в файле настроек',
     internal: (e) => `Внутренняя ошибка: ${e.detail}`,
   },
 });

@@ -175,4 +175,51 @@ export const ru: Strings = {
     `Оценка MOS ${mos.toFixed(1).replace('.', ',')} · потеряно ${lossPercent.toFixed(1).replace('.', ',')}%` +
     (rttMs === null ? '' : ` · задержка туда и обратно ${Math.round(rttMs)} мс`),
   hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F6 — телефонная книга · Esc — закрыть',
+  // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,
+  // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
+  account: {
+    title: 'Учётная запись SIP',
+    firstRun: 'Настройте учётную запись SIP, чтобы принимать звонки.',
+    server: 'Сервер (адрес или адрес:порт)',
+    transport: 'Транспорт',
+    user: 'Пользователь',
+    password: 'Пароль',
+    passwordKept: 'оставьте пустым, чтобы не менять сохранённый',
+    displayName: 'Отображаемое имя',
+    save: 'Сохранить и зарегистрироваться',
+    saving: 'Сохранение…',
+    result: {
+      notConfigured: 'Учётная запись не настроена.',
+      unregistered: 'Нет регистрации.',
+      registering: 'Регистрация…',
+      registered: 'Зарегистрирован: звонки поступают.',
+      wrongCredentials: (code) => `Сервер не принял имя пользователя или пароль (${code}). Проверьте их и сохраните снова.`,
+      unreachable: (detail) => `Сервер не отвечает (${detail}). Проверьте адрес сервера и сеть.`,
+      serverError: (code, reason) => `Сервер ответил ошибкой: ${code} ${reason}.`,
+    },
+  },
+  link: {
+    title: 'Звонок по ссылке',
+    question: (target) => `Позвонить ${target}?`,
+    holdWarning: 'Текущий разговор будет поставлен на удержание.',
+    call: 'Позвонить',
+    cancel: 'Отмена',
+  },
+  shortcutSettings: {
+    title: 'Глобальные сочетания клавиш',
+    hint: 'Работают, даже когда активна другая программа. Пусто — выключено.',
+    actions: { answer: 'Ответить', hold: 'Удержание', hangup: 'Завершить', transfer: 'Перевод', media: 'Мультимедийные клавиши' },
+    mediaKeys: 'Кнопка гарнитуры «пауза» отвечает и завершает звонки',
+    dialLinksAtOnce: 'Звонить по ссылкам tel: сразу (если нет разговора)',
+    apply: 'Применить',
+    refused: (action, accelerator, why) =>
+      why === 'taken' ? `${action}: ${accelerator} занято другой программой или не является сочетанием клавиш` : `${action}: ${accelerator} уже назначено другому действию`,
+  },
+  headset: {
+    title: 'Кнопки гарнитуры',
+    connect: 'Подключить гарнитуру',
+    connected: (name) => `Подключена: ${name}`,
+    unsupported: 'Этот браузер не умеет работать с гарнитурами (WebHID).',
+    none: 'Гарнитура не выбрана.',
+  },
 };

@@ -4,6 +4,9 @@ import { useT } from '../i18n/index.js';
 import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
 import { GoneDeviceOption, TestToneButton } from './DeviceTest.js';
+import { AccountSettings } from './AccountSettings.js';
+import { HeadsetSettings } from './HeadsetSettings.js';
+import { ShortcutSettings } from './ShortcutSettings.js';
 
 export function SettingsPanel(props: { onClose: () => void }) {
   const { state, run } = usePhone();
@@ -74,6 +77,9 @@ export function SettingsPanel(props: { onClose: () => void }) {
             </select>
           </label>
         </div>
+        <AccountSettings />
+        <ShortcutSettings />
+        <HeadsetSettings />
     </Overlay>
   );
 }

@@ -1,7 +1,8 @@
-// In-window hotkeys (the desktop app also has configurable global shortcuts, see settings.shortcuts):
-// F2 or Ctrl+Enter answers the oldest ringing call, F3 holds/resumes, F4 ends the call being talked on,
-// F6 focuses the phone book, Esc closes pop-ups.
+// In-window hotkeys, from the one key map in shared/keymap.ts (the desktop's global shortcuts use the same
+// actions and the same decisions): F2 or Ctrl+Enter answers the oldest ringing call, F3 holds/resumes,
+// F4 ends the call being talked on, F6 focuses the phone book, Esc closes pop-ups.
 import { useEffect, useRef } from 'preact/hooks';
+import { commandForKey, windowKeyAction } from '../../shared/keymap.js';
 import type { PhoneState } from '../../shared/state.js';
 import type { Run } from '../store/phone-context.js';
 
@@ -10,35 +11,26 @@ export interface HotkeyActions {
   closePopups: () => void;
 }
 
+/** Returns true when the key was ours (its default is then prevented). */
 export function handleHotkey(ev: KeyboardEvent, state: PhoneState, run: Run, actions: HotkeyActions): boolean {
-  const oldest = state.incomingQueue[0];
-  if (ev.key === 'F2' || (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey))) {
-    if (oldest) void run('answer', { callId: oldest });
-    return true;
+  const action = windowKeyAction(ev);
+  if (!action) return false;
+  const command = commandForKey(action, state);
+  switch (command?.name) {
+    case 'answer':
+    case 'hold':
+    case 'resume':
+    case 'hangup':
+      void run(command.name, command.args);
+      break;
+    case 'focus-phone-book':
+      actions.focusPhoneBook();
+      break;
+    case 'close-popups':
+      actions.closePopups();
+      return false; // Esc also reaches inputs (clears them)
   }
-  if (ev.key === 'F3') {
-    const active = state.calls.find((c) => c.callId === state.activeCallId);
-    if (active && active.state === 'active') {
-      void run('hold', { callId: active.callId });
-    } else {
-      const held = [...state.calls].reverse().find((c) => c.state === 'held');
-      if (held) void run('resume', { callId: held.callId });
-    }
-    return true;
-  }
-  if (ev.key === 'F4' && !ev.altKey) {
-    if (state.activeCallId) void run('hangup', { callId: state.activeCallId });
-    return true;
-  }
-  if (ev.key === 'F6') {
-    actions.focusPhoneBook();
-    return true;
-  }
-  if (ev.key === 'Escape') {
-    actions.closePopups();
-    return false;
-  }
-  return false;
+  return true;
 }
 
 export function useHotkeys(state: PhoneState, run: Run, actions: HotkeyActions): void {

@@ -1,4 +1,5 @@
 // A valid PhoneState to start tests from.
+import { DEFAULT_GLOBAL_SHORTCUTS } from '../../shared/keymap.js';
 import type { PhoneState } from '../../shared/state.js';
 
 export function emptyPhoneState(overrides: Partial<PhoneState> = {}): PhoneState {
@@ -12,7 +13,7 @@ export function emptyPhoneState(overrides: Partial<PhoneState> = {}): PhoneState
     activeCallId: null,
     directoryRevision: 0,
     devices: { outputs: [], inputs: [], routing: { ringDeviceId: null, talkOutputDeviceId: null, microphoneDeviceId: null }, error: null },
-    settings: { locale: 'en', ringVolume: 1, shortcuts: { answer: 'F2', hold: 'F3', transfer: 'F4', hangup: 'F5' } },
+    settings: { locale: 'en', ringVolume: 1, shortcuts: DEFAULT_GLOBAL_SHORTCUTS },
     notices: [],
     ...overrides,
   };

@@ -1,71 +1,134 @@
 import { describe, expect, it } from 'vitest';
-import type { Call } from '../../../shared/domain.js';
-import { ok } from '../../../shared/errors.js';
-import type { PhoneState } from '../../../shared/state.js';
-import type { PhoneBridge } from '../../../main/bridge/phone-bridge.js';
-import { DesktopIntegration } from '../../../main/desktop/desktop-integration.js';
 import { emptyPhoneState } from '../../support/phone-state.js';
+import { call, harness, ringing } from './harness.js';
 
-function call(callId: string, over: Partial<Call> = {}): Call {
-  return {
-    callId, direction: 'incoming', number: '2001', displayName: null, remoteUri: 'sip:2001@lab',
-    identity: { kind: 'driver', employeeId: 'e1', name: 'Иванов Пётр', callsign: '17', currentOrder: null },
-    state: 'ringing', heldLocally: false, heldRemotely: false, muted: false, startedAt: 1, answeredAt: null,
-    endedAt: null, endReason: null, endCause: null, transfer: null, consultationFor: null, media: null, ...over,
-  };
-}
+const order = { orderId: 'o1', number: '4512', clientId: null, clientName: null, clientPhone: null, driverId: 'e1', driverName: null, driverCallsign: null, pickupAddress: 'Ленина 1', destinationAddress: null, status: 'in-progress' as const, note: null, createdAt: 1 };
 
-function harness(initial: PhoneState) {
-  let state = initial;
-  const listeners = new Set<(s: PhoneState) => void>();
-  const sent: Array<[string, unknown]> = [];
-  const bridge = {
-    currentState: () => state,
-    subscribe: (l: (s: PhoneState) => void) => (listeners.add(l), () => listeners.delete(l)),
-    dispatch: async (name: string, args: unknown) => (sent.push([name, args]), ok(null)),
-  } as unknown as PhoneBridge;
-  const tray: Array<[number, string]> = [];
-  const notes: string[] = [];
-  const shortcuts = new Map<string, () => void>();
-  let focused = 0;
-  const desktop = new DesktopIntegration(bridge, {
-    tray: { showQueue: (n, t) => tray.push([n, t]) },
-    notifications: { show: (title) => notes.push(title) },
-    shortcuts: { register: (acc, h) => (acc === 'F9' ? false : (shortcuts.set(acc, h), true)), unregisterAll: () => shortcuts.clear() },
-    window: { focus: () => focused++ },
-  }, { warn: () => {} });
-  const publish = (s: PhoneState) => { state = s; listeners.forEach((l) => l(s)); };
-  return { desktop, publish, sent, tray, notes, shortcuts, focused: () => focused };
-}
-
-describe('desktop integration', () => {
-  it('shows the queue in the tray and notifies each identified ringing call once', () => {
+describe('desktop integration: notifications', () => {
+  it('notifies every ringing call once, unknown callers included, saying who and the number', () => {
     const h = harness(emptyPhoneState());
     h.desktop.start();
-    h.publish(emptyPhoneState({ calls: [call('a'), call('b', { identity: { kind: 'new-client' }, number: '+79161239999' })], incomingQueue: ['a', 'b'] }));
-    h.publish(emptyPhoneState({ calls: [call('a'), call('b', { identity: { kind: 'new-client' }, number: '+79161239999' })], incomingQueue: ['a', 'b'] }));
-    expect(h.tray.at(-1)).toEqual([2, '2 incoming']);
-    expect(h.notes).toEqual(['Driver Иванов Пётр (17)', 'New client +79161239999']);
+    const state = ringing(
+      call('a', { identity: { kind: 'driver', employeeId: 'e1', name: 'Иванов Пётр', callsign: '17', currentOrder: order } }),
+      call('b', { identity: { kind: 'new-client' }, number: '+79161239999' }),
+      call('c', { identity: { kind: 'client', clientId: 'c1', name: 'Анна', unfinishedOrders: [order, order] }, number: '+79160000001' }),
+      call('d', { identity: { kind: 'unknown', reason: 'withheld' }, number: '' }),
+      call('e', { identity: { kind: 'employee', employeeId: 'e9', name: 'Сидоров', callsign: null, role: 'dispatcher' }, number: '1003' }),
+    );
+    h.publish(state);
+    h.publish(state);
+    expect(h.notes.map((n) => [n.content.title, n.content.body])).toEqual([
+      ['Incoming call: Driver Иванов Пётр (17)', '2001 · order №4512'],
+      ['Incoming call: New client', '+79161239999'],
+      ['Incoming call: Client Анна', '+79160000001 · 2 unfinished orders'],
+      ['Incoming call: Unknown caller', 'number withheld'],
+      ['Incoming call: Сидоров', '1003'],
+    ]);
+    expect(h.notes.every((n) => n.content.answerLabel === 'Answer')).toBe(true);
   });
 
-  it('answers the oldest ringing call from the answer shortcut and hangs up the active one', async () => {
-    const h = harness(emptyPhoneState({ calls: [call('a'), call('b')], incomingQueue: ['a', 'b'] }));
+  it('speaks Russian when the settings say ru', () => {
+    const h = harness(emptyPhoneState());
     h.desktop.start();
-    h.shortcuts.get('F2')!();
+    const state = ringing(call('a'), call('b', { identity: { kind: 'new-client' }, number: '+79161239999' }));
+    h.publish({ ...state, settings: { ...state.settings, locale: 'ru' } });
+    expect(h.notes.map((n) => n.content.title)).toEqual(['Входящий вызов: Водитель Иванов Пётр (17)', 'Входящий вызов: Новый клиент']);
+    expect(h.notes[0]!.content.answerLabel).toBe('Ответить');
+  });
+
+  it('keeps a notification until its call is answered or gone, then closes it', () => {
+    const h = harness(emptyPhoneState());
+    h.desktop.start();
+    h.publish(ringing(call('a'), call('b')));
+    h.publish(emptyPhoneState({ calls: [call('a', { state: 'active' }), call('b')], incomingQueue: ['b'], activeCallId: 'a' }));
+    expect(h.notes.map((n) => n.closed)).toEqual([true, false]);
+    h.publish(emptyPhoneState({ calls: [call('a', { state: 'active' })], activeCallId: 'a' }));
+    expect(h.notes.map((n) => n.closed)).toEqual([true, true]);
+  });
+
+  it('a click brings the window up with the call list; the Answer action answers that very call', async () => {
+    const h = harness(emptyPhoneState());
+    h.desktop.start();
+    h.publish(ringing(call('a'), call('b')));
+    h.notes[0]!.click();
+    expect(h.windowCalls).toEqual(['show']);
+    expect(h.status()?.request).toMatchObject({ open: 'call-list' });
+    h.notes[1]!.answer();
+    await Promise.resolve();
+    expect(h.sent).toEqual([['answer', { callId: 'b' }]]);
+  });
+});
+
+describe('desktop integration: shortcuts', () => {
+  it('registers the defaults off the bare F-keys, and does what the window keys do', async () => {
+    const h = harness(ringing(call('a'), call('b')));
+    h.desktop.start();
+    expect([...h.shortcuts.keys()].sort()).toEqual(['Ctrl+Shift+F2', 'Ctrl+Shift+F3', 'Ctrl+Shift+F4', 'MediaPlayPause', 'MediaStop']);
+    h.shortcuts.get('Ctrl+Shift+F2')!();
     await Promise.resolve();
     expect(h.sent).toEqual([['answer', { callId: 'a' }]]);
     h.publish(emptyPhoneState({ calls: [call('a', { state: 'active' })], activeCallId: 'a' }));
-    await h.desktop.perform('hold');
-    await h.desktop.perform('hangup');
-    expect(h.sent.slice(1)).toEqual([['hold', { callId: 'a' }], ['hangup', { callId: 'a' }]]);
+    h.shortcuts.get('Ctrl+Shift+F3')!();
+    h.shortcuts.get('Ctrl+Shift+F4')!();
+    h.shortcuts.get('MediaPlayPause')!();
+    await Promise.resolve();
+    expect(h.sent.slice(1)).toEqual([['hold', { callId: 'a' }], ['hangup', { callId: 'a' }], ['hangup', { callId: 'a' }]]);
   });
 
-  it('resumes a held call from the hold shortcut, and focuses the window for transfer', async () => {
-    const h = harness(emptyPhoneState({ calls: [call('a', { state: 'held', heldLocally: true })] }));
+  it('applies changed shortcuts at once and reports the refused ones in the state', () => {
+    const h = harness(emptyPhoneState(), { taken: ['Ctrl+Alt+A'] });
     h.desktop.start();
-    await h.desktop.perform('hold');
+    const base = emptyPhoneState();
+    h.publish({ ...base, settings: { ...base.settings, shortcuts: { answer: 'Ctrl+Alt+A', hold: 'Ctrl+Alt+H', hangup: 'ctrl+alt+h', transfer: 'Ctrl+Alt+T' }, mediaKeys: false } });
+    expect([...h.shortcuts.keys()].sort()).toEqual(['Ctrl+Alt+H', 'Ctrl+Alt+T']);
+    expect(h.status()?.shortcutsRefused).toEqual([
+      { action: 'answer', accelerator: 'Ctrl+Alt+A', why: 'taken' },
+      { action: 'hangup', accelerator: 'ctrl+alt+h', why: 'duplicate' },
+    ]);
+  });
+
+  it('the transfer shortcut brings the window up with the transfer panel', async () => {
+    const h = harness(emptyPhoneState({ calls: [call('a', { state: 'active' })], activeCallId: 'a' }));
+    h.desktop.start();
     await h.desktop.perform('transfer');
-    expect(h.sent).toEqual([['resume', { callId: 'a' }]]);
-    expect(h.focused()).toBe(1);
+    expect(h.windowCalls).toEqual(['show']);
+    expect(h.status()?.request).toMatchObject({ open: 'transfer' });
+    expect(h.sent).toEqual([]);
+  });
+});
+
+describe('desktop integration: tray wiring and links', () => {
+  it('draws the tray from the state and runs its menu', async () => {
+    const h = harness(ringing(call('a')));
+    h.desktop.start();
+    expect(h.trays.at(-1)).toMatchObject({ icon: 'ringing', count: 1, tooltip: '1 incoming call' });
+    h.tray('answer');
+    h.tray('break-on');
+    h.tray('quit');
+    await new Promise((r) => setImmediate(r));
+    expect(h.sent).toEqual([['answer', { callId: 'a' }], ['setPresence', { presence: 'break' }]]);
+    expect(h.quits()).toBe(1);
+    h.clickTray();
+    expect(h.windowCalls).toEqual(['show']);
+  });
+
+  it('a link fills the dial field and asks, or calls at once when the setting says so and no call is up', async () => {
+    const asking = harness(emptyPhoneState());
+    asking.desktop.start();
+    await asking.desktop.openLink('+79161234567');
+    expect(asking.sent).toEqual([]);
+    expect(asking.status()?.request).toMatchObject({ open: 'dial', target: '+79161234567' });
+
+    const base = emptyPhoneState();
+    const atOnce = harness({ ...base, settings: { ...base.settings, dialLinksAtOnce: true } });
+    atOnce.desktop.start();
+    await atOnce.desktop.openLink('+79161234567');
+    expect(atOnce.sent).toEqual([['dial', { target: '+79161234567' }]]);
+
+    const talking = harness({ ...base, settings: { ...base.settings, dialLinksAtOnce: true }, calls: [call('a', { state: 'active' })], activeCallId: 'a' });
+    talking.desktop.start();
+    await talking.desktop.openLink('+79161234567');
+    expect(talking.sent).toEqual([]); // never holds the live caller without asking
+    expect(talking.status()?.request).toMatchObject({ open: 'dial', target: '+79161234567' });
   });
 });

@@ -40,6 +40,8 @@ const notices: { [K in NoticeWhat['kind']]: Extract<NoticeWhat, { kind: K }> } =
 
 const errors: { [K in ErrorWhy['kind']]: Extract<ErrorWhy, { kind: K }> } = {
   'bad-argument': { kind: 'bad-argument', command: 'dial', field: 'target', issue: 'Invalid type' },
+  'account-change-during-call': { kind: 'account-change-during-call' },
+  'account-not-editable': { kind: 'account-not-editable' },
   'malformed-frame': { kind: 'malformed-frame' },
   'unknown-command': { kind: 'unknown-command', command: 'rm' },
   'no-such-call': { kind: 'no-such-call', callId: 'c1' },

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { NetworkInterfaceInfo } from 'node:os';
+import { linuxDefaultRoute, networkFingerprint, NetworkWatcher } from '../../../main/desktop/network-watch.js';
+import { ReregisterTriggers } from '../../../main/desktop/reregister-triggers.js';
+
+const nic = (address: string, internal = false) => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: null }) as NetworkInterfaceInfo;
+
+describe('re-register triggers', () => {
+  it('each of resume, unlock and a network change re-registers', async () => {
+    for (const why of ['resume', 'unlock', 'network'] as const) {
+      let reregistered = 0;
+      const t = new ReregisterTriggers(() => reregistered++, 5);
+      t.trigger(why);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(reregistered, why).toBe(1);
+    }
+  });
+
+  it('a burst (wake: resume, unlock, new address) is one re-registration', async () => {
+    let reregistered = 0;
+    const t = new ReregisterTriggers(() => reregistered++, 20);
+    t.trigger('resume');
+    t.trigger('unlock');
+    t.trigger('network');
+    await new Promise((r) => setTimeout(r, 60));
+    expect([reregistered, t.seen]).toEqual([1, ['resume', 'unlock', 'network']]);
+  });
+});
+
+describe('network watch', () => {
+  it('fingerprints addresses and the default route, not loopback', () => {
+    const a = networkFingerprint({ lo: [nic('127.0.0.1', true)], eth0: [nic('10.0.0.5')] }, 'eth0:0100000A');
+    expect(networkFingerprint({ lo: [nic('127.0.0.2', true)], eth0: [nic('10.0.0.5')] }, 'eth0:0100000A')).toBe(a);
+    expect(networkFingerprint({ eth0: [nic('10.0.0.6')] }, 'eth0:0100000A')).not.toBe(a);
+    expect(networkFingerprint({ eth0: [nic('10.0.0.5')] }, 'wlan0:0101A8C0')).not.toBe(a);
+  });
+
+  it('reads the default route from /proc/net/route', () => {
+    const table = 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n' +
+      'eth0\t0000A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' +
+      'eth0\t00000000\t0100A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n';
+    expect(linuxDefaultRoute(table)).toBe('eth0:0100A8C0');
+    expect(linuxDefaultRoute(table.split('\n').slice(0, 2).join('\n'))).toBeNull();
+  });
+
+  it('calls back once per change', () => {
+    let current = 'a';
+    let changes = 0;
+    let tick: () => void = () => undefined;
+    const w = new NetworkWatcher(() => current, () => changes++, 1000, { setInterval: (fn) => (tick = fn), clearInterval: () => undefined });
+    w.start();
+    tick();
+    current = 'b';
+    tick();
+    tick();
+    current = 'c';
+    tick();
+    expect(changes).toBe(2);
+  });
+});
