@@ -173,5 +173,14 @@ export const ru: Strings = {
   ringVolume: 'Громкость звонка',
   devicesError: (e) => `Аудиоустройства недоступны: ${e}`,
   dismiss: 'Скрыть',
+  // ui (#11): список онлайн, отметка «дольше всех ждёт», дни истории, клавиши в подсказках
+  nobodyOnline: 'Сейчас никого нет онлайн. Начните вводить — поиск по всем сотрудникам.',
+  callPanels: 'Звонки',
+  longestWaiting: 'ждёт дольше всех',
+  historyToday: 'Сегодня',
+  historyEarlierDay: 'День раньше',
+  historyAllDays: 'Все дни',
+  withKey: (label, key) => `${label} (${key})`,
+  phoneBookFocus: 'Поиск в телефонной книге',
   hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F6 — телефонная книга · Esc — закрыть',
 };

@@ -17,7 +17,7 @@ export function OrderList(props: {
     <section class="panel order-list" data-testid="order-list" data-focus={props.focus} aria-label={t.orders}>
       <header class="panel-head">
         <h2>{props.title}</h2>
-        <button type="button" class="btn btn-small" data-testid="new-order-button" onClick={props.onNewOrder}>
+        <button type="button" class="btn btn-small" data-testid="new-order-button" title={t.newOrder} onClick={props.onNewOrder}>
           + {t.newOrder}
         </button>
       </header>

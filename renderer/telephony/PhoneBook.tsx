@@ -1,11 +1,14 @@
 // The phone book [телефонная книга]: online employees on start, filtered as you type (searchPhoneBook,
 // debounced lightly, latest answer wins); click/Enter calls; a typed number or SIP address can be called as is.
+// "Online" is only what the core marks true (main/directory/presence-book.ts has the rule); when nobody
+// is, the list says so, and typing searches everyone.
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 import { entryTarget, looksDialable } from './format.js';
+import { keyName } from './key-names.js';
 
 export const SEARCH_DEBOUNCE_MS = 40;
 const REFRESH_MS = 20_000;
@@ -65,8 +68,8 @@ export function PhoneBook(props: PhoneBookProps) {
   }, [query, run, refreshTick]);
 
   const q = query.trim();
-  // On start (no text) the phone book is the list of employees online; with no presence, everyone.
-  const shown = q === '' ? entries.filter((e) => e.online !== false) : entries;
+  // On start (no text) the phone book is the list of employees the server says are online, and only them.
+  const shown = q === '' ? entries.filter((e) => e.online === true) : entries;
   const dialable = looksDialable(q);
   const numberLabel = props.pickNumberLabel ?? t.callNumber;
 
@@ -107,6 +110,7 @@ export function PhoneBook(props: PhoneBookProps) {
         data-testid={`${prefix}-search`}
         placeholder={t.phoneBookSearch}
         aria-label={t.phoneBookSearch}
+        title={prefix === 'phonebook' ? t.withKey(t.phoneBookFocus, keyName('focus-phone-book')) : undefined}
         value={query}
         autoFocus={props.autoFocus}
         autoComplete="off"
@@ -120,6 +124,7 @@ export function PhoneBook(props: PhoneBookProps) {
           class="dial-number"
           data-testid={prefix === 'phonebook' ? 'dial-number' : `${prefix}-number`}
           disabled={props.disabled}
+          title={numberLabel(q)}
           onClick={() => pick(q, null)}
         >
           <span class="icon-phone" aria-hidden="true">☎</span> {numberLabel(q)}
@@ -171,7 +176,12 @@ export function PhoneBook(props: PhoneBookProps) {
             </li>
           );
         })}
-        {shown.length === 0 && !dialable ? <li class="empty">{t.phoneBookEmpty}</li> : null}
+        {shown.length === 0 && q === '' ? (
+          <li class="empty" data-testid={`${prefix}-nobody-online`}>
+            {t.nobodyOnline}
+          </li>
+        ) : null}
+        {shown.length === 0 && q !== '' && !dialable ? <li class="empty">{t.phoneBookEmpty}</li> : null}
       </ul>
     </div>
   );

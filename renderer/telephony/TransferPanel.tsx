@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { Call } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
+import { keyName } from './key-names.js';
 import { PhoneBook } from './PhoneBook.js';
 
 export function TransferPanel(props: { call: Call; onClose: () => void }) {
@@ -33,6 +34,7 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
             class={`tab${kind === 'blind' ? ' tab-on' : ''}`}
             aria-selected={kind === 'blind'}
             data-testid="transfer-blind"
+            title={t.blindTransferHint}
             onClick={() => setKind('blind')}
           >
             {t.blindTransfer}
@@ -43,12 +45,13 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
             class={`tab${kind === 'attended' ? ' tab-on' : ''}`}
             aria-selected={kind === 'attended'}
             data-testid="transfer-attended"
+            title={t.attendedTransferHint}
             onClick={() => setKind('attended')}
           >
             {t.attendedTransfer}
           </button>
         </div>
-        <button type="button" class="btn btn-small btn-ghost" aria-label={t.close} onClick={props.onClose}>
+        <button type="button" class="btn btn-small btn-ghost" aria-label={t.close} title={t.close} onClick={props.onClose}>
           ✕
         </button>
       </div>

@@ -14,6 +14,8 @@ export function handleHotkey(ev: KeyboardEvent, state: PhoneState, run: Run, act
   const oldest = state.incomingQueue[0];
   if (ev.key === 'F2' || (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey))) {
     if (oldest) void run('answer', { callId: oldest });
+    // As a click on a row does: the call list has done its job once a call is taken.
+    if (oldest) actions.closePopups();
     return true;
   }
   if (ev.key === 'F3') {
