@@ -4,7 +4,6 @@ import { useState } from 'preact/hooks';
 import type { Call } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
-import { keyName } from './key-names.js';
 import { PhoneBook } from './PhoneBook.js';
 
 export function TransferPanel(props: { call: Call; onClose: () => void }) {
