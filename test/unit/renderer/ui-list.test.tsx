@@ -126,8 +126,9 @@ describe('labels and tooltips', () => {
     const active = call({ callId: 'a', state: 'active', answeredAt: Date.now() });
     const api = new FakePhoneApi(baseState({ calls: [active], activeCallId: 'a', settings: { ...baseState().settings, locale: 'ru' } }));
     render(<App api={api} />);
-    await screen.findByTestId('call-panel');
-    const landmarks = [...document.querySelectorAll('section[aria-label], aside[aria-label], main[aria-label], [role="dialog"][aria-label]')];
+    fireEvent.click(await screen.findByTestId('transfer-button'));
+    await screen.findByTestId('transfer-panel');
+    const landmarks = [...document.querySelectorAll('section[aria-label], aside[aria-label], main[aria-label], [role="dialog"][aria-label], [role="listbox"][aria-label]')];
     const labels = landmarks.map((e) => e.getAttribute('aria-label'));
     expect(labels.filter((l) => l === 'Панель телефонии')).toHaveLength(1);
     expect(new Set(labels).size).toBe(labels.length);
