@@ -50,7 +50,15 @@ export function parsePidf(body: string | undefined | null): PidfStatus | null {
       if (note !== null) break;
     }
   }
-  return { entity, online: sawStatus ? open : null, note };
+  // A person "away" (RPID, RFC 4480; what we publish for a break) is not online even while a tuple is open:
+  // the server adds an open tuple of its own for every registered phone (Kamailio's pua_usrloc), and the
+  // person's own word is the more precise one.
+  const persons = ([] as unknown[]).concat(presence['person'] ?? []);
+  const away = persons.some((p) => {
+    const activities = (p as Record<string, unknown> | null)?.['activities'];
+    return activities !== null && typeof activities === 'object' && 'away' in (activities as Record<string, unknown>);
+  });
+  return { entity, online: sawStatus ? open && !away : null, note };
 }
 
 function escapeXml(s: string): string {
