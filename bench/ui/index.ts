@@ -104,10 +104,17 @@ async function callsInPanel(page: Page, phone: ContractClient, sippPort: number,
     { cwd: dir, timeoutMs: total * 4000 + 60_000 },
   );
   try {
-    await page.getByTestId('call-indicator').click();
+    let sippDone = false;
+    void sipp.done.then(() => (sippDone = true));
     for (let i = 0; i < total; i++) {
+      // Open the list (a click elsewhere, e.g. on End call, closes it).
+      if ((await page.getByTestId('call-list').count()) === 0) await page.getByTestId('call-indicator').click();
       const row = page.getByTestId('incoming-call').first();
-      await row.waitFor({ timeout: 20_000 });
+      const came = await row.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+      if (!came) {
+        console.log(`no call came for 20 s after ${samples.length} calls${sippDone ? ' (sipp has finished)' : ''}: stopping`);
+        break;
+      }
       const callId = (await row.getAttribute('data-call-id'))!;
       await row.click();
       const talking = page.locator(`[data-testid="call-panel"][data-call-id="${callId}"][data-state="active"]`);
