@@ -84,14 +84,14 @@ function parseArgs(args: string[]): Options {
 
 // ---------------------------------------------------------------- processes
 
-interface Tcpdump {
+export interface Tcpdump {
   child: ChildProcess;
   file: string;
   /** SIGINT (tcpdump flushes and closes the file), SIGKILL after 3 s. */
   stop(): Promise<void>;
 }
 
-function startTcpdump(file: string, ports: number[]): Promise<Tcpdump> {
+export function startTcpdump(file: string, ports: number[]): Promise<Tcpdump> {
   const filter = `udp and (${ports.map((p) => `port ${p}`).join(' or ')})`;
   // --immediate-mode: without it libpcap hands packets over in blocks (up to 1 s late) and the last second of the run is
   // lost when tcpdump stops; -U: write each packet as it comes; -s 0: whole datagrams.

@@ -1,6 +1,6 @@
 // The dispatcher screen: the telephony panel top-left, the orders beside it; everything drawn from the one
 // PhoneState the core publishes.
-import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneApi } from '../shared/commands.js';
 import { LinkPrompt } from './desktop/LinkPrompt.js';
 import { useWindowRequest } from './desktop/use-window-request.js';
@@ -58,6 +58,17 @@ function Screen() {
     focusPhoneBook: () => searchRef.current?.focus(),
     closePopups,
   });
+
+  // When a call ends its panel goes, and with it the button that had the focus (End call): the focus
+  // must not fall to the page, where no key reaches a field. It goes to the phone book search.
+  const liveCalls = value.state.calls
+    .filter((c) => c.state !== 'ended')
+    .map((c) => c.callId)
+    .join(' ');
+  useEffect(() => {
+    const focused = document.activeElement;
+    if (focused === null || focused === document.body || !focused.isConnected) searchRef.current?.focus();
+  }, [liveCalls]);
 
   return (
     <div class={`screen${value.connected ? '' : ' disconnected'}`}>

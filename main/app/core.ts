@@ -168,7 +168,9 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
       directoryChanged();
     }
   });
-  telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri ? [e.sipUri] : [])));
+  // The dispatcher is no colleague of her own: her address is neither watched nor ever marked.
+  data.setOwnAddress(`sip:${config.sip.user}@${domain}`);
+  telephony.watchPresence(data.listEmployees().flatMap((e) => (e.sipUri && !data.isOwnAddress(e.sipUri) ? [e.sipUri] : [])));
 
   let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_GLOBAL_SHORTCUTS });
   media.ringer.setVolume(settings.ringVolume);

@@ -6,13 +6,16 @@ import { fail, ok, type Result } from '../../shared/errors.js';
 import type { Database } from '../store/database.js';
 import { DispatchStore, fullName, RecordError } from '../store/dispatch-store.js';
 import { normaliseNumber } from '../numbers/phone-numbers.js';
-import { PhoneBookIndex, presenceKey } from './phone-book-index.js';
+import { PhoneBookIndex, presenceKey as presenceKeyOf } from './phone-book-index.js';
+import { PresenceBook } from './presence-book.js';
 
 export interface DispatchData {
   /** Phone book filtered as the dispatcher types; online first, then by surname. Answers from memory. */
   searchPhoneBook(query: string, limit?: number): PhoneBookEntry[];
   /** Presence reported by the SIP side; null forgets it (the server does not report this employee). */
   setPresence(sipUri: string, online: boolean | null): void;
+  /** The dispatcher's own address: never marked, never listed as online (presence-book.ts has the rule). */
+  setOwnAddress(sipUri: string | null): void;
   /** Everybody in the phone book, sorted by surname (e.g. for the blind-transfer list and presence watching). */
   listEmployees(): PhoneBookEntry[];
   /** Who this number is: driver (+ current order), other employee, client (+ unfinished orders), new client. */
@@ -37,7 +40,7 @@ export class SqliteDispatchData implements DispatchData {
   readonly store: DispatchStore;
   private readonly region: string;
   private readonly now: () => number;
-  private readonly presence = new Map<string, boolean>();
+  private readonly presence = new PresenceBook();
   private index: PhoneBookIndex | null = null;
   private indexRevision = -1;
 
@@ -68,9 +71,16 @@ export class SqliteDispatchData implements DispatchData {
   }
 
   setPresence(sipUri: string, online: boolean | null): void {
-    const key = presenceKey(sipUri);
-    if (online === null) this.presence.delete(key);
-    else this.presence.set(key, online);
+    this.presence.set(sipUri, online);
+  }
+
+  setOwnAddress(sipUri: string | null): void {
+    this.presence.setOwnAddress(sipUri);
+  }
+
+  /** Is this address the dispatcher's own (so not to be watched)? */
+  isOwnAddress(sipUri: string): boolean {
+    return this.presence.isOwn(presenceKeyOf(sipUri));
   }
 
   /** Forgets all presence (the SIP side lost presence support or re-registered). */

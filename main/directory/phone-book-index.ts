@@ -4,6 +4,7 @@
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import type { EmployeeRecord } from '../store/dispatch-store.js';
 import { searchableDigits } from '../numbers/phone-numbers.js';
+import type { PresenceBook } from './presence-book.js';
 
 /** Lower case, NFC, ё → е, runs of white space → one space. */
 function foldText(text: string): string {
@@ -113,7 +114,7 @@ export class PhoneBookIndex {
   }
 
   /** All employees, sorted by surname, with presence filled in. */
-  all(presence: ReadonlyMap<string, boolean>): PhoneBookEntry[] {
+  all(presence: PresenceBook): PhoneBookEntry[] {
     return this.entries.map((e) => toEntry(e, presence));
   }
 
@@ -123,7 +124,7 @@ export class PhoneBookIndex {
    * substring), or, if it is digits, a run of digits of one of the numbers; a query made only of
    * digits and phone punctuation is one run of digits.
    */
-  search(query: string, limit: number, presence: ReadonlyMap<string, boolean>): PhoneBookEntry[] {
+  search(query: string, limit: number, presence: PresenceBook): PhoneBookEntry[] {
     const folded = foldText(typeof query === 'string' ? query : '');
     let match: (e: IndexedEntry) => boolean;
     let needles: string[];
@@ -146,7 +147,7 @@ export class PhoneBookIndex {
     for (let i = 0; i < candidates.length; i++) {
       const entry = this.entries[candidates[i]!]!;
       if (!match(entry)) continue;
-      if (entry.presenceKey !== null && presence.get(entry.presenceKey) === true) {
+      if (presence.isOnline(entry.presenceKey)) {
         online.push(entry);
         if (online.length >= limit) break;
       } else if (rest.length < limit) rest.push(entry);
@@ -160,9 +161,8 @@ export class PhoneBookIndex {
 
 const NOTHING = new Int32Array(0);
 
-function toEntry(e: IndexedEntry, presence: ReadonlyMap<string, boolean>): PhoneBookEntry {
+function toEntry(e: IndexedEntry, presence: PresenceBook): PhoneBookEntry {
   const { employee } = e;
-  const online = e.presenceKey === null ? null : presence.get(e.presenceKey);
   return {
     employeeId: employee.employeeId,
     surname: employee.surname,
@@ -171,6 +171,6 @@ function toEntry(e: IndexedEntry, presence: ReadonlyMap<string, boolean>): Phone
     role: employee.role,
     numbers: [...employee.numbers],
     sipUri: employee.sipUri,
-    online: online === undefined ? null : online,
+    online: presence.markOf(e.presenceKey),
   };
 }

@@ -50,7 +50,15 @@ export function parsePidf(body: string | undefined | null): PidfStatus | null {
       if (note !== null) break;
     }
   }
-  return { entity, online: sawStatus ? open : null, note };
+  // A person "away" (RPID, RFC 4480; what we publish for a break) is not online even while a tuple is open:
+  // the server adds an open tuple of its own for every registered phone (Kamailio's pua_usrloc), and the
+  // person's own word is the more precise one.
+  const persons = ([] as unknown[]).concat(presence['person'] ?? []);
+  const away = persons.some((p) => {
+    const activities = (p as Record<string, unknown> | null)?.['activities'];
+    return activities !== null && typeof activities === 'object' && 'away' in (activities as Record<string, unknown>);
+  });
+  return { entity, online: sawStatus ? open && !away : null, note };
 }
 
 function escapeXml(s: string): string {
@@ -88,6 +96,8 @@ interface Watch {
   request: Core.OutgoingSubscribeRequest | null;
   retry: ReturnType<typeof setTimeout> | null;
   closed: boolean;
+  /** What we last told the listeners about this person. */
+  told: boolean | null;
 }
 
 export class SipPresence {
@@ -137,7 +147,7 @@ export class SipPresence {
         this.log.warn(`presence: not a SIP URI: ${uri}`);
         continue;
       }
-      const w: Watch = { uri, target, dialog: null, request: null, retry: null, closed: false };
+      const w: Watch = { uri, target, dialog: null, request: null, retry: null, closed: false, told: null };
       this.watches.set(uri, w);
       if (this.supported !== false) this.subscribe(w);
     }
@@ -220,6 +230,8 @@ export class SipPresence {
     const retryLater = (): void => {
       w.dialog = null;
       w.request = null;
+      // Without a subscription nobody says this person is online any more: not online until a NOTIFY does.
+      if (w.told === true) this.tell(w, false);
       if (w.closed || this.stopped || this.supported === false) return;
       if (w.retry) clearTimeout(w.retry);
       w.retry = setTimeout(() => {
@@ -263,14 +275,18 @@ export class SipPresence {
     // An active subscription's NOTIFY without a document: the presence server knows of no
     // publication for this person, so they are not online.
     const online = status?.online ?? (request.message.body.trim() === '' ? false : null);
-    if (online !== null && !w.closed) {
-      for (const l of [...this.presenceListeners]) l(w.uri, online);
-    }
+    if (online !== null) this.tell(w, online);
     const state = request.message.getHeader('subscription-state') ?? '';
     if (/^\s*terminated/i.test(state) && !w.closed) {
       // The server ended it (e.g. expired or reset): subscribe afresh after a while.
       w.dialog = null;
     }
+  }
+
+  private tell(w: Watch, online: boolean): void {
+    if (w.closed || w.told === online) return;
+    w.told = online;
+    for (const l of [...this.presenceListeners]) l(w.uri, online);
   }
 
   private closeWatch(w: Watch, unsubscribe: boolean): void {

@@ -1,6 +1,7 @@
 // A modal window over the panel (history, settings): title, a close button, the content.
 import type { ComponentChildren } from 'preact';
 import { useT } from '../i18n/index.js';
+import { keyName } from '../telephony/key-names.js';
 
 export function Overlay(props: { title: string; testId: string; boxClass: string; onClose: () => void; children: ComponentChildren }) {
   const t = useT();
@@ -9,7 +10,7 @@ export function Overlay(props: { title: string; testId: string; boxClass: string
       <div class={`overlay-box ${props.boxClass}`}>
         <header class="panel-head">
           <h2>{props.title}</h2>
-          <button type="button" class="btn btn-small btn-ghost" data-testid={`${props.testId}-close`} aria-label={t.close} onClick={props.onClose}>
+          <button type="button" class="btn btn-small btn-ghost" data-testid={`${props.testId}-close`} aria-label={t.close} title={t.withKey(t.close, keyName('close-popups'))} onClick={props.onClose}>
             ✕
           </button>
         </header>

@@ -1,5 +1,6 @@
 // Call history [история звонков]: filters by day, number and outcome, paging; and the missed calls nobody
-// has called back yet, each with a call-back button.
+// has called back yet, each with a call-back button. It opens on today; older days come on demand
+// ("day before", a date, or all days).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HistoryEntry, HistoryOutcome, HistoryPage, HistoryQuery } from '../../shared/domain.js';
 import { useLocale, useT, type Strings } from '../i18n/index.js';
@@ -17,11 +18,26 @@ function failureText(e: HistoryEntry, t: Strings): string {
   return [reason, cause].filter(Boolean).join(', ');
 }
 
+/** The local calendar day (YYYY-MM-DD) of a time, as the history's day filter takes it. */
+export function localDay(at: number): string {
+  const d = new Date(at);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+/** The day before a YYYY-MM-DD day (today's when none is given). */
+export function dayBefore(day: string, now: number): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const d = m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12) : new Date(now);
+  d.setDate(d.getDate() - 1);
+  return localDay(d.getTime());
+}
+
 export function HistoryPanel(props: { onClose: () => void }) {
   const { run } = usePhone();
   const t = useT();
   const locale = useLocale();
-  const [day, setDay] = useState('');
+  const [day, setDay] = useState(() => localDay(Date.now()));
   const [number, setNumber] = useState('');
   const [outcome, setOutcome] = useState<HistoryOutcome | ''>('');
   const [page, setPage] = useState<number | null>(null);
@@ -78,7 +94,7 @@ export function HistoryPanel(props: { onClose: () => void }) {
                 <span class="big-number small">{e.number}</span>
                 <span class="who">{describeIdentity(e.identity, t).who}</span>
                 <span class="time">{formatDateTime(e.startedAt, locale)}</span>
-                <button type="button" class="btn btn-small btn-call" data-testid="call-back-button" onClick={() => callBack(e.number)}>
+                <button type="button" class="btn btn-small btn-call" data-testid="call-back-button" title={t.callBack} onClick={() => callBack(e.number)}>
                   ☎ {t.callBack}
                 </button>
               </li>
@@ -86,6 +102,44 @@ export function HistoryPanel(props: { onClose: () => void }) {
           </ul>
         </section>
         <div class="filters">
+          <div class="day-buttons" role="group" aria-label={t.historyDay}>
+            <button
+              type="button"
+              class={`btn btn-small${day === localDay(Date.now()) ? ' is-open' : ''}`}
+              data-testid="history-today"
+              title={t.historyToday}
+              onClick={() => {
+                setDay(localDay(Date.now()));
+                resetPage();
+              }}
+            >
+              {t.historyToday}
+            </button>
+            <button
+              type="button"
+              class="btn btn-small"
+              data-testid="history-earlier-day"
+              title={t.historyEarlierDay}
+              onClick={() => {
+                setDay(dayBefore(day, Date.now()));
+                resetPage();
+              }}
+            >
+              ← {t.historyEarlierDay}
+            </button>
+            <button
+              type="button"
+              class={`btn btn-small${day === '' ? ' is-open' : ''}`}
+              data-testid="history-all-days"
+              title={t.historyAllDays}
+              onClick={() => {
+                setDay('');
+                resetPage();
+              }}
+            >
+              {t.historyAllDays}
+            </button>
+          </div>
           <label>
             {t.historyDay}{' '}
             <input
@@ -161,13 +215,13 @@ export function HistoryPanel(props: { onClose: () => void }) {
           <div class="empty">{t.historyEmpty}</div>
         )}
         <footer class="pager">
-          <button type="button" class="btn btn-small" data-testid="history-prev" disabled={current <= first} onClick={() => setPage(current - 1)}>
+          <button type="button" class="btn btn-small" data-testid="history-prev" title={t.prev} disabled={current <= first} onClick={() => setPage(current - 1)}>
             ← {t.prev}
           </button>
           <span data-testid="history-range">
             {result && result.total > 0 ? t.historyPage(shownBefore + 1, shownBefore + result.entries.length, result.total) : ''}
           </span>
-          <button type="button" class="btn btn-small" data-testid="history-next" disabled={!hasNext} onClick={() => setPage(current + 1)}>
+          <button type="button" class="btn btn-small" data-testid="history-next" title={t.next} disabled={!hasNext} onClick={() => setPage(current + 1)}>
             {t.next} →
           </button>
         </footer>

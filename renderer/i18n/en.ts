@@ -179,6 +179,15 @@ export const en = {
   callQuality: { fair: 'Fair connection', poor: 'Poor connection' } as Record<'fair' | 'poor', string>,
   callQualityDetail: (mos: number, lossPercent: number, rttMs: number | null) =>
     `Estimated MOS ${mos.toFixed(1)} · ${lossPercent.toFixed(1)}% lost` + (rttMs === null ? '' : ` · round trip ${Math.round(rttMs)} ms`),
+  // ui (#11): the online list, the longest-waiting mark, the history's days, key names in tooltips
+  nobodyOnline: 'Nobody is online right now. Type to search all employees.',
+  callPanels: 'Calls',
+  longestWaiting: 'waiting longest',
+  historyToday: 'Today',
+  historyEarlierDay: 'Day before',
+  historyAllDays: 'All days',
+  withKey: (label: string, key: string) => `${label} (${key})`,
+  phoneBookFocus: 'Phone book search',
   // hotkeys
   hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F6 phone book · Esc close',
   // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,

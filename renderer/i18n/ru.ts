@@ -174,6 +174,15 @@ export const ru: Strings = {
   callQualityDetail: (mos, lossPercent, rttMs) =>
     `Оценка MOS ${mos.toFixed(1).replace('.', ',')} · потеряно ${lossPercent.toFixed(1).replace('.', ',')}%` +
     (rttMs === null ? '' : ` · задержка туда и обратно ${Math.round(rttMs)} мс`),
+  // ui (#11): список онлайн, отметка «дольше всех ждёт», дни истории, клавиши в подсказках
+  nobodyOnline: 'Сейчас никого нет онлайн. Начните вводить — поиск по всем сотрудникам.',
+  callPanels: 'Звонки',
+  longestWaiting: 'ждёт дольше всех',
+  historyToday: 'Сегодня',
+  historyEarlierDay: 'День раньше',
+  historyAllDays: 'Все дни',
+  withKey: (label, key) => `${label} (${key})`,
+  phoneBookFocus: 'Поиск в телефонной книге',
   hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F6 — телефонная книга · Esc — закрыть',
   // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,
   // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)

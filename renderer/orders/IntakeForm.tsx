@@ -85,10 +85,10 @@ export function IntakeForm(props: { phone: string; onClose: () => void; onCreate
         </div>
       ) : null}
       <div class="form-buttons">
-        <button type="submit" class="btn btn-primary" data-testid="intake-submit" disabled={busy}>
+        <button type="submit" class="btn btn-primary" data-testid="intake-submit" title={t.intakeCreate} disabled={busy}>
           {t.intakeCreate}
         </button>
-        <button type="button" class="btn btn-ghost" data-testid="intake-cancel" onClick={props.onClose}>
+        <button type="button" class="btn btn-ghost" data-testid="intake-cancel" title={t.intakeCancel} onClick={props.onClose}>
           {t.intakeCancel}
         </button>
       </div>

@@ -17,7 +17,7 @@ export function OrderList(props: {
     <section class="panel order-list" data-testid="order-list" data-focus={props.focus} aria-label={t.orders}>
       <header class="panel-head">
         <h2>{props.title}</h2>
-        <button type="button" class="btn btn-small" data-testid="new-order-button" onClick={props.onNewOrder}>
+        <button type="button" class="btn btn-small" data-testid="new-order-button" title={t.newOrder} onClick={props.onNewOrder}>
           + {t.newOrder}
         </button>
       </header>
@@ -29,8 +29,9 @@ export function OrderList(props: {
             <tr>
               <th>{t.orderFields.number}</th>
               <th>{t.orderFields.status}</th>
-              <th>{t.orderFields.pickup}</th>
-              <th>{t.orderFields.destination}</th>
+              <th>
+                {t.orderFields.pickup} → {t.orderFields.destination}
+              </th>
               <th>{t.orderFields.client}</th>
               <th>{t.orderFields.driver}</th>
               <th>{t.orderFields.created}</th>
@@ -53,11 +54,14 @@ export function OrderList(props: {
                 <td>
                   <span class={`status status-${o.status}`}>{t.orderStatuses[o.status]}</span>
                 </td>
-                <td>{o.pickupAddress}</td>
-                <td>{o.destinationAddress ?? ''}</td>
+                {/* One route column (from, then to): the table fits 1280 px beside the order info. */}
+                <td class="route">
+                  <div>{o.pickupAddress}</div>
+                  {o.destinationAddress ? <div class="route-to">→ {o.destinationAddress}</div> : null}
+                </td>
                 <td>{o.clientName ?? o.clientPhone ?? ''}</td>
                 <td>{o.driverName ? `${o.driverName}${o.driverCallsign ? ` (${o.driverCallsign})` : ''}` : ''}</td>
-                <td class="time">{formatDateTime(o.createdAt, locale)}</td>
+                <td class="time created">{formatDateTime(o.createdAt, locale)}</td>
               </tr>
             ))}
           </tbody>

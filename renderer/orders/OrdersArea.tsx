@@ -12,6 +12,7 @@ import { OrderList } from './OrderList.js';
 type Focus =
   | { kind: 'driver'; key: string; driverId: string; name: string; preferredOrder: Order | null }
   | { kind: 'client'; key: string; clientId: string; name: string; preferredOrder: Order | null }
+  | { kind: 'new-client'; key: string; preferredOrder: null }
   | { kind: 'all'; key: string; preferredOrder: null };
 
 function focusOf(call: Call | null, clientFallback: string): Focus {
@@ -29,6 +30,8 @@ function focusOf(call: Call | null, clientFallback: string): Focus {
       preferredOrder: identity.unfinishedOrders[0] ?? null,
     };
   }
+  // Each new client's call is a focus of its own: nothing of the previous caller's orders stays selected.
+  if (identity?.kind === 'new-client' && call) return { kind: 'new-client', key: `new-client:${call.callId}`, preferredOrder: null };
   return { kind: 'all', key: 'all', preferredOrder: null };
 }
 
@@ -62,7 +65,8 @@ export function OrdersArea() {
     });
   }, [filter, reload, run]);
 
-  // A new focus picks the order that matters: the driver's current one, the client's first unfinished one.
+  // A new focus picks the order that matters: the driver's current one, the client's first unfinished one,
+  // none for a new client. Back to "all" (the call ended) keeps what was picked, to finish the work on it.
   useEffect(() => {
     if (focus.preferredOrder) setSelectedId(focus.preferredOrder.orderId);
     else if (focus.kind !== 'all') setSelectedId(null);
@@ -101,7 +105,7 @@ export function OrdersArea() {
       <div class="orders-columns">
         <OrderList
           title={title}
-          focus={focus.kind}
+          focus={focus.kind === 'new-client' ? 'all' : focus.kind}
           orders={shown}
           selectedId={selectedId}
           highlightId={focus.preferredOrder?.orderId ?? null}

@@ -1,11 +1,13 @@
 // The call indicator [индикатор вызова]: how many calls ring, pulsing while any do; a click opens the call
-// list, one row per ringing call in arrival order with who it is and how long they have waited.
+// list, one row per ringing call in arrival order with who it is and how long they have waited; the first
+// one has waited longest, is marked so, and is the one F2 answers.
 import { useEffect, useRef } from 'preact/hooks';
 import type { Call } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 import { CallerLine } from './CallerLine.js';
 import { formatDuration, useNow } from './format.js';
+import { keyName } from './key-names.js';
 
 function ringingCalls(calls: readonly Call[], queue: readonly string[]): Call[] {
   const byId = new Map(calls.map((c) => [c.callId, c]));
@@ -57,16 +59,17 @@ function CallList(props: { onAnswered: () => void }) {
   return (
     <ul class="call-list" data-testid="call-list" role="listbox" aria-label={t.callIndicator}>
       {ringing.length === 0 ? <li class="empty">{t.callListEmpty}</li> : null}
-      {ringing.map((call) => (
+      {ringing.map((call, i) => (
         <li
           key={call.callId}
-          class={`incoming identity-${call.identity.kind}`}
+          class={`incoming identity-${call.identity.kind}${i === 0 ? ' incoming-longest' : ''}`}
           role="option"
           aria-selected={false}
           tabIndex={0}
           data-testid="incoming-call"
           data-call-id={call.callId}
-          title={t.answer}
+          data-longest-waiting={i === 0 ? 'true' : undefined}
+          title={i === 0 ? t.withKey(t.answer, keyName('answer')) : t.answer}
           onClick={() => {
             void run('answer', { callId: call.callId });
             props.onAnswered();
@@ -84,6 +87,11 @@ function CallList(props: { onAnswered: () => void }) {
             <CallerLine call={call} />
           </div>
           <div class="incoming-side">
+            {i === 0 && ringing.length > 1 ? (
+              <span class="badge badge-longest" data-testid="longest-waiting">
+                {t.longestWaiting}
+              </span>
+            ) : null}
             <span class="waiting" data-testid="waiting-time" title={t.waiting(formatDuration(now - call.startedAt))}>
               {formatDuration(now - call.startedAt)}
             </span>
@@ -91,6 +99,7 @@ function CallList(props: { onAnswered: () => void }) {
               type="button"
               class="btn btn-small btn-ghost"
               data-testid="decline-button"
+              title={t.decline}
               onClick={(ev) => {
                 ev.stopPropagation();
                 void run('decline', { callId: call.callId });

@@ -8,6 +8,7 @@ import { usePhone } from '../store/phone-context.js';
 import { CallerLine } from './CallerLine.js';
 import { CallQuality } from './CallQuality.js';
 import { formatDuration, useNow } from './format.js';
+import { keyName } from './key-names.js';
 import { TransferPanel } from './TransferPanel.js';
 
 const live = (c: Call) => c.state !== 'ringing' && c.state !== 'ended';
@@ -32,7 +33,7 @@ export function CallPanels() {
   const ended = calls.filter((c) => c.state === 'ended');
 
   return (
-    <section class="call-panels" aria-label={t.telephonyPanel}>
+    <section class="call-panels" aria-label={t.callPanels}>
       {liveCalls
         .filter((c) => !paired.has(c.callId))
         .map((call) => {
@@ -70,6 +71,7 @@ function ConnectBar(props: { caller: Call; consultation: Call }) {
         class="btn btn-connect"
         data-testid="connect-subscribers"
         disabled={!established || busy}
+        title={t.connectSubscribers}
         onClick={() => void run('connectSubscribers', { callId: props.caller.callId })}
       >
         ⇅ {t.connectSubscribers}
@@ -79,6 +81,7 @@ function ConnectBar(props: { caller: Call; consultation: Call }) {
         class="btn btn-ghost"
         data-testid="back-to-caller"
         disabled={busy}
+        title={t.backToCaller}
         onClick={() => void run('backToCaller', { callId: props.caller.callId })}
       >
         ↩ {t.backToCaller}
@@ -163,6 +166,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
               data-testid="hold-button"
               data-held={held ? 'true' : 'false'}
               aria-pressed={held}
+              title={isActive || held ? t.withKey(held ? t.resume : t.hold, keyName('hold')) : held ? t.resume : t.hold}
               onClick={() => void run(held ? 'resume' : 'hold', { callId: call.callId })}
             >
               <span class="lamp" aria-hidden="true" />
@@ -173,6 +177,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
               class={`btn btn-mute${call.muted ? ' is-muted' : ''}`}
               data-testid="mute-button"
               aria-pressed={call.muted}
+              title={call.muted ? t.unmute : t.mute}
               onClick={() => void run('mute', { callId: call.callId, muted: !call.muted })}
             >
               {call.muted ? t.unmute : t.mute}
@@ -183,6 +188,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
                 class={`btn btn-transfer${transferOpen ? ' is-open' : ''}`}
                 data-testid="transfer-button"
                 aria-expanded={transferOpen}
+                title={t.transfer}
                 onClick={() => setTransferOpen(!transferOpen)}
               >
                 {t.transfer}
@@ -193,20 +199,26 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
               class={`btn btn-keypad${keypadOpen ? ' is-open' : ''}`}
               data-testid="keypad-button"
               aria-expanded={keypadOpen}
+              title={t.keypad}
               onClick={() => setKeypadOpen(!keypadOpen)}
             >
               {t.keypad}
             </button>
           </Fragment>
         ) : null}
-        <button type="button" class="btn btn-hangup" data-testid="hangup-button" onClick={() => void run('hangup', { callId: call.callId })}>
+        <button
+          type="button"
+          class="btn btn-hangup"
+          data-testid="hangup-button"
+          title={isActive ? t.withKey(connected ? t.hangup : t.cancelCall, keyName('hangup')) : connected ? t.hangup : t.cancelCall}
+          onClick={() => void run('hangup', { callId: call.callId })}>
           {connected ? t.hangup : t.cancelCall}
         </button>
       </div>
       {keypadOpen && connected ? (
         <div class="keypad" data-testid="dtmf-keypad">
           {DTMF_KEYS.map((k) => (
-            <button type="button" class="key" key={k} data-testid={`dtmf-${k}`} onClick={() => void run('sendDtmf', { callId: call.callId, digits: k })}>
+            <button type="button" class="key" key={k} data-testid={`dtmf-${k}`} title={k} onClick={() => void run('sendDtmf', { callId: call.callId, digits: k })}>
               {k}
             </button>
           ))}

@@ -1,13 +1,18 @@
 // The phone book [телефонная книга]: online employees on start, filtered as you type (searchPhoneBook,
 // debounced lightly, latest answer wins); click/Enter calls; a typed number or SIP address can be called as is.
+// "Online" is only what the core marks true (main/directory/presence-book.ts has the rule); when nobody
+// is, the list says so, and typing searches everyone.
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 import { entryTarget, looksDialable } from './format.js';
+import { keyName } from './key-names.js';
 
-export const SEARCH_DEBOUNCE_MS = 40;
+// No debounce: the core answers a search from memory in about a millisecond, so every key press gets its
+// answer at once (bench/ui: key press -> list painted); an older answer never overwrites a newer one.
+export const SEARCH_DEBOUNCE_MS = 0;
 const REFRESH_MS = 20_000;
 
 export interface PhoneBookProps {
@@ -29,6 +34,8 @@ export function PhoneBook(props: PhoneBookProps) {
   const prefix = props.testIdPrefix ?? 'phonebook';
   const [query, setQuery] = useState('');
   const [entries, setEntries] = useState<PhoneBookEntry[]>([]);
+  /** The query the shown entries answer (data-query on the list, for tests and bench/ui). */
+  const [answered, setAnswered] = useState<string | null>(null);
   const [highlight, setHighlight] = useState(0);
   const latest = useRef(0);
   const [refreshTick, setRefreshTick] = useState(0);
@@ -53,10 +60,11 @@ export function PhoneBook(props: PhoneBookProps) {
         if (seq !== latest.current) return; // an older answer never overwrites a newer one
         if (result.ok && Array.isArray(result.value)) setEntries(result.value);
         else setEntries([]);
+        setAnswered(q);
         setHighlight(0);
       });
     };
-    if (q === '' && refreshTick === 0) {
+    if ((q === '' && refreshTick === 0) || SEARCH_DEBOUNCE_MS === 0) {
       search();
       return;
     }
@@ -65,8 +73,8 @@ export function PhoneBook(props: PhoneBookProps) {
   }, [query, run, refreshTick]);
 
   const q = query.trim();
-  // On start (no text) the phone book is the list of employees online; with no presence, everyone.
-  const shown = q === '' ? entries.filter((e) => e.online !== false) : entries;
+  // On start (no text) the phone book is the list of employees the server says are online, and only them.
+  const shown = q === '' ? entries.filter((e) => e.online === true) : entries;
   const dialable = looksDialable(q);
   const numberLabel = props.pickNumberLabel ?? t.callNumber;
 
@@ -107,6 +115,7 @@ export function PhoneBook(props: PhoneBookProps) {
         data-testid={`${prefix}-search`}
         placeholder={t.phoneBookSearch}
         aria-label={t.phoneBookSearch}
+        title={prefix === 'phonebook' ? t.withKey(t.phoneBookFocus, keyName('focus-phone-book')) : undefined}
         value={query}
         autoFocus={props.autoFocus}
         autoComplete="off"
@@ -120,13 +129,14 @@ export function PhoneBook(props: PhoneBookProps) {
           class="dial-number"
           data-testid={prefix === 'phonebook' ? 'dial-number' : `${prefix}-number`}
           disabled={props.disabled}
+          title={numberLabel(q)}
           onClick={() => pick(q, null)}
         >
           <span class="icon-phone" aria-hidden="true">☎</span> {numberLabel(q)}
         </button>
       ) : null}
       {q === '' ? <div class="list-caption">{t.phoneBookOnlineList}</div> : null}
-      <ul class="entries" role="listbox" aria-label={t.phoneBook}>
+      <ul class="entries" role="listbox" aria-label={prefix === 'phonebook' ? t.phoneBook : t.transferTitle} data-query={answered ?? undefined}>
         {shown.map((entry, i) => {
           const target = entryTarget(entry);
           const activate = () => {
@@ -171,7 +181,12 @@ export function PhoneBook(props: PhoneBookProps) {
             </li>
           );
         })}
-        {shown.length === 0 && !dialable ? <li class="empty">{t.phoneBookEmpty}</li> : null}
+        {shown.length === 0 && q === '' ? (
+          <li class="empty" data-testid={`${prefix}-nobody-online`}>
+            {t.nobodyOnline}
+          </li>
+        ) : null}
+        {shown.length === 0 && q !== '' && !dialable ? <li class="empty">{t.phoneBookEmpty}</li> : null}
       </ul>
     </div>
   );

@@ -38,7 +38,7 @@ export function RegistrationStatus() {
         {detail ? <span class="reg-detail">{detail}</span> : null}
       </span>
       {reg.kind !== 'registered' && reg.kind !== 'registering' ? (
-        <button type="button" class="btn btn-small" data-testid="reregister-button" onClick={() => void run('reregister', {})}>
+        <button type="button" class="btn btn-small" data-testid="reregister-button" title={t.registration.reregister} onClick={() => void run('reregister', {})}>
           {t.registration.reregister}
         </button>
       ) : null}
@@ -59,6 +59,7 @@ export function PresenceSwitch() {
           class={`seg seg-${p}${own === p ? ' seg-on' : ''}`}
           aria-pressed={own === p}
           data-testid={`presence-${p}`}
+          title={`${t.presence.label}: ${t.presence[p]}`}
           onClick={() => {
             if (own !== p) void run('setPresence', { presence: p });
           }}

@@ -42,8 +42,10 @@ export function TelephonyPanel(props: {
       <RegistrationStatus />
       <Notices />
       <CallPanels />
-      <section class="panel phonebook-panel" aria-label={t.phoneBook}>
-        <h2 class="panel-title">{t.phoneBook}</h2>
+      <section class="panel phonebook-panel" aria-labelledby="phonebook-title">
+        <h2 class="panel-title" id="phonebook-title">
+          {t.phoneBook}
+        </h2>
         <PhoneBook inputRef={props.searchRef} onPick={(target) => void run('dial', { target })} />
       </section>
       <div class="hotkeys" data-testid="hotkey-help">

@@ -33,6 +33,7 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
             class={`tab${kind === 'blind' ? ' tab-on' : ''}`}
             aria-selected={kind === 'blind'}
             data-testid="transfer-blind"
+            title={t.blindTransferHint}
             onClick={() => setKind('blind')}
           >
             {t.blindTransfer}
@@ -43,12 +44,13 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
             class={`tab${kind === 'attended' ? ' tab-on' : ''}`}
             aria-selected={kind === 'attended'}
             data-testid="transfer-attended"
+            title={t.attendedTransferHint}
             onClick={() => setKind('attended')}
           >
             {t.attendedTransfer}
           </button>
         </div>
-        <button type="button" class="btn btn-small btn-ghost" aria-label={t.close} onClick={props.onClose}>
+        <button type="button" class="btn btn-small btn-ghost" aria-label={t.close} title={t.close} onClick={props.onClose}>
           ✕
         </button>
       </div>

@@ -18,6 +18,10 @@ export function handleHotkey(ev: KeyboardEvent, state: PhoneState, run: Run, act
   const command = commandForKey(action, state);
   switch (command?.name) {
     case 'answer':
+      void run(command.name, command.args);
+      // As a click on a row does: the call list has done its job once a call is taken.
+      actions.closePopups();
+      break;
     case 'hold':
     case 'resume':
     case 'hangup':

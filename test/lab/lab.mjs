@@ -27,6 +27,7 @@ const PULSE_SOCKET = path.join(PULSE_DIR, 'native');
 export const PULSE_SERVER = `unix:${PULSE_SOCKET}`;
 const KAMAILIO_CTL = path.join(LAB, 'kamailio_ctl');
 const TLS_DIR = path.join(LAB, 'tls');
+const DBTEXT_DIR = path.join(LAB, 'dbtext');
 const AUDIO_DIR = path.join(LAB, 'audio');
 export const SIP_HOST = process.env.DP_LAB_SIP_HOST ?? '127.0.0.1';
 export const SIP_PORT = 5060;
@@ -275,6 +276,20 @@ function ensureTls() {
   return true;
 }
 
+// pua (registrations -> presence) will not start without a database: an empty db_text one, made fresh
+// at every start so no presence survives a restart (the lab's registrations do not either).
+function ensurePuaTables() {
+  fs.rmSync(DBTEXT_DIR, { recursive: true, force: true });
+  fs.mkdirSync(DBTEXT_DIR, { recursive: true });
+  fs.writeFileSync(path.join(DBTEXT_DIR, 'version'), 'id(int,auto) table_name(string) table_version(int) \n0:pua:7\n');
+  fs.writeFileSync(
+    path.join(DBTEXT_DIR, 'pua'),
+    'id(int,auto) pres_uri(string) pres_id(string) event(int) expires(int) desired_expires(int) flag(int) etag(string) ' +
+      'tuple_id(string,null) watcher_uri(string) call_id(string) to_tag(string) from_tag(string) cseq(int) ' +
+      'record_route(string,null) contact(string) remote_contact(string) version(int) extra_headers(string) \n',
+  );
+}
+
 function kamailioArgs(withTls) {
   const q = (s) => `"${s}"`;
   const args = [
@@ -284,6 +299,7 @@ function kamailioArgs(withTls) {
     '-m', '64', '-M', '8',
     '-A', `LAB_CTL=${q(`unix:${KAMAILIO_CTL}`)}`,
     '-A', `LAB_FIFO=${q(path.join(LAB, 'kamailio_rpc.fifo'))}`,
+    '-A', `LAB_DBTEXT=${q(`text://${DBTEXT_DIR}`)}`,
   ];
   if (process.getuid?.() === 0) args.push('-u', 'root', '-g', 'root');
   // In netns.mjs's server namespace: listen on its address too (the cfg's 127.0.0.1 is that namespace's own).
@@ -317,6 +333,7 @@ async function startKamailio() {
   }
   for (const f of ['kamailio_ctl', 'kamailio_rpc.fifo']) fs.rmSync(path.join(LAB, f), { force: true });
   const withTls = spawnSync('which', ['openssl']).status === 0 && ensureTls();
+  ensurePuaTables();
   const pid = spawnDaemon('kamailio', 'kamailio', kamailioArgs(withTls));
   const until = Date.now() + 15000;
   while (Date.now() < until) {

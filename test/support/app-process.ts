@@ -153,6 +153,11 @@ export class ContractClient {
     });
   }
 
+  /** Calls the listener with every state that arrives from now on. */
+  onState(listener: (s: PhoneState) => void): void {
+    this.listeners.add(listener);
+  }
+
   /** Resolves with the first state (current or coming) that satisfies the predicate. */
   waitFor(predicate: (s: PhoneState) => boolean, timeoutMs = 15_000, what = 'state'): Promise<PhoneState> {
     if (this.state && predicate(this.state)) return Promise.resolve(this.state);

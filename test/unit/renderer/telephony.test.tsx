@@ -194,12 +194,18 @@ describe('phone book', () => {
     const api = new FakePhoneApi(baseState());
     api.handle('searchPhoneBook', () => ({ ok: true, value: [ivanov, ivanova] }));
     mount(api);
-    const entries = await screen.findAllByTestId('phonebook-entry');
+    // Typed: the search lists everyone it finds, online or not.
+    fireEvent.input(await screen.findByTestId('phonebook-search'), { target: { value: 'Iv' } });
+    await waitFor(() => expect(screen.getAllByTestId('phonebook-entry')).toHaveLength(2));
+    const entries = screen.getAllByTestId('phonebook-entry');
     expect(entries[0]!.textContent).toContain('Ivanov');
     expect(entries[0]!.textContent).toContain('Petr');
     expect(entries[0]!.textContent).toContain('12');
     expect(entries[0]!.querySelector('[data-testid="online-mark"]')!.getAttribute('data-online')).toBe('true');
     fireEvent.click(entries[0]!);
+    // A pick clears the search: type again for the second one.
+    fireEvent.input(screen.getByTestId('phonebook-search'), { target: { value: 'Iv' } });
+    await waitFor(() => expect(screen.getAllByTestId('phonebook-entry')).toHaveLength(2));
     fireEvent.keyDown(screen.getAllByTestId('phonebook-entry')[1]!, { key: 'Enter' });
     await waitFor(() => expect(api.commands('dial')).toEqual([{ target: 'sip:1002@pbx' }, { target: '+79123456789' }]));
   });
@@ -209,13 +215,15 @@ describe('phone book', () => {
     let online: boolean | null = null;
     api.handle('searchPhoneBook', () => ({ ok: true, value: [{ ...ivanov, online }] }));
     mount(api);
-    const first = await screen.findAllByTestId('phonebook-entry');
-    expect(first[0]!.querySelector('[data-testid="online-mark"]')).toBeNull();
+    // Not known to be online: not in the online list, which says nobody is online.
+    expect(await screen.findByTestId('phonebook-nobody-online')).toBeTruthy();
+    expect(screen.queryAllByTestId('phonebook-entry')).toHaveLength(0);
     online = true;
     act(() => api.publish({ directoryRevision: 1 }));
     await waitFor(() =>
       expect(screen.getAllByTestId('phonebook-entry')[0]!.querySelector('[data-testid="online-mark"]')?.getAttribute('data-online')).toBe('true'),
     );
+    expect(screen.queryByTestId('phonebook-nobody-online')).toBeNull();
     expect(api.commands('searchPhoneBook').length).toBe(2);
   });
 
@@ -376,6 +384,7 @@ describe('history and settings', () => {
     mount(api);
     fireEvent.click(await screen.findByTestId('history-button'));
     expect(await screen.findByTestId('history-entry')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('history-all-days'));
     fireEvent.change(screen.getByTestId('history-outcome'), { target: { value: 'missed' } });
     await waitFor(() => expect(api.commands('listHistory').at(-1)).toEqual({ query: { pageSize: 25, outcome: 'missed', page: 0 } }));
     fireEvent.click(screen.getByTestId('history-next'));

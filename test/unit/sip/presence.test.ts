@@ -15,6 +15,15 @@ describe('PIDF', () => {
       <p:tuple id="2"><p:status><p:basic> open </p:basic></p:status></p:tuple></p:presence>`;
     expect(parsePidf(doc)?.online).toBe(true);
   });
+  it("a person away is not online, even beside the registrar's open tuple", () => {
+    const doc = `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model"
+      xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="sip:3001@127.0.0.1">
+      <tuple id="registrar"><status><basic>open</basic></status></tuple>
+      <tuple id="t1"><status><basic>closed</basic></status><note>Away</note></tuple>
+      <dm:person id="p1"><rpid:activities><rpid:away/></rpid:activities></dm:person></presence>`;
+    expect(parsePidf(doc)?.online).toBe(false);
+    expect(parsePidf(doc.replace('<rpid:away/>', '<rpid:on-the-phone/>'))?.online).toBe(true);
+  });
   it('no status -> online null; garbage -> null', () => {
     expect(parsePidf('<presence entity="sip:a@b"><tuple id="t"/></presence>')?.online).toBeNull();
     expect(parsePidf('not xml')).toBeNull();

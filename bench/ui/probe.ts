@@ -1,0 +1,68 @@
+// What bench/ui puts into the page before the renderer loads: it notes, in the page's own clock
+// (performance.timeOrigin + performance.now(), ms since the epoch), when things were PAINTED, not just put
+// into the DOM: a requestAnimationFrame callback runs before the frame is drawn, and a message posted from it
+// arrives after that frame. Noted: each ringing call's row in the call list, each call panel that shows
+// "talking" (data-state=active), each answer of the phone book (the list's data-query), clicks and typed input.
+export interface ProbeEvents {
+  rows: Array<{ callId: string; at: number }>;
+  talking: Array<{ callId: string; at: number }>;
+  lists: Array<{ query: string; at: number }>;
+  clicks: number[];
+  /** Every input event of a text field: what it now holds, and when the input reached the page. */
+  inputs: Array<{ value: string; at: number }>;
+}
+
+declare global {
+  interface Window {
+    __bench: ProbeEvents;
+  }
+}
+
+/** Runs in the page (Playwright addInitScript): no imports, no closures over this module. */
+export function installProbe(): void {
+  const now = (): number => performance.timeOrigin + performance.now();
+  const events: ProbeEvents = { rows: [], talking: [], lists: [], clicks: [], inputs: [] };
+  window.__bench = events;
+  const afterPaint = (note: (at: number) => void): void => {
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => note(now());
+      channel.port2.postMessage(0);
+    });
+  };
+  const seenRows = new Set<string>();
+  const seenTalking = new Set<string>();
+  let lastQuery: string | null = null;
+  const look = (): void => {
+    for (const el of document.querySelectorAll<HTMLElement>('[data-testid="incoming-call"]')) {
+      const callId = el.dataset['callId'] ?? '';
+      if (seenRows.has(callId)) continue;
+      seenRows.add(callId);
+      afterPaint((at) => events.rows.push({ callId, at }));
+    }
+    for (const el of document.querySelectorAll<HTMLElement>('[data-testid="call-panel"][data-state="active"]')) {
+      const callId = el.dataset['callId'] ?? '';
+      if (seenTalking.has(callId)) continue;
+      seenTalking.add(callId);
+      afterPaint((at) => events.talking.push({ callId, at }));
+    }
+    const list = document.querySelector<HTMLElement>('.phonebook-phonebook ul.entries');
+    const query = list?.dataset['query'];
+    if (query !== undefined && query !== lastQuery) {
+      lastQuery = query;
+      afterPaint((at) => events.lists.push({ query, at }));
+    }
+  };
+  new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state', 'data-query'] });
+  // Event timestamps are in the same clock as performance.now(), taken when the input reached the page.
+  document.addEventListener('mousedown', (ev) => events.clicks.push(performance.timeOrigin + ev.timeStamp), true);
+  // Typed Cyrillic arrives as input events (no keydown for keys off the US layout): time the input itself.
+  document.addEventListener(
+    'input',
+    (ev) => {
+      const target = ev.target as HTMLInputElement | null;
+      events.inputs.push({ value: (target?.value ?? '').trim(), at: performance.timeOrigin + ev.timeStamp });
+    },
+    true,
+  );
+}

@@ -1,0 +1,53 @@
+// Who is online, as the phone book shows it. The rule, in one place:
+// - an employee is online only when the SIP server said so (a NOTIFY with an open tuple); silence,
+//   a lost subscription or a server without presence is "not known", never "online";
+// - an employee without a SIP address has no presence at all (nobody can know);
+// - the dispatcher herself is not her own colleague: her address never carries a mark, whatever the
+//   server says about it (her own PUBLISH, or the registrar's, comes back after a restart).
+import { presenceKey } from './phone-book-index.js';
+
+/** What the phone book shows for one employee: true online, false offline, null no presence known. */
+export type PresenceMark = boolean | null;
+
+/** user@host of a SIP address with no port, for telling the dispatcher's own address apart. */
+function addressWithoutPort(key: string): string {
+  return key.replace(/:\d+$/, '');
+}
+
+export class PresenceBook {
+  private readonly said = new Map<string, boolean>();
+  private own: string | null = null;
+
+  /** The dispatcher's own address of record (sip:user@domain). */
+  setOwnAddress(sipUri: string | null): void {
+    this.own = sipUri ? addressWithoutPort(presenceKey(sipUri)) : null;
+    if (this.own !== null) for (const key of [...this.said.keys()]) if (this.isOwn(key)) this.said.delete(key);
+  }
+
+  isOwn(key: string): boolean {
+    return this.own !== null && addressWithoutPort(key) === this.own;
+  }
+
+  /** What the server said about this address; null forgets it (unknown again). */
+  set(sipUri: string, online: boolean | null): void {
+    const key = presenceKey(sipUri);
+    if (online === null || this.isOwn(key)) this.said.delete(key);
+    else this.said.set(key, online);
+  }
+
+  /** Forget everything (the server does not do presence, or lost it). */
+  clear(): void {
+    this.said.clear();
+  }
+
+  /** The mark for an employee by the presence key of their SIP address (null = they have none). */
+  markOf(key: string | null): PresenceMark {
+    if (key === null || this.isOwn(key)) return null;
+    return this.said.get(key) ?? null;
+  }
+
+  /** Online means: the server said so, for a colleague with a SIP address. */
+  isOnline(key: string | null): boolean {
+    return this.markOf(key) === true;
+  }
+}
