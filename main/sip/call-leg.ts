@@ -109,7 +109,7 @@ export class SipCallLeg implements CallLeg {
     this.farEndWatch = new RtpInactivityWatch(
       {
         packetsReceived: () => this.mediaStats()?.packetsReceived ?? null,
-        onHold: () => this.localHeld || this.remoteHeld,
+        onHold: () => this.localHeld || this.heldHere || this.remoteHeld,
       },
       (silentMs) => this.farEndGone({ kind: 'no-media', seconds: Math.round(silentMs / 1000) }),
       { rtpTimeoutMs: farEnd.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS },

@@ -72,10 +72,12 @@ describe('kill -9 of the app mid-call', () => {
     });
     const db = first.app.databasePath;
     // The dialog is on disk, linked to the call's history row, before anything goes wrong.
-    await waitUntil(() => readDb(db, (d) => d.prepare('SELECT 1 FROM open_dialogs WHERE history_call_id IS NOT NULL').all().length === 1), {
-      timeoutMs: 5000,
-      what: 'the dialog kept',
-    });
+    const cseqOnDisk = (): number =>
+      readDb(db, (d) => {
+        const r = d.prepare('SELECT dialog FROM open_dialogs WHERE history_call_id IS NOT NULL').get() as { dialog: string } | undefined;
+        return r ? (JSON.parse(r.dialog) as { localCSeq: number }).localCSeq : -1;
+      });
+    await waitUntil(() => cseqOnDisk() >= minCSeq, { timeoutMs: 5000, what: `the dialog kept with CSeq >= ${minCSeq} (last: ${cseqOnDisk()})` });
     const kept = readDb(db, (d) => d.prepare('SELECT history_call_id, dialog FROM open_dialogs').get()) as {
       history_call_id: string;
       dialog: string;
