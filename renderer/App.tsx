@@ -1,6 +1,6 @@
 // The dispatcher screen: the telephony panel top-left, the orders beside it; everything drawn from the one
 // PhoneState the core publishes.
-import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneApi } from '../shared/commands.js';
 import { HistoryPanel } from './history/HistoryPanel.js';
 import { DEFAULT_LOCALE, dictionaries, I18nContext } from './i18n/index.js';
@@ -16,6 +16,11 @@ export function App(props: { api: PhoneApi }) {
   const runner = useCommandRunner(props.api);
   const locale = state?.settings.locale ?? DEFAULT_LOCALE;
   const i18n = useMemo(() => ({ locale, t: dictionaries[locale] ?? dictionaries[DEFAULT_LOCALE] }), [locale]);
+  // The window's title and the page's language follow the dispatcher's language (index.html says ru).
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = i18n.t.appTitle;
+  }, [locale, i18n]);
 
   if (!state) {
     return (
