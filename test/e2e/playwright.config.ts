@@ -13,6 +13,8 @@ export default defineConfig({
   outputDir: '../../test-results/e2e-artifacts',
   use: {
     headless: true,
+    // A Russian dispatcher's machine: the date field and number formats as Chromium draws them in ru-RU.
+    locale: 'ru-RU',
     screenshot: 'only-on-failure',
     trace: 'off',
     launchOptions: {
