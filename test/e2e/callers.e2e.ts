@@ -23,35 +23,49 @@ import {
 const DISPATCHER = '1000'; // Орлова Марина in the demo directory
 
 let panel: PanelApp;
-const peers: Array<{ stop(): Promise<void> }> = [];
+// Every peer of the file starts at once, beside the web host (a baresip peer takes ~1.5 s to register, a
+// linphone one ~3 s): each test uses its own peers, so no test sees another's calls.
+let peers: {
+  newClient: BaresipPeer;
+  client: BaresipPeer;
+  driver: BaresipPeer;
+  firstOfTwo: BaresipPeer;
+  secondOfTwo: BaresipPeer;
+  held: LinphonePeer;
+  typed: BaresipPeer;
+  givesUp: BaresipPeer;
+};
 
-async function baresip(user: string, autoAnswer = false): Promise<BaresipPeer> {
-  const p = await startBaresip({ user, autoAnswer, ringback: false });
-  peers.push(p);
-  return p;
-}
-
-async function linphone(user: string, autoAnswer = false): Promise<LinphonePeer> {
-  const p = await startLinphone({ user, autoAnswer });
-  peers.push(p);
-  return p;
-}
+const baresip = (user: string, autoAnswer = false): Promise<BaresipPeer> => startBaresip({ user, autoAnswer, ringback: false });
 
 test.beforeAll(async () => {
-  panel = await startPanelApp({ user: DISPATCHER });
+  const [app, newClient, client, driver, firstOfTwo, secondOfTwo, held, typed, givesUp] = await Promise.all([
+    startPanelApp({ user: DISPATCHER }),
+    baresip('79161239999'), // nobody in the data: a new client
+    baresip('79161230002'), // Пётр Кузнецов: Д-1002 (new) and Д-1003 (driver 102)
+    baresip('2001'), // Волков, callsign 101, carrying out Д-1001
+    baresip('2002'), // Медведев (102)
+    baresip('79161230001'), // Анна Смирнова
+    startLinphone({ user: '2003' }), // Зайцев (103)
+    // Семёнов (105) has +7 912 345-20-05 in the directory; his phone is registered under that number.
+    baresip('+79123452005', true),
+    baresip('79161230004'), // Сергей Лебедев
+  ]);
+  panel = app;
+  peers = { newClient, client, driver, firstOfTwo, secondOfTwo, held, typed, givesUp };
 });
 
 test.afterAll(async () => {
+  await Promise.all(Object.values(peers ?? {}).map((p: { stop(): Promise<void> }) => p.stop().catch(() => undefined)));
   await panel?.stop();
 });
 
 test.afterEach(async () => {
   await hangUpAll(panel).catch(() => undefined);
-  await Promise.all(peers.splice(0).map((p) => p.stop().catch(() => undefined)));
 });
 
 test('a new client: the call list says so, answering opens the intake form with their number', async ({ page }) => {
-  const caller = await baresip('79161239999');
+  const caller = peers.newClient;
   await openPanel(page, panel);
   await caller.dial(DISPATCHER);
   await expect(indicator(page)).toHaveAccessibleName('Индикатор вызова: 1');
@@ -78,7 +92,7 @@ test('a new client: the call list says so, answering opens the intake form with 
 });
 
 test('a client with unfinished orders: their orders are shown, nobody else’s', async ({ page }) => {
-  const caller = await baresip('79161230002'); // Пётр Кузнецов: Д-1002 (new) and Д-1003 (driver 102)
+  const caller = peers.client;
   await openPanel(page, panel);
   await caller.dial(DISPATCHER);
   await indicator(page).click();
@@ -100,7 +114,7 @@ test('a client with unfinished orders: their orders are shown, nobody else’s',
 });
 
 test('a driver: the driver’s orders, the one being carried out shown and selected', async ({ page }) => {
-  const caller = await baresip('2001'); // Волков, callsign 101, carrying out Д-1001
+  const caller = peers.driver;
   await openPanel(page, panel);
   await caller.dial(DISPATCHER);
   await indicator(page).click();
@@ -122,8 +136,8 @@ test('a driver: the driver’s orders, the one being carried out shown and selec
 });
 
 test('two calls at once: indicator 2, the second picked while the first rings, then the first answered and the second held by itself', async ({ page }) => {
-  const first = await baresip('2002'); // Медведев (102)
-  const second = await baresip('79161230001'); // Анна Смирнова
+  const first = peers.firstOfTwo;
+  const second = peers.secondOfTwo;
   await openPanel(page, panel);
   await first.dial(DISPATCHER);
   await expect(indicator(page)).toHaveAccessibleName('Индикатор вызова: 1');
@@ -158,7 +172,7 @@ test('two calls at once: indicator 2, the second picked while the first rings, t
 });
 
 test('hold and resume: the far end sees its call paused and running again', async ({ page }) => {
-  const caller = await linphone('2003'); // Зайцев (103)
+  const caller = peers.held;
   await openPanel(page, panel);
   await caller.call(DISPATCHER);
   await answerFromList(page, 'Зайцев');
@@ -180,8 +194,7 @@ test('hold and resume: the far end sees its call paused and running again', asyn
 });
 
 test('a call to +7 (912) ... typed by hand reaches the driver with that number', async ({ page }) => {
-  // Семёнов (105) has +7 912 345-20-05 in the directory; his phone is registered under that number.
-  const callee = await baresip('+79123452005', true);
+  const callee = peers.typed;
   await openPanel(page, panel);
   await phoneBookSearch(page).fill('+7 (912) 345-20-05');
   const dial = telephony(page).getByRole('button', { name: 'Позвонить +7 (912) 345-20-05' });
@@ -200,7 +213,7 @@ test('a call to +7 (912) ... typed by hand reaches the driver with that number',
 });
 
 test('in ru, a call the caller gave up on shows Russian text only', async ({ page }) => {
-  const caller = await baresip('79161230004'); // Сергей Лебедев
+  const caller = peers.givesUp;
   await openPanel(page, panel);
   await caller.dial(DISPATCHER);
   await expect(indicator(page)).toHaveAccessibleName('Индикатор вызова: 1');

@@ -23,25 +23,30 @@ const DISPATCHER = '1002'; // Белова Наталья, a dispatcher in the d
 const NO_SIP = { id: 'emp-nosip', surname: 'Безадресный', first_name: 'Олег', callsign: null, role: 'other', phones: ['+74950000001'], sip_uri: null };
 
 let panel: PanelApp;
-const peers: BaresipPeer[] = [];
+let missed: BaresipPeer; // Шон О'Коннор, his number presented in E.164 (as a gateway would), so a call back reaches him
+let driver: BaresipPeer; // Голубев (106)
+let onBreakCaller: BaresipPeer; // Ольга Попова
+const extraPeers: BaresipPeer[] = [];
 
-async function baresip(user: string, autoAnswer = false): Promise<BaresipPeer> {
-  const p = await startBaresip({ user, autoAnswer, ringback: false });
-  peers.push(p);
-  return p;
-}
+const baresip = (user: string, autoAnswer = false): Promise<BaresipPeer> => startBaresip({ user, autoAnswer, ringback: false });
 
 test.beforeAll(async () => {
-  panel = await startPanelApp({ user: DISPATCHER, extraEmployees: [NO_SIP] });
+  [panel, missed, driver, onBreakCaller] = await Promise.all([
+    startPanelApp({ user: DISPATCHER, extraEmployees: [NO_SIP] }),
+    baresip('+79161230005'),
+    baresip('2006'),
+    baresip('79161230003'),
+  ]);
 });
 
 test.afterAll(async () => {
+  await Promise.all([missed, driver, onBreakCaller].map((p) => p?.stop().catch(() => undefined)));
   await panel?.stop();
 });
 
 test.afterEach(async () => {
   await hangUpAll(panel).catch(() => undefined);
-  await Promise.all(peers.splice(0).map((p) => p.stop().catch(() => undefined)));
+  await Promise.all(extraPeers.splice(0).map((p) => p.stop().catch(() => undefined)));
 });
 
 async function search(page: Page, text: string): Promise<void> {
@@ -81,7 +86,7 @@ test('online list: a registered employee is online; one without a SIP address an
     true,
     'Waits for branch `ui` (#11 item 2): on main the online list shows employees without a SIP address and hides registered peers, and the lab does not turn registrations into presence yet.',
   );
-  await baresip('1102'); // Григорьев Олег, a softphone that registers but never PUBLISHes
+  extraPeers.push(await baresip('1102')); // Григорьев Олег, a softphone that registers but never PUBLISHes
   await openPanel(page, panel);
   await expect(telephony(page).getByText('Сотрудники онлайн')).toBeVisible();
   const online = phoneBookEntries(page);
@@ -97,9 +102,6 @@ test('online list: a registered employee is online; one without a SIP address an
 });
 
 test('history: the missed call on top, called back from there; the answered call beside it', async ({ page }) => {
-  // Шон О'Коннор, his number presented in E.164 (as a gateway would), so calling it back reaches this peer.
-  const missed = await baresip('+79161230005');
-  const driver = await baresip('2006'); // Голубев (106)
   await openPanel(page, panel);
 
   // A client rings and gives up; a driver is answered and hangs up.
@@ -156,7 +158,7 @@ test('history: the missed call on top, called back from there; the answered call
 });
 
 test('a break: a new call is refused without ringing and logged with the caller’s name', async ({ page }) => {
-  const caller = await baresip('79161230003'); // Ольга Попова
+  const caller = onBreakCaller;
   await openPanel(page, panel);
   await telephony(page).getByRole('button', { name: 'Перерыв' }).click();
   await expect(telephony(page).getByRole('button', { name: 'Перерыв' })).toHaveAttribute('aria-pressed', 'true');
