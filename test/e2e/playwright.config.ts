@@ -28,6 +28,7 @@ export default defineConfig({
         '--disable-component-update',
         '--disable-sync',
         '--autoplay-policy=no-user-gesture-required',
+        '--lang=ru-RU',
       ],
     },
   },
