@@ -13,7 +13,8 @@ export default defineConfig({
   outputDir: '../../test-results/e2e-artifacts',
   use: {
     headless: true,
-    // A Russian dispatcher's machine: the date field and number formats as Chromium draws them in ru-RU.
+    // A Russian dispatcher's machine: navigator.language and Intl formats in ru-RU (headless Chromium still
+    // draws the native date field as mm/dd/yyyy; --lang=ru-RU did not change that).
     locale: 'ru-RU',
     screenshot: 'only-on-failure',
     trace: 'off',
@@ -28,7 +29,6 @@ export default defineConfig({
         '--disable-component-update',
         '--disable-sync',
         '--autoplay-policy=no-user-gesture-required',
-        '--lang=ru-RU',
       ],
     },
   },
