@@ -19,6 +19,11 @@ export function App(props: { api: PhoneApi }) {
   const runner = useCommandRunner(props.api);
   const locale = state?.settings.locale ?? DEFAULT_LOCALE;
   const i18n = useMemo(() => ({ locale, t: dictionaries[locale] ?? dictionaries[DEFAULT_LOCALE] }), [locale]);
+  // The window's title and the page's language follow the dispatcher's language (index.html says ru).
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    document.title = i18n.t.appTitle;
+  }, [locale, i18n]);
 
   if (!state) {
     return (

@@ -43,6 +43,7 @@ export function OrderList(props: {
                 key={o.orderId}
                 class={`${o.orderId === props.selectedId ? 'row-selected' : ''}${o.orderId === props.highlightId ? ' row-current' : ''}`}
                 data-testid="order-row"
+                aria-selected={o.orderId === props.selectedId}
                 data-order-id={o.orderId}
                 tabIndex={0}
                 onClick={() => props.onSelect(o.orderId)}

@@ -13,6 +13,9 @@ export default defineConfig({
   outputDir: '../../test-results/e2e-artifacts',
   use: {
     headless: true,
+    // A Russian dispatcher's machine: navigator.language and Intl formats in ru-RU (headless Chromium still
+    // draws the native date field as mm/dd/yyyy; --lang=ru-RU did not change that).
+    locale: 'ru-RU',
     screenshot: 'only-on-failure',
     trace: 'off',
     launchOptions: {

@@ -433,7 +433,9 @@ export async function startBaresip(opts: BaresipOptions): Promise<BaresipPeer> {
   const regInfo = async (): Promise<string> => {
     const r = await ctrl.send('reginfo');
     const text = stripAnsi(r.data);
-    const m = new RegExp(`sip:${opts.user}@\\S+\\s+(\\S+)`).exec(text);
+    // The user may be a number with a '+' (a regex quantifier): match it literally.
+    const user = opts.user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const m = new RegExp(`sip:${user}@\\S+\\s+(\\S+)`).exec(text);
     return m?.[1] ?? 'unknown';
   };
 
