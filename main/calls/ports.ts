@@ -90,7 +90,13 @@ export interface Telephony {
   /** Presence of other employees (by SIP URI); null = the server does not do presence. */
   onPresence(listener: (uri: string, online: boolean) => void): void;
   onPresenceSupport(listener: (supported: boolean) => void): void;
+  /** Publish the dispatcher's own status to the server (nothing else: whether calls are taken is asked below). */
   setOwnPresence(presence: OwnPresence): Promise<void>;
+  /**
+   * The call centre's one answer to "is a new call taken now?" (false on a break). Asked synchronously for
+   * each new INVITE, so the early 180 is never sent to a call that will be refused.
+   */
+  takesNewCalls(decide: () => boolean): void;
   /** Subscribe to these employees' presence (replaces the previous list). */
   watchPresence(uris: string[]): void;
   /** Network changed or machine woke: re-register at once. */

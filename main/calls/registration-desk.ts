@@ -17,6 +17,8 @@ export class RegistrationDesk {
     private readonly guard: (run: () => void) => void,
     private readonly notify: (what: NoticeWhat) => void,
   ) {
+    // The one decision; the SIP side asks it before it rings (no early 180 on a break).
+    telephony.takesNewCalls(() => !this.onBreak());
     telephony.onRegistration((state) =>
       guard(() => {
         // A registrar that drops does not end calls: dialogs live on without it.

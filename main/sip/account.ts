@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: registration, its refresh, the keep-alive and the binding check share one state machine.
 // The SIP account: REGISTER with digest auth, refresh before expiry, re-register with a growing
 // back-off (1 s doubling to 30 s) while the server is unreachable or failing, OPTIONS keep-alive so a
 // dead server is noticed within ~25 s (a probe every 15 s; an unanswered one is confirmed by a second

@@ -1,3 +1,5 @@
+// Over 400 lines, one room on purpose: every operation of one dialog (answer, hold with glare retry, REFER,
+// media, refresh) shares the sip.js session's state; the far-end watch and session timer have files of their own.
 // One SIP dialog as the call centre sees it (the CallLeg port), over a sip.js Inviter or Invitation.
 import { randomUUID } from 'node:crypto';
 import { Grammar, Invitation, Inviter, SessionState, UserAgent } from 'sip.js';

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: building the UserAgent and wiring its incoming requests share the same sip.js objects.
 // The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
 // transport, the account (registration), presence, and the call legs.
 import { Invitation, Inviter, UserAgent } from 'sip.js';
@@ -109,7 +110,8 @@ export class SipTelephony implements Telephony {
   readonly gate: SourceGate;
   private addressTimer: ReturnType<typeof setInterval> | null = null;
   /** The dispatcher is on a break: new calls are turned away (by the call centre), so they do not ring. */
-  private onBreak = false;
+  /** The call centre decides whether a new call is taken (false on a break); asked for each INVITE. */
+  private takingCalls: () => boolean = () => true;
 
   constructor(private readonly options: SipTelephonyOptions) {
     // The sip.js seams (main/sip/sipjs-seams/README.md) are installed here, where the user agent is built.
@@ -178,7 +180,7 @@ export class SipTelephony implements Telephony {
     this.ua = new UserAgent(uaOptions);
     this.ringingSeam = installEarlyRinging(this.ua, this.transport, {
       // On a break the call centre turns calls away (480): no ringing first.
-      accepting: () => !this.onBreak,
+      accepting: () => this.takingCalls(),
       users: [a.user, contactName],
       debug: (m) => this.log.debug(m),
       warn: (m) => this.log.warn(m),
@@ -291,8 +293,11 @@ export class SipTelephony implements Telephony {
   }
 
   setOwnPresence(presence: OwnPresence): Promise<void> {
-    this.onBreak = presence === 'break';
     return this.presence.setOwn(presence);
+  }
+
+  takesNewCalls(decide: () => boolean): void {
+    this.takingCalls = decide;
   }
 
   watchPresence(uris: string[]): void {
@@ -368,7 +373,7 @@ export class SipTelephony implements Telephony {
     // plain INVITE early-ringing.ts has mostly put the 180 on the wire already; this one then only arms sip.js
     // (early dialog, the 180 kept for INVITE retransmissions). A call taken over by Replaces is answered at
     // once instead, and on a break the call centre answers 480 at once: neither rings.
-    if (!replaced && !this.onBreak) {
+    if (!replaced && this.takingCalls()) {
       invitation.progress().catch((error: Error) => this.log.debug(`180 Ringing not sent: ${error.message}`));
     }
     const leg = this.track(new SipCallLeg(invitation, this.log, this.options.farEnd));

@@ -82,12 +82,6 @@ test('phone book: a surname with ё typed as е, a callsign, digits of a number'
 });
 
 test('online list: a registered employee is online; one without a SIP address and the dispatcher herself are not', async ({ page }) => {
-  test.fixme(
-    true,
-    'Waits for branch `ui` (#11 item 2, commit d5b6843 "Online that is true"): on main the online list shows employees without ' +
-      'a SIP address and hides registered peers, and the lab does not turn registrations into presence. Passed with ui merged ' +
-      '(ui eddc8e3 + e2e, 1 Dec 22:20 UTC): delete this fixme when ui is on main.',
-  );
   extraPeers.push(await baresip('1102')); // Григорьев Олег, a softphone that registers but never PUBLISHes
   await openPanel(page, panel);
   await expect(telephony(page).getByText('Сотрудники онлайн')).toBeVisible();

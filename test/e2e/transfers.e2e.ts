@@ -5,7 +5,7 @@
 // one set of peers for the file.
 import { expect, test, type Page } from '@playwright/test';
 import { startBaresip, startLinphone, waitUntil, type BaresipPeer, type LinphonePeer } from '../lab/peers.js';
-import { answerFromList, callPanel, expectNoEnglish, hangUpAll, indicator, openPanel, shot, startPanelApp, telephony, waitForCall, type PanelApp } from './support/panel.js';
+import { answerFromList, callPanel, expectNoEnglish, hangUpAll, indicator, openPanel, phoneBookEntries, phoneBookSearch, shot, startPanelApp, telephony, waitForCall, type PanelApp } from './support/panel.js';
 
 const DISPATCHER = '1001'; // Соколов Андрей
 const CALLER = '79161230004'; // Сергей Лебедев, a client with nothing open
@@ -90,12 +90,12 @@ test('blind transfer to an employee: the caller and the employee talk, the dispa
 
 test('attended transfer: the colleague is consulted, then "Соединить абонентов" joins the caller to them', async ({ page }) => {
   const p = await callerTalking(page);
-  // Waits for the spec's own path (hold, then call from the phone book; coordinator's "Consult path" on
-  // main/calls/): until it lands, the Transfer -> Условная route to the same pair.
-  await p.getByRole('button', { name: 'Переадресация' }).click();
-  await p.getByRole('tab', { name: 'Условная', exact: true }).click();
-  await p.getByRole('searchbox', { name: 'Имя, позывной или номер' }).fill('Ковалёва');
-  await p.getByRole('option', { name: /Ковалёва Людмила/ }).click();
+  // The spec's own path: the caller is put on hold, then the colleague is called from the phone book.
+  await p.getByRole('button', { name: /^Удержание/ }).click();
+  await expect(p).toContainText('на удержании');
+  await caller.waitForCallState('PausedByRemote');
+  await phoneBookSearch(page).fill('Ковалёва');
+  await phoneBookEntries(page).filter({ hasText: 'Ковалёва Людмила' }).first().click();
 
   const consultation = callPanel(page, 'Консультация');
   await expect(consultation).toContainText('Ковалёва');

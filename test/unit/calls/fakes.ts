@@ -202,6 +202,11 @@ export class FakeTelephony implements Telephony {
     if (this.presenceFails) throw new Error('PUBLISH 500');
   }
   watchPresence(): void {}
+  /** The call centre's answer to "is a new call taken now?", as the SIP side would ask it. */
+  takesCalls: () => boolean = () => true;
+  takesNewCalls(decide: () => boolean): void {
+    this.takesCalls = decide;
+  }
   reregister(): void {
     this.reregisterCount++;
   }

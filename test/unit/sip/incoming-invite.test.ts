@@ -177,7 +177,9 @@ it('sip.js refuses what was rung (our own call looped back): its 482 carries the
 
 it("on a break a call does not ring: the call centre's 480 is the only answer", async () => {
   const { tel, proxy } = await phone();
-  // As the call centre does on a break: step aside at once.
+  // As the call centre does on a break: it answers "no new calls" and steps aside at once.
+  let onBreak = true;
+  tel.takesNewCalls(() => !onBreak);
   tel.onIncoming((leg) => void leg.decline(480));
   // The fake proxy never answers the PUBLISH: the status is set here whatever the server says.
   void tel.setOwnPresence('break').catch(() => undefined);
@@ -186,6 +188,7 @@ it("on a break a call does not ring: the call centre's 480 is the only answer", 
   await new Promise((r) => setTimeout(r, 50));
   expect(forCall(proxy.received, 'break-1').map(status)).toEqual(['480']);
   expect(tel.earlyRinging.stats.rung).toBe(0);
+  onBreak = false;
   void tel.setOwnPresence('online').catch(() => undefined);
   proxy.socket.send(invite('back-1'), tel.transport.localPort, '127.0.0.1');
   await until(() => forCall(proxy.received, 'back-1').length >= 2);
