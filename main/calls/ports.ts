@@ -46,7 +46,7 @@ export interface CallLeg {
   readonly direction: CallDirection;
   readonly remote: RemoteParty;
   /** Subscribe to this leg's events; the listener sees every event after it subscribes. */
-  onEvent(listener: (event: LegEvent) => void): void;
+  onEvent(listener: (event: LegEvent) => void): () => void;
   /** Incoming only: 200 OK with our SDP answer; resolves when the call is established. */
   answer(): Promise<void>;
   /** Incoming only, before answer: refuse (486 Busy Here by default, 480 on a break). */
@@ -85,11 +85,11 @@ export interface Telephony {
   /** Send an INVITE. Resolves once the INVITE is sent (not answered): follow the leg's events. */
   dial(targetUri: string): Promise<Result<CallLeg>>;
   /** A new incoming leg (INVITE), including INVITEs with Replaces and legs created by an incoming REFER. */
-  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): void;
-  onRegistration(listener: (state: RegistrationState) => void): void;
+  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): () => void;
+  onRegistration(listener: (state: RegistrationState) => void): () => void;
   /** Presence of other employees (by SIP URI); null = the server does not do presence. */
-  onPresence(listener: (uri: string, online: boolean) => void): void;
-  onPresenceSupport(listener: (supported: boolean) => void): void;
+  onPresence(listener: (uri: string, online: boolean) => void): () => void;
+  onPresenceSupport(listener: (supported: boolean) => void): () => void;
   /** Publish the dispatcher's own status to the server (nothing else: whether calls are taken is asked below). */
   setOwnPresence(presence: OwnPresence): Promise<void>;
   /**

@@ -30,6 +30,8 @@ export class Transfers {
     const transfer: TransferProgress = { kind: 'blind', target: resolved.value.number, status: 'trying', cause: null };
     e.call.transfer = transfer;
     this.ctx.changed();
+    // A hold re-INVITE still on its way would meet our REFER with 491: one request at a time in the dialog.
+    await e.farEndSignalling;
     const r = await this.ctx.steps.legOp(e, 'refer', () => leg.refer(resolved.value.uri));
     if (r.kind === 'error') {
       if (e.call.transfer === transfer && transfer.status !== 'succeeded') this.blindFailed(e, r.cause);
@@ -107,6 +109,7 @@ export class Transfers {
     transfer.status = 'connecting';
     transfer.cause = null;
     this.ctx.changed();
+    await caller.farEndSignalling; // the caller's hold re-INVITE first (else 491)
     const r = await this.ctx.steps.legOp(caller, 'refer', () => callerLeg.referReplacing(consultationLeg));
     if (r.kind === 'error') {
       if (caller.call.transfer === transfer && transfer.status === 'connecting') this.attendedFailed(caller, r.cause);

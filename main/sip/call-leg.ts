@@ -99,7 +99,8 @@ export class SipCallLeg implements CallLeg {
   private readonly sessionTimer: SessionTimer;
   private transferSucceeded = false;
   private muted = false;
-  private heldHere = false;
+  /** What the call centre holds here (holdLocally), null until it says; then it, not the signalling, is the truth. */
+  private heldHere: boolean | null = null;
   private readonly establishedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readonly endedWaiters: Array<() => void> = [];
 
@@ -111,7 +112,7 @@ export class SipCallLeg implements CallLeg {
     this.farEndWatch = new RtpInactivityWatch(
       {
         packetsReceived: () => this.mediaStats()?.packetsReceived ?? null,
-        onHold: () => this.localHeld || this.heldHere || this.remoteHeld,
+        onHold: () => (this.heldHere ?? this.localHeld) || this.remoteHeld,
       },
       (silentMs) => this.farEndGone({ kind: 'no-media', seconds: Math.round(silentMs / 1000) }),
       { rtpTimeoutMs: farEnd.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS },

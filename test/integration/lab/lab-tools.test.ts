@@ -108,6 +108,9 @@ describe('SIP lab tools', () => {
     const state = async (): Promise<string | undefined> => (await y.contactPresence())['sip:9091@127.0.0.1'];
     await waitUntil(async () => (await state()) === 'Online', { what: '9091 online' });
     await x.command('presence_offline');
+    // The lab turns registrations into presence (pua_usrloc): a registered phone counts as online whatever it
+    // PUBLISHes, and is offline once it leaves (un-REGISTER on stop).
+    await x.stop();
     await waitUntil(async () => (await state()) === 'Offline', { what: '9091 offline' });
   });
 

@@ -86,7 +86,20 @@ describe('blind transfer', () => {
     expect(phone.state!.activeCallId).toBe(callId);
     // linphone pauses its side when it starts a transfer and leaves it paused when the transfer fails:
     // PhoneState shows that as "held by the far end", its own state, not as our hold.
-    const far = await caller.callStatus();
+    // Our resume re-INVITE goes out behind the local change: wait until the caller's side has settled (its call
+    // shows again, paused by itself or running) before reading it.
+    const far = await waitUntil(
+      async () => {
+        const current = await caller.callStatus();
+        if (current) return current;
+        for (let n = 1; n <= 12; n++) {
+          const st = await caller.callStatus(n);
+          if (st && /Paused|StreamsRunning/.test(st.state)) return { ...st, id: st.id ?? n };
+        }
+        return undefined;
+      },
+      { timeoutMs: 10_000, what: "the caller's call settles after the failed transfer" },
+    );
     console.log(`blind-transfer: after the failure the caller's own state is ${far?.state}; PhoneState heldRemotely=${back.heldRemotely}`);
     if (far && /Paused/.test(far.state)) {
       expect(back.heldRemotely).toBe(true);

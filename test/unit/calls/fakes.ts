@@ -65,8 +65,8 @@ export class FakeLeg implements CallLeg {
     this.remote = { number, displayName, uri: `sip:${number}@pbx` };
   }
 
-  onEvent(listener: (event: LegEvent) => void): void {
-    this.listeners.push(listener);
+  onEvent(listener: (event: LegEvent) => void): () => void {
+    return subscribe(this.listeners, listener);
   }
 
   emit(event: LegEvent): void {
@@ -156,6 +156,15 @@ export class FakeLeg implements CallLeg {
   }
 }
 
+/** Adds a listener; the returned function takes it out again (the ports' way). */
+function subscribe<T>(list: T[], listener: T): () => void {
+  list.push(listener);
+  return () => {
+    const i = list.indexOf(listener);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 export class FakeTelephony implements Telephony {
   private incoming: ((leg: CallLeg, info: IncomingInfo) => void)[] = [];
   private registration: ((s: RegistrationState) => void)[] = [];
@@ -187,15 +196,17 @@ export class FakeTelephony implements Telephony {
     if (!entry) throw new Error('nothing dialled');
     return entry.leg;
   }
-  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): void {
-    this.incoming.push(listener);
+  onIncoming(listener: (leg: CallLeg, info: IncomingInfo) => void): () => void {
+    return subscribe(this.incoming, listener);
   }
-  onRegistration(listener: (state: RegistrationState) => void): void {
-    this.registration.push(listener);
+  onRegistration(listener: (state: RegistrationState) => void): () => void {
+    return subscribe(this.registration, listener);
   }
-  onPresence(): void {}
-  onPresenceSupport(listener: (supported: boolean) => void): void {
-    this.presenceSupport.push(listener);
+  onPresence(): () => void {
+    return () => undefined;
+  }
+  onPresenceSupport(listener: (supported: boolean) => void): () => void {
+    return subscribe(this.presenceSupport, listener);
   }
   async setOwnPresence(presence: OwnPresence): Promise<void> {
     this.ownPresence.push(presence);
