@@ -62,7 +62,7 @@ export function transition(e: Entry, to: CallState): void {
   e.call.state = to;
 }
 
-export const IDENTIFYING: CallerIdentity = { kind: 'unknown', reason: 'identifying' };
+const IDENTIFYING: CallerIdentity = { kind: 'unknown', reason: 'identifying' };
 
 /** End reasons that are failures (a notice, and "failed" in the history for an outgoing call). */
 export const CALL_FAILURE_REASONS: ReadonlySet<CallEndReason> = new Set([

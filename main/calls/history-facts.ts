@@ -4,7 +4,7 @@ import type { CallerIdentity } from '../../shared/domain.js';
 import { CALL_FAILURE_REASONS, type Entry } from './call-entry.js';
 import type { CallHistoryLog, HistoryCallFacts } from './ports.js';
 
-export function historyFacts(e: Entry): HistoryCallFacts {
+function historyFacts(e: Entry): HistoryCallFacts {
   const c = e.call;
   return {
     callId: c.callId,

@@ -12,7 +12,7 @@ import { callEnded, cannot, causeOfFailure, operationFailed, refused, type Failu
 
 type Attended = Extract<TransferProgress, { kind: 'attended' }>;
 
-export function transferInProgress(t: TransferProgress | null): boolean {
+function transferInProgress(t: TransferProgress | null): boolean {
   if (!t) return false;
   return t.kind === 'blind' ? t.status === 'trying' || t.status === 'ringing' : t.status === 'consulting' || t.status === 'connecting';
 }
