@@ -69,12 +69,6 @@ async function ringAndAnswer(page: Page, screenshot: string | null): Promise<str
 }
 
 test('a driver calls, the dispatcher answers in the panel, audio flows both ways, the dispatcher hangs up', async ({ page }) => {
-  test.fixme(
-    true,
-    'KNOWN REGRESSION (1 Dec, stop 8): in the web host the caller\'s 440 Hz reaches the headset sink as silence (share 0.002-0.003, ' +
-      'twice, alone in a fresh lab) since the media and networking merges; RTP is counted both ways. The engine-level test ' +
-      '(test/integration/media/pulse.test.ts) still hears it on the headset. First thing to fix next session; then remove this line.',
-  );
   const callId = await ringAndAnswer(page, 'test-results/panel-ringing.png');
 
   // RTP both ways, counted by the app...

@@ -28,20 +28,35 @@ export function recordSink(sink: string, seconds: number): Promise<Int16Array> {
   });
 }
 
-/** Goertzel power of one frequency, relative to the signal's total power (0..1). */
-export function toneShare(samples: Int16Array, frequency: number, rate = 8000): number {
-  const k = (2 * Math.cos((2 * Math.PI * frequency) / rate));
+/**
+ * Share (0..1) of the signal's power within +-tolerance of `frequency`: the sum of the DFT bins in that
+ * band (Goertzel, one per bin), over the total (Parseval). A band, not one bin: the playout follows
+ * clock drift by playing up to ~1.5 % faster or slower, which moves a tone a few Hz, far more than one
+ * bin of a 2 s recording (0.5 Hz).
+ */
+export function toneShare(samples: Int16Array, frequency: number, rate = 8000, tolerance = 0.025): number {
+  const n = samples.length;
+  let energy = 0;
+  for (const x of samples) energy += x * x;
+  if (n === 0 || energy === 0) return 0;
+  const binHz = rate / n;
+  let band = 0;
+  for (let k = Math.ceil((frequency * (1 - tolerance)) / binHz); k * binHz <= frequency * (1 + tolerance); k++) {
+    band += binPower(samples, (2 * Math.PI * k) / n);
+  }
+  return Math.min(1, (2 * band) / (n * energy));
+}
+
+function binPower(samples: Int16Array, omega: number): number {
+  const c = 2 * Math.cos(omega);
   let s1 = 0;
   let s2 = 0;
-  let energy = 0;
   for (const x of samples) {
-    const s0 = x + k * s1 - s2;
+    const s0 = x + c * s1 - s2;
     s2 = s1;
     s1 = s0;
-    energy += x * x;
   }
-  const power = s1 * s1 + s2 * s2 - k * s1 * s2;
-  return energy === 0 ? 0 : (2 * power) / (samples.length * energy);
+  return s1 * s1 + s2 * s2 - c * s1 * s2;
 }
 
 export function rms(samples: Int16Array): number {
