@@ -25,30 +25,12 @@ import { HistoryWriter } from './history-facts.js';
 import { IncomingCalls } from './incoming-calls.js';
 import { causeOfError, errorText, LegOperations } from './leg-operations.js';
 import { NoticeBoard } from './notice-board.js';
-import type { CallHistoryLog, CallerIdentifier, Clock, DialPlan, Ringer, Telephony } from './ports.js';
+import type { CallCentreDeps, Clock } from './ports.js';
 import { callEnded, cannot, operationFailed, refused, shuttingDown, unknownCall } from './refusals.js';
 import { RegistrationDesk } from './registration-desk.js';
 import { ringerMode, type RingerMode } from './ringer-policy.js';
 import { Transfers } from './transfers.js';
 
-
-export interface CallCentreDeps {
-  telephony: Telephony;
-  dialPlan: DialPlan;
-  identifier: CallerIdentifier;
-  history: CallHistoryLog;
-  ringer: Ringer;
-  clock: Clock;
-  account: { user: string };
-  /** How long an ended call stays in `calls` so the UI can say why (default 4000 ms). */
-  endedCallLingerMs?: number;
-  /** Upper bound on one leg operation (answer, hold, REFER...) before it counts as failed (default 32 s, SIP timer B). */
-  legOperationTimeoutMs?: number;
-  /** How many notices are kept (default 20, the newest). */
-  maxNotices?: number;
-  /** Call id generator (default: unique per process run and across runs). */
-  newCallId?: () => string;
-}
 
 export const systemClock: Clock = {
   now: () => Date.now(),

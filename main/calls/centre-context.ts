@@ -8,7 +8,7 @@ import type { CallSteps } from './call-steps.js';
 import type { HistoryWriter } from './history-facts.js';
 import type { IncomingCalls } from './incoming-calls.js';
 import type { LegOperations } from './leg-operations.js';
-import type { CallCentreDeps } from './call-centre.js';
+import type { CallCentreDeps } from './ports.js';
 import type { RegistrationDesk } from './registration-desk.js';
 import type { Transfers } from './transfers.js';
 

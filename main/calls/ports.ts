@@ -146,3 +146,22 @@ export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): { cancel(): void };
 }
+
+/** The ports (and knobs) a call centre is built from. */
+export interface CallCentreDeps {
+  telephony: Telephony;
+  dialPlan: DialPlan;
+  identifier: CallerIdentifier;
+  history: CallHistoryLog;
+  ringer: Ringer;
+  clock: Clock;
+  account: { user: string };
+  /** How long an ended call stays in `calls` so the UI can say why (default 4000 ms). */
+  endedCallLingerMs?: number;
+  /** Upper bound on one leg operation (answer, hold, REFER...) before it counts as failed (default 32 s, SIP timer B). */
+  legOperationTimeoutMs?: number;
+  /** How many notices are kept (default 20, the newest). */
+  maxNotices?: number;
+  /** Call id generator (default: unique per process run and across runs). */
+  newCallId?: () => string;
+}
