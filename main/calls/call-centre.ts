@@ -134,13 +134,13 @@ export class CallCentre {
   async dial(target: string): Promise<Result<{ callId: string }>> {
     const refusedNow = this.ctx.steps.refuseToPlaceCall();
     if (refusedNow) return refusedNow;
-    const resolved = this.deps.dialPlan.resolve(target);
-    if (!resolved.ok) return resolved;
     const caller = this.ctx.transfers.callerToConsult();
     if (caller) {
-      const r = await this.ctx.transfers.consult(caller, target);
+      const r = await this.ctx.transfers.consult(caller, target); // resolves the number itself
       return r.ok ? ok({ callId: r.value.consultationCallId }) : r;
     }
+    const resolved = this.deps.dialPlan.resolve(target);
+    if (!resolved.ok) return resolved;
     const e = this.ctx.incoming.addOutgoing(resolved.value.number, resolved.value.uri, null);
     return this.ctx.ops.exclusive(async () => {
       const r = await this.ctx.steps.dial(e, resolved.value.uri);
