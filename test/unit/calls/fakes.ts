@@ -385,3 +385,13 @@ export function makeCentre(options: { lingerMs?: number; registered?: boolean } 
   };
   return { centre, telephony, clock, history, ringer, identifier, call, ring, talk, dialAndAnswer };
 }
+
+/** A caller on hold is blind-transferred to 1003 and the target refuses (NOTIFY 486 Busy Here). */
+export async function blindTransferRefusedBusy(t: ReturnType<typeof makeCentre>) {
+  const a = await t.talk('+79120000001');
+  await t.centre.hold(a.id);
+  await t.centre.blindTransfer(a.id, '1003');
+  a.leg.emit({ type: 'refer-progress', status: 'failed', code: 486, reason: 'Busy Here' });
+  await flush();
+  return a;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeLeg, flush, makeCentre } from './fakes.js';
+import { blindTransferRefusedBusy, FakeLeg, flush, makeCentre } from './fakes.js';
 import { errorEn, noticeEn } from '../../support/words.js';
 
 describe('blind transfer', () => {
@@ -32,11 +32,7 @@ describe('blind transfer', () => {
 
   it('failure (NOTIFY 486) brings a held caller back unheld, with a notice', async () => {
     const t = makeCentre();
-    const a = await t.talk('+79120000001');
-    await t.centre.hold(a.id);
-    await t.centre.blindTransfer(a.id, '1003');
-    a.leg.emit({ type: 'refer-progress', status: 'failed', code: 486, reason: 'Busy Here' });
-    await flush();
+    const a = await blindTransferRefusedBusy(t);
     expect(t.call(a.id)).toMatchObject({
       state: 'active',
       heldLocally: false,

@@ -4,7 +4,7 @@
 import { act, cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/App.js';
-import { makeCentre } from '../calls/fakes.js';
+import { blindTransferRefusedBusy, makeCentre } from '../calls/fakes.js';
 import { baseState, FakePhoneApi } from './fake-phone.js';
 
 afterEach(() => cleanup());
@@ -23,11 +23,7 @@ function englishOnScreen(): string[] {
 describe('the Russian screen, from the call centre facts', () => {
   it('a blind transfer refused with 486: the caller is back and the reason is in Russian', async () => {
     const t = makeCentre();
-    const a = await t.talk('+79120000001');
-    await t.centre.hold(a.id);
-    await t.centre.blindTransfer(a.id, '1003');
-    a.leg.emit({ type: 'refer-progress', status: 'failed', code: 486, reason: 'Busy Here' });
-    await flush();
+    await blindTransferRefusedBusy(t);
     const api = russianApi();
     render(<App api={api} />);
     act(() => api.publish(t.centre.snapshot()));
