@@ -96,6 +96,15 @@ export async function watchStates(app: Pick<AppProcess, 'port' | 'token' | 'sock
   return close;
 }
 
+/** The registration kinds the app publishes, each change once with when it was seen (for the restart tests). */
+export async function watchRegistrationKinds(app: Pick<AppProcess, 'port' | 'token' | 'socketPath'>): Promise<Array<{ kind: string; at: number }>> {
+  const seen: Array<{ kind: string; at: number }> = [];
+  await watchStates(app, (s) => {
+    if (seen.at(-1)?.kind !== s.registration.kind) seen.push({ kind: s.registration.kind, at: Date.now() });
+  });
+  return seen;
+}
+
 /** Between tests: hang up every call the app still has. */
 export async function hangUpAppCalls(t: TestApp): Promise<void> {
   for (const c of t.phone.state?.calls ?? []) {

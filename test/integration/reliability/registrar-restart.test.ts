@@ -4,7 +4,7 @@
 // dispatcher again. Issue #13 part 3.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bounceKamailio, ensureLab, registrations, startBaresip, startKamailio, waitUntil } from '../../lab/peers.js';
-import { onCleanup, openApp, runCleanups, waitNewRinging, watchStates } from './helpers.js';
+import { onCleanup, openApp, runCleanups, waitNewRinging, watchRegistrationKinds } from './helpers.js';
 
 const APP_USER = '5020';
 
@@ -19,10 +19,7 @@ afterAll(async () => {
 describe('Kamailio restarted in under 3 s', () => {
   it('the lost binding is noticed and repaired within 30 s, "registering" meanwhile', async () => {
     const { app, phone } = await openApp({ user: APP_USER });
-    const seen: Array<{ kind: string; at: number }> = [];
-    await watchStates(app, (s) => {
-      if (seen.at(-1)?.kind !== s.registration.kind) seen.push({ kind: s.registration.kind, at: Date.now() });
-    });
+    const seen = await watchRegistrationKinds(app);
     expect((await registrations(APP_USER))[0]?.contacts.length ?? 0).toBeGreaterThan(0);
 
     const killedAt = Date.now();

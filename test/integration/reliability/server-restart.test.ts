@@ -4,7 +4,7 @@
 // (quick probes every 2 s while unreachable, whatever the REGISTER back-off has grown to), and calls work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, killKamailio, registrations, startBaresip, startKamailio } from '../../lab/peers.js';
-import { must, onCleanup, openApp, runCleanups, waitCall, watchStates } from './helpers.js';
+import { must, onCleanup, openApp, runCleanups, waitCall, watchRegistrationKinds } from './helpers.js';
 
 const APP_USER = '5010';
 
@@ -19,10 +19,7 @@ afterAll(async () => {
 describe('Kamailio killed and restarted', () => {
   it('the app notices a dead server in under 30 s and is registered again within 5 s of its return', async () => {
     const { app, phone } = await openApp({ user: APP_USER });
-    const seen: Array<{ kind: string; at: number }> = [];
-    await watchStates(app, (s) => {
-      if (seen.at(-1)?.kind !== s.registration.kind) seen.push({ kind: s.registration.kind, at: Date.now() });
-    });
+    const seen = await watchRegistrationKinds(app);
 
     const killedAt = Date.now();
     await killKamailio();
