@@ -71,7 +71,9 @@ async function setup(reply: Reply, tuning: Partial<ConstructorParameters<typeof 
   return { reg, tel, states };
 }
 
-const until = (fn: () => boolean, ms = 5000): Promise<boolean> => waitUntil(fn, { timeoutMs: ms, intervalMs: 20 });
+// Deadlines are generous (a loaded 2-core machine delays timers by seconds): a wait here only says the event
+// comes at all; when it comes is asserted from the recorded times where the RFC fixes it (Timer E).
+const until = (fn: () => boolean, ms = 5000): Promise<boolean> => waitUntil(fn, { timeoutMs: ms * 3, intervalMs: 20 });
 
 describe('SipAccount', () => {
   it('registers, reports expiry, refreshes before it and un-registers on stop', async () => {
@@ -207,7 +209,7 @@ describe('SipAccount', () => {
     await until(() => tel.registration.kind === 'unreachable', 12_000);
     const s = tel.registration;
     if (s.kind === 'unreachable') expect(s.retryAt).toBeGreaterThan(Date.now() - 1000);
-  }, 20_000);
+  }, 45_000);
 });
 
 describe('presence on a server that does not do it', () => {
