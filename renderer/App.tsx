@@ -13,6 +13,7 @@ import { PhoneProvider, useCommandRunner, usePhone, type PhoneContextValue } fro
 import { usePhoneState } from './store/use-phone-state.js';
 import { useHotkeys } from './telephony/hotkeys.js';
 import { TelephonyPanel } from './telephony/TelephonyPanel.js';
+import { TransferRequestContext, type TransferRequest } from './telephony/transfer-request.js';
 
 export function App(props: { api: PhoneApi }) {
   const { state, connected } = usePhoneState(props.api);
@@ -51,7 +52,14 @@ function Screen() {
   // The first run has no SIP account: the settings open with its fields (renderer/settings/AccountSettings.tsx).
   const [settingsOpen, setSettingsOpen] = useState(value.state.account.user === '');
   const searchRef = useRef<HTMLInputElement>(null);
-  const link = useWindowRequest(value.state.desktop?.request, { callList: () => setCallListOpen(true), transfer: () => setCallListOpen(true) });
+  // The transfer key (F8, the global shortcut): that call's transfer panel, with nothing over it.
+  const [transferRequest, setTransferRequest] = useState<TransferRequest | null>(null);
+  const showTransfer = useCallback((callId: string) => {
+    setCallListOpen(false);
+    setHistoryOpen(false);
+    setTransferRequest((r) => ({ callId, seq: (r?.seq ?? 0) + 1 }));
+  }, []);
+  const link = useWindowRequest(value.state.desktop?.request, { callList: () => setCallListOpen(true), transfer: showTransfer });
 
   const closePopups = useCallback(() => {
     setCallListOpen(false);
@@ -61,6 +69,7 @@ function Screen() {
   useHeadsetSession(value.state, value.run);
   useHotkeys(value.state, value.run, {
     focusPhoneBook: () => searchRef.current?.focus(),
+    showTransfer,
     closePopups,
   });
 
@@ -77,13 +86,15 @@ function Screen() {
 
   return (
     <div class={`screen${value.connected ? '' : ' disconnected'}`}>
-      <TelephonyPanel
-        callListOpen={callListOpen}
-        setCallListOpen={setCallListOpen}
-        onOpenHistory={() => setHistoryOpen(true)}
-        onOpenSettings={() => setSettingsOpen(true)}
-        searchRef={searchRef}
-      />
+      <TransferRequestContext.Provider value={transferRequest}>
+        <TelephonyPanel
+          callListOpen={callListOpen}
+          setCallListOpen={setCallListOpen}
+          onOpenHistory={() => setHistoryOpen(true)}
+          onOpenSettings={() => setSettingsOpen(true)}
+          searchRef={searchRef}
+        />
+      </TransferRequestContext.Provider>
       <main class="work">
         <OrdersArea />
       </main>

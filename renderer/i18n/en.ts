@@ -189,7 +189,7 @@ export const en = {
   withKey: (label: string, key: string) => `${label} (${key})`,
   phoneBookFocus: 'Phone book search',
   // hotkeys
-  hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F6 phone book · Esc close',
+  hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F8 transfer · F6 phone book · Esc close',
   // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,
   // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
   account: {

@@ -183,7 +183,7 @@ export const ru: Strings = {
   historyAllDays: 'Все дни',
   withKey: (label, key) => `${label} (${key})`,
   phoneBookFocus: 'Поиск в телефонной книге',
-  hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F6 — телефонная книга · Esc — закрыть',
+  hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F8 — переадресация · F6 — телефонная книга · Esc — закрыть',
   // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,
   // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
   account: {
