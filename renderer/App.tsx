@@ -8,6 +8,7 @@ import { useHeadsetSession } from './headset/headset-session.js';
 import { HistoryPanel } from './history/HistoryPanel.js';
 import { DEFAULT_LOCALE, dictionaries, I18nContext } from './i18n/index.js';
 import { OrdersArea } from './orders/OrdersArea.js';
+import { useAccountAttention } from './settings/account-attention.js';
 import { SettingsPanel } from './settings/SettingsPanel.js';
 import { PhoneProvider, useCommandRunner, usePhone, type PhoneContextValue } from './store/phone-context.js';
 import { usePhoneState } from './store/use-phone-state.js';
@@ -49,8 +50,9 @@ function Screen() {
   const [callListOpen, setCallListOpen] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const value = usePhone();
-  // The first run has no SIP account: the settings open with its fields (renderer/settings/AccountSettings.tsx).
-  const [settingsOpen, setSettingsOpen] = useState(value.state.account.user === '');
+  // No SIP account yet, no password, or a refused one: the settings open with its fields (settings/account-attention.ts).
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  useAccountAttention(value.state, () => setSettingsOpen(true));
   const searchRef = useRef<HTMLInputElement>(null);
   // The transfer key (F8, the global shortcut): that call's transfer panel, with nothing over it.
   const [transferRequest, setTransferRequest] = useState<TransferRequest | null>(null);

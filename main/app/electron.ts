@@ -112,7 +112,15 @@ async function launch(pendingLinks: string[], linkSink: { open: ((target: string
     return;
   }
   // No config yet: no core; the window opens the account settings (renderer/settings/AccountSettings.tsx).
-  const supervisor = await CoreSupervisor.start({ configPath, config: loaded?.config ?? null, secrets, startCore: startPhoneCore, logger });
+  // A config without a usable password: the settings open on the account and say why (renderer/settings/account-attention.ts).
+  const supervisor = await CoreSupervisor.start({
+    configPath,
+    config: loaded?.config ?? null,
+    secrets,
+    passwordMissing: loaded?.passwordMissing ?? null,
+    startCore: startPhoneCore,
+    logger,
+  });
   const bridge = supervisor.bridge;
 
   lockDownSession();

@@ -194,7 +194,6 @@ export const en = {
   // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
   account: {
     title: 'SIP account',
-    firstRun: 'Set up the SIP account to start taking calls.',
     server: 'Server (host or host:port)',
     transport: 'Transport',
     user: 'User',
@@ -208,7 +207,6 @@ export const en = {
       unregistered: 'Not registered.',
       registering: 'Registering…',
       registered: 'Registered: calls come in.',
-      wrongCredentials: (code: number) => `The server refused the user name or password (${code}). Check them and save again.`,
       unreachable: (detail: string) => `The server does not answer (${detail}). Check the server address and the network.`,
       serverError: (code: number, reason: string) => `The server answered with an error: ${code} ${reason}.`,
     },

@@ -188,7 +188,6 @@ export const ru: Strings = {
   // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
   account: {
     title: 'Учётная запись SIP',
-    firstRun: 'Настройте учётную запись SIP, чтобы принимать звонки.',
     server: 'Сервер (адрес или адрес:порт)',
     transport: 'Транспорт',
     user: 'Пользователь',
@@ -202,7 +201,6 @@ export const ru: Strings = {
       unregistered: 'Нет регистрации.',
       registering: 'Регистрация…',
       registered: 'Зарегистрирован: звонки поступают.',
-      wrongCredentials: (code) => `Сервер не принял имя пользователя или пароль (${code}). Проверьте их и сохраните снова.`,
       unreachable: (detail) => `Сервер не отвечает (${detail}). Проверьте адрес сервера и сеть.`,
       serverError: (code, reason) => `Сервер ответил ошибкой: ${code} ${reason}.`,
     },

@@ -15,7 +15,7 @@ describe('desktop shell in the renderer', () => {
   it('opens the account settings on the first run and saves the account', async () => {
     const api = new FakePhoneApi(baseState({ account: noAccount, registration: { kind: 'unregistered' } }));
     render(<App api={api} />);
-    expect(screen.getByTestId('account-first-run').textContent).toContain('Set up the SIP account');
+    expect(screen.getByTestId('account-attention').textContent).toBe('Set up the SIP account to start taking calls.');
     fireEvent.input(screen.getByTestId('account-server'), { target: { value: ' pbx.example:5060 ' } });
     fireEvent.change(screen.getByTestId('account-transport'), { target: { value: 'tls' } });
     fireEvent.input(screen.getByTestId('account-user'), { target: { value: '1007' } });
@@ -33,13 +33,13 @@ describe('desktop shell in the renderer', () => {
     const api = new FakePhoneApi(baseState({ registration: { kind: 'wrong-credentials', code: 403, reason: 'Forbidden' } }));
     render(<App api={api} />);
     fireEvent.click(screen.getByTestId('settings-button'));
-    expect(screen.getByTestId('account-result').textContent).toBe('The server refused the user name or password (403). Check them and save again.');
+    expect(screen.getByTestId('account-result').textContent).toBe('The server refused the user name or password (403). Check them, enter the password and save again.');
     await act(async () => {
       fireEvent.click(screen.getByTestId('account-save'));
     });
     expect(api.commands('saveAccount')).toEqual([{ account: { server: '127.0.0.1', transport: 'udp', user: '1001', displayName: 'Диспетчер 1' } }]);
     act(() => api.publish({ settings: { ...api.state.settings, locale: 'ru' } }));
-    expect(screen.getByTestId('account-result').textContent).toBe('Сервер не принял имя пользователя или пароль (403). Проверьте их и сохраните снова.');
+    expect(screen.getByTestId('account-result').textContent).toBe('Сервер не принял имя пользователя или пароль (403). Проверьте их, введите пароль и сохраните снова.');
   });
 
   it('says in the dispatcher\'s words why the account cannot change during a call', async () => {
