@@ -104,10 +104,13 @@ describe('electron entry', () => {
 
   it('answers IPC only from its own window, top frame, own page', async () => {
     expect(await invoke(ownEvent(), 'getState')).toMatchObject({ ok: true });
+    expect(await invoke({ ...ownEvent(), senderFrame: { url: `${pageUrl}#settings`, parent: null } }, 'getState')).toMatchObject({ ok: true });
     const others = [
       { sender: { id: win.webContents.id + 100 }, senderFrame: { url: pageUrl, parent: null } },
       { sender: { id: win.webContents.id }, senderFrame: { url: pageUrl, parent: {} } },
       { sender: { id: win.webContents.id }, senderFrame: { url: 'https://evil.example/', parent: null } },
+      { sender: { id: win.webContents.id }, senderFrame: { url: `${pageUrl}.evil.html`, parent: null } },
+      { sender: { id: win.webContents.id }, senderFrame: { url: pageUrl.replace('index.html', 'index.htmlx'), parent: null } },
       { sender: { id: win.webContents.id }, senderFrame: null },
     ];
     for (const event of others) expect(await invoke(event, 'getState')).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
