@@ -56,6 +56,11 @@ export const DEFAULT_GLOBAL_SHORTCUTS: Settings['shortcuts'] = {
   transfer: 'Ctrl+Shift+F8',
 };
 
+/** A bare function key (F1..F24, no modifier): as a global shortcut it takes that key from every program. */
+export function isBareFunctionKey(accelerator: string): boolean {
+  return /^\s*F([1-9]|1[0-9]|2[0-4])\s*$/i.test(accelerator);
+}
+
 /** Media keys (Electron accelerator names) and what they do; headsets send these over Bluetooth/USB audio. */
 export const MEDIA_KEYS: ReadonlyArray<{ accelerator: string; action: KeyAction }> = [
   { accelerator: 'MediaPlayPause', action: 'answer-or-hangup' },

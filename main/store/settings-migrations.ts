@@ -2,7 +2,7 @@
 // a workstation upgraded from any older release gets every step once, in order. The steps are a fixed list: the
 // walk is bounded by it, and a value from a newer release (a downgrade) is taken as it is, never stepped down.
 import type { Settings } from '../../shared/domain.js';
-import { DEFAULT_GLOBAL_SHORTCUTS, SHORTCUT_ACTIONS } from '../../shared/keymap.js';
+import { DEFAULT_GLOBAL_SHORTCUTS, isBareFunctionKey, SHORTCUT_ACTIONS } from '../../shared/keymap.js';
 
 /** What the settings row holds: the settings (some fields, perhaps) and the version they were written at. */
 export type StoredSettings = Partial<Settings> & { settingsVersion?: number };
@@ -14,9 +14,6 @@ interface SettingsStep {
   migrate(settings: Partial<Settings>): Partial<Settings>;
 }
 
-/** A bare function key (F1..F24 with no modifier), as Electron accelerators spell it. */
-const BARE_F_KEY = /^\s*F([1-9]|1[0-9]|2[0-4])\s*$/i;
-
 export const SETTINGS_STEPS: readonly SettingsStep[] = [
   {
     to: 1,
@@ -27,7 +24,7 @@ export const SETTINGS_STEPS: readonly SettingsStep[] = [
       if (!settings.shortcuts || typeof settings.shortcuts !== 'object') return settings;
       const shortcuts = { ...settings.shortcuts };
       for (const action of SHORTCUT_ACTIONS) {
-        if (typeof shortcuts[action] === 'string' && BARE_F_KEY.test(shortcuts[action])) shortcuts[action] = '';
+        if (typeof shortcuts[action] === 'string' && isBareFunctionKey(shortcuts[action])) shortcuts[action] = '';
       }
       // The new default where nothing else holds it already (a shortcut the dispatcher moved there stays).
       for (const action of SHORTCUT_ACTIONS) {

@@ -225,6 +225,7 @@ export const en = {
     mediaKeys: 'Headset play/pause key answers and ends calls',
     dialLinksAtOnce: 'Call tel: links at once (with no call up)',
     apply: 'Apply',
+    bareFunctionKeys: (keys: string) => `${keys}: a key without Ctrl/Shift/Alt is taken from every program while this app runs, the browser with the order system too (F5 would no longer reload it).`,
     refused: (action: string, accelerator: string, why: 'taken' | 'duplicate') =>
       why === 'taken' ? `${action}: ${accelerator} is taken by another program or is not a valid key` : `${action}: ${accelerator} is already used for another action`,
   },

@@ -79,4 +79,21 @@ describe('desktop shell in the renderer', () => {
     act(() => api.publish({ desktop: { shortcutsRefused: [{ action: 'answer', accelerator: 'Ctrl+Shift+F2', why: 'taken' }], request: null } }));
     expect(screen.getByTestId('shortcuts-refused').textContent).toBe('Answer: Ctrl+Shift+F2 is taken by another program or is not a valid key');
   });
+
+  it('says that a bare F-key would be taken from every program, and applies the shortcuts as typed', async () => {
+    const api = new FakePhoneApi(baseState({ desktop: { shortcutsRefused: [], request: null } }));
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('settings-button'));
+    expect(screen.getByTestId('shortcuts-bare-f-keys').textContent).toMatch(/^Answer: F2, Hold \/ resume: F3, End call: F4, Transfer: F5: a key without/);
+    for (const [action, keys] of [['answer', 'Ctrl+Shift+F2'], ['hold', 'Ctrl+Shift+F3'], ['transfer', 'Ctrl+Shift+F8'], ['hangup', 'F5']] as const) {
+      fireEvent.input(screen.getByTestId(`shortcut-${action}`), { target: { value: keys } });
+    }
+    expect(screen.getByTestId('shortcuts-bare-f-keys').textContent).toBe(
+      'End call: F5: a key without Ctrl/Shift/Alt is taken from every program while this app runs, the browser with the order system too (F5 would no longer reload it).',
+    );
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('shortcuts-apply'));
+    });
+    expect(api.commands('updateSettings')).toEqual([{ settings: { shortcuts: { answer: 'Ctrl+Shift+F2', hold: 'Ctrl+Shift+F3', transfer: 'Ctrl+Shift+F8', hangup: 'F5' } } }]);
+  });
 });
