@@ -16,6 +16,7 @@ import {
   electronTray,
   electronWindow,
 } from '../desktop/electron-adapters.js';
+import { APP_ID } from '../desktop/app-identity.js';
 import { AppLifecycle } from '../desktop/lifecycle.js';
 import { linkFromArgv, parseLink } from '../desktop/links.js';
 import { NetworkWatcher, readNetworkFingerprint } from '../desktop/network-watch.js';
@@ -145,7 +146,7 @@ async function launch(pendingLinks: string[], linkSink: { open: ((target: string
   });
   const desktop = new DesktopIntegration(
     bridge,
-    { tray: electronTray(ASSETS), notifications: electronNotifications(), shortcuts: electronShortcuts(), window: windowPort },
+    { tray: electronTray(ASSETS), notifications: electronNotifications(join(ASSETS, 'icon.png')), shortcuts: electronShortcuts(), window: windowPort },
     () => void lifecycle.quit(),
   );
   desktop.start();
@@ -179,6 +180,8 @@ export function main(): void {
     app.quit();
     return;
   }
+  // Windows shows a notification only for the AppUserModelID of the installer's shortcut (electron-builder's appId).
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   if (app.isPackaged) {
     app.setAsDefaultProtocolClient('tel');
     app.setAsDefaultProtocolClient('sip');

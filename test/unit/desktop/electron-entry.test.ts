@@ -144,6 +144,7 @@ describe('electron entry', () => {
     expect(tray.tooltip).toBe('1 incoming call');
     expect(tray.menu[0]!.label).toBe('Answer Driver Иванов Пётр (17)');
     expect(recorded.notifications.at(-1)!.options).toMatchObject({ title: 'Incoming call: Driver Иванов Пётр (17)', timeoutType: 'never' });
+    expect(String(recorded.notifications.at(-1)!.options.icon)).toMatch(/assets[\\/]icon\.png$/);
     tray.menu[0]!.click!();
     await settle();
     expect(core.dispatched).toContain('answer');

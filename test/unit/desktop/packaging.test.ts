@@ -9,6 +9,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { asarUnpackedPath } from '../../../main/media/worker-host.js';
+import { APP_ID, PRODUCT_NAME } from '../../../main/desktop/app-identity.js';
 import type { TrayIconName } from '../../../main/desktop/tray-view.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,6 +18,8 @@ const yaml = require('js-yaml') as { load(text: string): unknown };
 const { minimatch } = require('minimatch') as { minimatch(path: string, pattern: string, options?: { dot?: boolean }): boolean };
 
 interface BuilderConfig {
+  appId: string;
+  productName: string;
   directories: { buildResources: string };
   files: string[];
   asarUnpack: string[];
@@ -93,6 +96,12 @@ describe('packaging (electron-builder.yml, checked without running it)', () => {
     expect([config.win.target].flat()).toContain('nsis');
     // No macOS target: it is not built or tried for dispatcher desks, and would want a 512 px icon.
     expect(config.mac).toBeUndefined();
+  });
+
+  it('names the app as the app names itself (the Windows AppUserModelID notifications need)', () => {
+    expect(config.appId).toBe(APP_ID);
+    expect(config.productName).toBe(PRODUCT_NAME);
+    expect(readFileSync(join(ROOT, 'main/app/electron.ts'), 'utf8')).toContain('app.setAppUserModelId(APP_ID)');
   });
 
   it('registers tel: and sip: (protocols, and MimeType in the Linux desktop entry)', () => {
