@@ -62,13 +62,14 @@ function Screen() {
     setTransferRequest((r) => ({ callId, seq: (r?.seq ?? 0) + 1 }));
   }, []);
   const link = useWindowRequest(value.state.desktop?.request, { callList: () => setCallListOpen(true), transfer: showTransfer });
+  useHeadsetSession(value.state, value.run, showTransfer);
 
   const closePopups = useCallback(() => {
     setCallListOpen(false);
     setHistoryOpen(false);
     setSettingsOpen(false);
   }, []);
-  useHeadsetSession(value.state, value.run);
+
   useHotkeys(value.state, value.run, {
     focusPhoneBook: () => searchRef.current?.focus(),
     showTransfer,

@@ -235,6 +235,8 @@ export const en = {
     connected: (name: string) => `Connected: ${name}`,
     unsupported: 'This browser cannot talk to headsets (WebHID).',
     none: 'No headset chosen.',
+    flash: 'Flash button',
+    flashActions: { hold: 'Hold / resume', transfer: 'Open the transfer panel' } as Record<'hold' | 'transfer', string>,
   },
 };
 

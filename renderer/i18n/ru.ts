@@ -229,5 +229,7 @@ export const ru: Strings = {
     connected: (name) => `Подключена: ${name}`,
     unsupported: 'Этот браузер не умеет работать с гарнитурами (WebHID).',
     none: 'Гарнитура не выбрана.',
+    flash: 'Кнопка «флеш»',
+    flashActions: { hold: 'Удержание / возврат', transfer: 'Открыть переадресацию' },
   },
 };

@@ -172,6 +172,15 @@ describe('core supervisor', () => {
     await s.stop();
   });
 
+  it('takes settings before an account exists, validated: the headset Flash button is hold or transfer', async () => {
+    const f = fakeCoreFactory();
+    const s = await CoreSupervisor.start({ configPath: join(dir(), 'c.json'), config: null, secrets: null, startCore: f.startCore, logger: quiet });
+    expect(await s.bridge.dispatch('updateSettings', { settings: { headsetFlash: 'transfer' } })).toMatchObject({ ok: true });
+    expect(s.bridge.currentState().settings.headsetFlash).toBe('transfer');
+    expect(await s.bridge.dispatch('updateSettings', { settings: { headsetFlash: 'answer' } })).toMatchObject({ ok: false, error: { code: 'invalid-command' } });
+    expect(s.bridge.currentState().settings.headsetFlash).toBe('transfer');
+  });
+
   it('validates the account like any command', async () => {
     const f = fakeCoreFactory();
     const s = await CoreSupervisor.start({ configPath: join(dir(), 'c.json'), config: null, secrets: null, startCore: f.startCore, logger: quiet });

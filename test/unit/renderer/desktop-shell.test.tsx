@@ -96,4 +96,17 @@ describe('desktop shell in the renderer', () => {
     });
     expect(api.commands('updateSettings')).toEqual([{ settings: { shortcuts: { answer: 'Ctrl+Shift+F2', hold: 'Ctrl+Shift+F3', transfer: 'Ctrl+Shift+F8', hangup: 'F5' } } }]);
   });
+
+  it("sets what the headset's Flash button does", async () => {
+    const api = new FakePhoneApi(baseState());
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('settings-button'));
+    const flash = screen.getByTestId('headset-flash') as HTMLSelectElement;
+    expect(flash.value).toBe('hold');
+    expect([...flash.options].map((o) => o.textContent)).toEqual(['Hold / resume', 'Open the transfer panel']);
+    await act(async () => {
+      fireEvent.change(flash, { target: { value: 'transfer' } });
+    });
+    expect(api.commands('updateSettings')).toEqual([{ settings: { headsetFlash: 'transfer' } }]);
+  });
 });
