@@ -4,6 +4,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/App.js';
+import { keyName } from '../../../renderer/telephony/key-names.js';
 import { baseState, call, employee, FakePhoneApi } from './fake-phone.js';
 
 afterEach(() => cleanup());
@@ -75,5 +76,11 @@ describe('the transfer key', () => {
   it('the transfer button names its key', () => {
     render(<App api={twoCalls()} />);
     expect(within(panelOf('talk')).getByTestId('transfer-button').getAttribute('title')).toBe('Transfer (F8)');
+  });
+});
+
+describe('key names in tooltips', () => {
+  it('come from the key map: each window action names the key that does it', () => {
+    expect((['answer', 'hold', 'hangup', 'transfer', 'focus-phone-book', 'close-popups'] as const).map(keyName)).toEqual(['F2', 'F3', 'F4', 'F8', 'F6', 'Esc']);
   });
 });
