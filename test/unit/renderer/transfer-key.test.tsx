@@ -37,6 +37,7 @@ describe('the transfer key', () => {
     expect(within(panelOf('held')).queryByTestId('transfer-panel')).toBeNull();
     expect(screen.queryByTestId('call-list')).toBeNull();
     expect(within(panel).getByTestId('transfer-blind').getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(within(panel).getByTestId('transfer-search'));
     fireEvent.click(within(panel).getByTestId('transfer-attended'));
     fireEvent.click(await within(panel).findByTestId('transfer-entry'));
     await waitFor(() => expect(api.commands('startConsultation')).toEqual([{ callId: 'talk', target: 'sip:1005@pbx' }]));
