@@ -8,11 +8,13 @@ import { useHeadsetSession } from './headset/headset-session.js';
 import { HistoryPanel } from './history/HistoryPanel.js';
 import { DEFAULT_LOCALE, dictionaries, I18nContext } from './i18n/index.js';
 import { OrdersArea } from './orders/OrdersArea.js';
+import { useAccountAttention } from './settings/account-attention.js';
 import { SettingsPanel } from './settings/SettingsPanel.js';
 import { PhoneProvider, useCommandRunner, usePhone, type PhoneContextValue } from './store/phone-context.js';
 import { usePhoneState } from './store/use-phone-state.js';
 import { useHotkeys } from './telephony/hotkeys.js';
 import { TelephonyPanel } from './telephony/TelephonyPanel.js';
+import { TransferRequestContext, type TransferRequest } from './telephony/transfer-request.js';
 
 export function App(props: { api: PhoneApi }) {
   const { state, connected } = usePhoneState(props.api);
@@ -48,19 +50,29 @@ function Screen() {
   const [callListOpen, setCallListOpen] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const value = usePhone();
-  // The first run has no SIP account: the settings open with its fields (renderer/settings/AccountSettings.tsx).
-  const [settingsOpen, setSettingsOpen] = useState(value.state.account.user === '');
+  // No SIP account yet, no password, or a refused one: the settings open with its fields (settings/account-attention.ts).
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  useAccountAttention(value.state, () => setSettingsOpen(true));
   const searchRef = useRef<HTMLInputElement>(null);
-  const link = useWindowRequest(value.state.desktop?.request, { callList: () => setCallListOpen(true), transfer: () => setCallListOpen(true) });
+  // The transfer key (F8, the global shortcut): that call's transfer panel, with nothing over it.
+  const [transferRequest, setTransferRequest] = useState<TransferRequest | null>(null);
+  const showTransfer = useCallback((callId: string) => {
+    setCallListOpen(false);
+    setHistoryOpen(false);
+    setTransferRequest((r) => ({ callId, seq: (r?.seq ?? 0) + 1 }));
+  }, []);
+  const link = useWindowRequest(value.state.desktop?.request, { callList: () => setCallListOpen(true), transfer: showTransfer });
+  useHeadsetSession(value.state, value.run, showTransfer);
 
   const closePopups = useCallback(() => {
     setCallListOpen(false);
     setHistoryOpen(false);
     setSettingsOpen(false);
   }, []);
-  useHeadsetSession(value.state, value.run);
+
   useHotkeys(value.state, value.run, {
     focusPhoneBook: () => searchRef.current?.focus(),
+    showTransfer,
     closePopups,
   });
 
@@ -77,13 +89,15 @@ function Screen() {
 
   return (
     <div class={`screen${value.connected ? '' : ' disconnected'}`}>
-      <TelephonyPanel
-        callListOpen={callListOpen}
-        setCallListOpen={setCallListOpen}
-        onOpenHistory={() => setHistoryOpen(true)}
-        onOpenSettings={() => setSettingsOpen(true)}
-        searchRef={searchRef}
-      />
+      <TransferRequestContext.Provider value={transferRequest}>
+        <TelephonyPanel
+          callListOpen={callListOpen}
+          setCallListOpen={setCallListOpen}
+          onOpenHistory={() => setHistoryOpen(true)}
+          onOpenSettings={() => setSettingsOpen(true)}
+          searchRef={searchRef}
+        />
+      </TransferRequestContext.Provider>
       <main class="work">
         <OrdersArea />
       </main>

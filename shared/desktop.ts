@@ -12,7 +12,8 @@ export interface ShortcutRefusal {
 /** A request to the window; seq grows with each, so the window acts once per request. */
 export type WindowRequest =
   | { seq: number; open: 'call-list' }
-  | { seq: number; open: 'transfer' }
+  /** The transfer key (a global shortcut): the transfer panel of this call. */
+  | { seq: number; open: 'transfer'; callId: string }
   /** A tel:/sip: link: fill the dial field and ask before calling (never holds a live caller unasked). */
   | { seq: number; open: 'dial'; target: string };
 

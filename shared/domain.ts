@@ -315,4 +315,10 @@ export interface Settings {
   mediaKeys?: boolean;
   /** Desktop: a tel:/sip: link calls at once when no call is up. Absent = off (the link fills the dial field and asks). */
   dialLinksAtOnce?: boolean;
+  /** What a headset's Flash button does (HEADSET_FLASH_ACTIONS): hold/resume as most headsets mean it, or transfer. Absent = hold. */
+  headsetFlash?: HeadsetFlashAction;
 }
+
+/** What a headset's Flash button may be set to: the key map's hold or transfer (shared/keymap.ts). */
+export const HEADSET_FLASH_ACTIONS = ['hold', 'transfer'] as const;
+export type HeadsetFlashAction = (typeof HEADSET_FLASH_ACTIONS)[number];

@@ -121,12 +121,32 @@ export type NoticeWhat =
    */
   | { kind: 'device-fallback'; role: DeviceRole; wanted: string; using: string | null; midCall: boolean };
 
+/** desktop shell: why the desktop app has no SIP password to register with (AccountSummary.passwordMissing). */
+export type PasswordMissing =
+  /** The config names the account but holds no password (and none sealed). */
+  | 'not-saved'
+  /** The OS has no keyring to seal it with (Linux without libsecret/kwallet): it is asked at every start. */
+  | 'no-keyring'
+  /** The sealed password does not open here (another machine or user profile, a reset keyring). */
+  | 'sealed-elsewhere';
+
+/**
+ * desktop shell: why the settings open on the SIP account fields by themselves (renderer/settings/account-attention.ts
+ * derives it from PhoneState): no account yet, no password to register with, or the server refused the account.
+ */
+export type AccountAttention =
+  | { kind: 'no-account' }
+  | { kind: 'password-missing'; why: PasswordMissing }
+  /** The registrar answered 401/403 (or 407) to the account's credentials. */
+  | { kind: 'credentials-refused'; code: number };
+
 /** The three audio choices of the settings. */
 export type DeviceRole = 'ring' | 'talk' | 'microphone';
 
 export type NoticeKind = NoticeWhat['kind'];
 export type ErrorWhyKind = ErrorWhy['kind'];
 export type CauseKind = Cause['kind'];
+export type AccountAttentionKind = AccountAttention['kind'];
 
 // Every code, as a list a test can walk (both dictionaries must word each one). The `satisfies` and the
 // checks below make a code added to a union without being listed here a type error.
@@ -197,9 +217,14 @@ export const CAUSE_KINDS = [
   'error',
 ] as const satisfies readonly CauseKind[];
 
+export const ACCOUNT_ATTENTION_KINDS = ['no-account', 'password-missing', 'credentials-refused'] as const satisfies readonly AccountAttentionKind[];
+export const PASSWORD_MISSING_KINDS = ['not-saved', 'no-keyring', 'sealed-elsewhere'] as const satisfies readonly PasswordMissing[];
+
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : { missing: Exclude<All, Listed> };
 export const FACT_LISTS_COMPLETE: [
   Missing<NoticeKind, (typeof NOTICE_KINDS)[number]>,
   Missing<ErrorWhyKind, (typeof ERROR_WHY_KINDS)[number]>,
   Missing<CauseKind, (typeof CAUSE_KINDS)[number]>,
-] = [true, true, true];
+  Missing<AccountAttentionKind, (typeof ACCOUNT_ATTENTION_KINDS)[number]>,
+  Missing<PasswordMissing, (typeof PASSWORD_MISSING_KINDS)[number]>,
+] = [true, true, true, true, true];

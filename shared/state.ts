@@ -8,13 +8,15 @@ import type {
   Settings,
   SipTransport,
 } from './domain.js';
-import type { NoticeWhat } from './facts.js';
+import type { NoticeWhat, PasswordMissing } from './facts.js';
 
 export interface AccountSummary {
   user: string;
   displayName: string | null;
   server: string;
   transport: SipTransport;
+  /** desktop shell: the account has no password to register with; the settings ask for it (absent: it has one). */
+  passwordMissing?: PasswordMissing;
 }
 
 export interface PresenceState {

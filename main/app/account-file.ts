@@ -3,6 +3,7 @@
 // plain text: a plain password found there is sealed and removed on the next start.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AccountInput } from '../../shared/commands.js';
+import type { PasswordMissing } from '../../shared/facts.js';
 import type { SecretStore } from '../desktop/ports.js';
 import { parseConfig, type PhoneConfig } from './config.js';
 
@@ -10,8 +11,8 @@ export type { SecretStore };
 
 export interface LoadedAccountConfig {
   config: PhoneConfig;
-  /** The password could not be kept (no keyring, or the sealed one no longer opens): ask for it. */
-  passwordMissing: boolean;
+  /** No password to register with, and why (none saved, no keyring to keep it, the sealed one does not open): ask. */
+  passwordMissing: PasswordMissing | null;
 }
 
 type RawConfig = { sip?: Record<string, unknown> } & Record<string, unknown>;
@@ -35,8 +36,8 @@ export function loadAccountConfig(path: string, secrets: SecretStore | null): Lo
   if (!existsSync(path)) return null;
   const text = readFileSync(path, 'utf8');
   const config = parseConfig(text, path);
-  if (!secrets) return { config, passwordMissing: false };
-  let passwordMissing = false;
+  if (!secrets) return { config, passwordMissing: null };
+  let passwordMissing: PasswordMissing | null = null;
   if (config.sip.password !== '' && secrets.available()) {
     const raw = JSON.parse(text) as RawConfig;
     raw.sip = { ...raw.sip, passwordSealed: secrets.encrypt(config.sip.password) };
@@ -46,10 +47,15 @@ export function loadAccountConfig(path: string, secrets: SecretStore | null): Lo
     try {
       config.sip.password = secrets.decrypt(config.sip.passwordSealed);
     } catch {
-      passwordMissing = true; // sealed on another machine or user profile
+      passwordMissing = 'sealed-elsewhere'; // sealed on another machine or user profile
     }
-  } else if (config.sip.password === '') passwordMissing = true;
+  } else if (config.sip.password === '') passwordMissing = passwordMissingWhy(secrets);
   return { config, passwordMissing };
+}
+
+/** Why a desktop account has no password: none was given, or the OS has no keyring to keep it between starts. */
+export function passwordMissingWhy(secrets: SecretStore): PasswordMissing {
+  return secrets.available() ? 'not-saved' : 'no-keyring';
 }
 
 /**

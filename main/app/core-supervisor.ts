@@ -4,12 +4,13 @@
 import type { AccountInput, CommandName } from '../../shared/commands.js';
 import type { Settings } from '../../shared/domain.js';
 import { fail, ok } from '../../shared/errors.js';
+import type { PasswordMissing } from '../../shared/facts.js';
 import { DEFAULT_GLOBAL_SHORTCUTS } from '../../shared/keymap.js';
-import type { PhoneState } from '../../shared/state.js';
+import type { AccountSummary, PhoneState } from '../../shared/state.js';
 import { commandSchemas } from '../bridge/command-schemas.js';
 import { PhoneBridge, type CommandHandlers } from '../bridge/phone-bridge.js';
 import { ShellBridge } from '../bridge/shell-bridge.js';
-import { saveAccountConfig, type SecretStore } from './account-file.js';
+import { passwordMissingWhy, saveAccountConfig, type SecretStore } from './account-file.js';
 import type { PhoneConfig } from './config.js';
 import type { CoreLogger, CoreOptions, PhoneCore } from './core.js';
 
@@ -19,6 +20,11 @@ export interface SupervisorOptions {
   config: PhoneConfig | null;
   /** Desktop: seals the password; null in the web host (the password stays in the config file). */
   secrets: SecretStore | null;
+  /**
+   * Desktop: the config's account has no password to register with (loadAccountConfig). The core starts anyway (a
+   * server may ask for none); the state says it, and the renderer opens the account settings asking for it.
+   */
+  passwordMissing?: PasswordMissing | null;
   startCore(config: PhoneConfig, logger: CoreLogger, options: CoreOptions): Promise<PhoneCore>;
   logger: CoreLogger;
 }
@@ -33,6 +39,7 @@ export class CoreSupervisor {
   private constructor(private readonly options: SupervisorOptions) {
     this.config = options.config;
     this.bridge = new ShellBridge(setupBridge((account) => this.saveAccount(account)));
+    this.bridge.setPasswordMissing(options.passwordMissing ?? null);
   }
 
   static async start(options: SupervisorOptions): Promise<CoreSupervisor> {
@@ -58,6 +65,8 @@ export class CoreSupervisor {
       return fail('storage-failure', { kind: 'storage', detail: (error as Error).message });
     }
     this.config = config;
+    const secrets = this.options.secrets;
+    this.bridge.setPasswordMissing(secrets && config.sip.password === '' ? passwordMissingWhy(secrets) : null);
     // After the answer has gone back over the old core's bridge.
     this.restarting = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.restart(config))
@@ -77,7 +86,8 @@ export class CoreSupervisor {
     const old = this.core;
     this.core = null;
     if (old) {
-      this.bridge.swap(setupBridge((account) => this.saveAccount(account), this.bridge.currentState().settings));
+      // The new account shows while the core restarts (not a first run's empty one).
+      this.bridge.swap(setupBridge((account) => this.saveAccount(account), this.bridge.currentState().settings, accountSummary(config)));
       await old.stop().catch((error) => this.options.logger.error('the old phone core did not stop cleanly', error));
     }
     if (!this.stopped) await this.startCore(config);
@@ -93,11 +103,17 @@ export class CoreSupervisor {
   }
 }
 
-/** The state before an account exists: nobody, not registered, the default settings. */
-export function setupState(settings: Settings): PhoneState {
+const NO_ACCOUNT: AccountSummary = { user: '', displayName: null, server: '', transport: 'udp' };
+
+function accountSummary(config: PhoneConfig): AccountSummary {
+  return { user: config.sip.user, displayName: config.sip.displayName ?? null, server: config.sip.server, transport: config.sip.transport };
+}
+
+/** The state with no core: before an account exists (nobody), or while the core restarts; not registered. */
+export function setupState(settings: Settings, account: AccountSummary = NO_ACCOUNT): PhoneState {
   return {
     version: 1,
-    account: { user: '', displayName: null, server: '', transport: 'udp' },
+    account,
     registration: { kind: 'unregistered' },
     presence: { own: 'offline', serverSupportsPresence: null },
     calls: [],
@@ -113,8 +129,12 @@ export function setupState(settings: Settings): PhoneState {
 const DEFAULT_SETTINGS: Settings = { locale: 'ru', ringVolume: 1, shortcuts: DEFAULT_GLOBAL_SHORTCUTS };
 
 /** A bridge with no core: it saves an account, changes the language, and refuses the rest as not registered. */
-export function setupBridge(save: (account: AccountInput) => ReturnType<CoreSupervisor['saveAccount']>, settings = DEFAULT_SETTINGS): PhoneBridge {
-  let state = setupState(settings);
+export function setupBridge(
+  save: (account: AccountInput) => ReturnType<CoreSupervisor['saveAccount']>,
+  settings = DEFAULT_SETTINGS,
+  account: AccountSummary = NO_ACCOUNT,
+): PhoneBridge {
+  let state = setupState(settings, account);
   const listeners = new Set<(s: PhoneState) => void>();
   const refuse = () => fail('not-registered', { kind: 'not-registered' });
   const handlers = Object.fromEntries(Object.keys(commandSchemas).map((name) => [name, refuse])) as unknown as CommandHandlers;

@@ -16,6 +16,7 @@ import {
   electronTray,
   electronWindow,
 } from '../desktop/electron-adapters.js';
+import { APP_ID } from '../desktop/app-identity.js';
 import { AppLifecycle } from '../desktop/lifecycle.js';
 import { linkFromArgv, parseLink } from '../desktop/links.js';
 import { NetworkWatcher, readNetworkFingerprint } from '../desktop/network-watch.js';
@@ -112,7 +113,15 @@ async function launch(pendingLinks: string[], linkSink: { open: ((target: string
     return;
   }
   // No config yet: no core; the window opens the account settings (renderer/settings/AccountSettings.tsx).
-  const supervisor = await CoreSupervisor.start({ configPath, config: loaded?.config ?? null, secrets, startCore: startPhoneCore, logger });
+  // A config without a usable password: the settings open on the account and say why (renderer/settings/account-attention.ts).
+  const supervisor = await CoreSupervisor.start({
+    configPath,
+    config: loaded?.config ?? null,
+    secrets,
+    passwordMissing: loaded?.passwordMissing ?? null,
+    startCore: startPhoneCore,
+    logger,
+  });
   const bridge = supervisor.bridge;
 
   lockDownSession();
@@ -137,7 +146,7 @@ async function launch(pendingLinks: string[], linkSink: { open: ((target: string
   });
   const desktop = new DesktopIntegration(
     bridge,
-    { tray: electronTray(ASSETS), notifications: electronNotifications(), shortcuts: electronShortcuts(), window: windowPort },
+    { tray: electronTray(ASSETS), notifications: electronNotifications(join(ASSETS, 'icon.png')), shortcuts: electronShortcuts(), window: windowPort },
     () => void lifecycle.quit(),
   );
   desktop.start();
@@ -171,6 +180,8 @@ export function main(): void {
     app.quit();
     return;
   }
+  // Windows shows a notification only for the AppUserModelID of the installer's shortcut (electron-builder's appId).
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   if (app.isPackaged) {
     app.setAsDefaultProtocolClient('tel');
     app.setAsDefaultProtocolClient('sip');

@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import type { CommandArgs, CommandName } from '../../shared/commands.js';
 import { normaliseDtmf } from '../../shared/dtmf.js';
-import { CHOSEN_PRESENCES, HISTORY_OUTCOMES, LOCALES, ORDER_STATUSES } from '../../shared/domain.js';
+import { CHOSEN_PRESENCES, HEADSET_FLASH_ACTIONS, HISTORY_OUTCOMES, LOCALES, ORDER_STATUSES } from '../../shared/domain.js';
 
 const callId = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 const dialTarget = v.pipe(v.string(), v.minLength(1, 'is empty'), v.maxLength(256, 'is too long'));
@@ -84,6 +84,7 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
       ),
       mediaKeys: v.optional(v.boolean()),
       dialLinksAtOnce: v.optional(v.boolean()),
+      headsetFlash: v.optional(v.picklist(HEADSET_FLASH_ACTIONS)),
     }),
   }),
   dismissNotice: v.strictObject({ noticeId: v.pipe(v.number(), v.integer()) }),

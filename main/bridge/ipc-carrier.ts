@@ -25,15 +25,17 @@ export interface WebContentsPort {
   isDestroyed(): boolean;
 }
 
-/** True when the event comes from our window's top frame showing a page under `pageUrlPrefix`. */
-export function fromOwnWindow(event: IpcEventPort, contents: Pick<WebContentsPort, 'id'>, pageUrlPrefix: string): boolean {
+/** True when the event comes from our window's top frame showing our page (`pageUrl`, with any query or hash). */
+export function fromOwnWindow(event: IpcEventPort, contents: Pick<WebContentsPort, 'id'>, pageUrl: string): boolean {
   const frame = event.senderFrame;
-  return event.sender.id === contents.id && frame !== null && frame.parent === null && frame.url.startsWith(pageUrlPrefix);
+  if (event.sender.id !== contents.id || frame === null || frame.parent !== null) return false;
+  // The page itself, not a file whose name merely starts like it (index.html.evil.html beside it).
+  return frame.url === pageUrl || frame.url.startsWith(`${pageUrl}#`) || frame.url.startsWith(`${pageUrl}?`);
 }
 
-export function attachIpcCarrier(bridge: BridgeLike, ipcMain: IpcMainPort, contents: WebContentsPort, pageUrlPrefix: string): () => void {
+export function attachIpcCarrier(bridge: BridgeLike, ipcMain: IpcMainPort, contents: WebContentsPort, pageUrl: string): () => void {
   ipcMain.handle(IPC_COMMAND_CHANNEL, async (event, message) => {
-    if (!fromOwnWindow(event, contents, pageUrlPrefix)) return fail('unauthorized', { kind: 'unauthorized' });
+    if (!fromOwnWindow(event, contents, pageUrl)) return fail('unauthorized', { kind: 'unauthorized' });
     const m = (message ?? {}) as Partial<ClientMessage>;
     return bridge.dispatch(m.name, m.args);
   });

@@ -4,6 +4,7 @@
 // core whose versions start again at 1 is not taken for a stale one by the renderer.
 import type { DesktopStatus } from '../../shared/desktop.js';
 import type { Result } from '../../shared/errors.js';
+import type { PasswordMissing } from '../../shared/facts.js';
 import type { PhoneState } from '../../shared/state.js';
 
 /** The face of a bridge the carriers and the desktop use (PhoneBridge has it). */
@@ -16,6 +17,7 @@ export interface BridgeLike {
 export class ShellBridge implements BridgeLike {
   private innerOff: () => void;
   private desktop: DesktopStatus | undefined;
+  private passwordMissing: PasswordMissing | null = null;
   private version = 0;
   private state: PhoneState;
   private readonly listeners = new Set<(state: PhoneState) => void>();
@@ -39,6 +41,13 @@ export class ShellBridge implements BridgeLike {
     this.publish();
   }
 
+  /** The desktop app has no password for the account (AccountSummary.passwordMissing), or has one again (null). */
+  setPasswordMissing(why: PasswordMissing | null): void {
+    if (why === this.passwordMissing) return;
+    this.passwordMissing = why;
+    this.publish();
+  }
+
   currentState(): PhoneState {
     return this.state;
   }
@@ -55,7 +64,8 @@ export class ShellBridge implements BridgeLike {
   }
 
   private compose(): PhoneState {
-    const state = { ...this.inner.currentState(), version: ++this.version };
+    let state = { ...this.inner.currentState(), version: ++this.version };
+    if (this.passwordMissing && state.account.user !== '') state = { ...state, account: { ...state.account, passwordMissing: this.passwordMissing } };
     return this.desktop ? { ...state, desktop: this.desktop } : state;
   }
 

@@ -69,7 +69,8 @@ export class DesktopIntegration {
         await this.bridge.dispatch(command.name, command.args);
         return;
       case 'show-transfer':
-        this.showWindow('transfer');
+        this.ports.window.show();
+        this.setRequest({ seq: ++this.seq, open: 'transfer', callId: command.callId });
         return;
       case 'focus-phone-book':
       case 'close-popups':
@@ -90,7 +91,7 @@ export class DesktopIntegration {
     this.setRequest({ seq: ++this.seq, open: 'dial', target: decision.target });
   }
 
-  showWindow(open: 'call-list' | 'transfer' | null): void {
+  showWindow(open: 'call-list' | null): void {
     this.ports.window.show();
     if (open) this.setRequest({ seq: ++this.seq, open });
   }

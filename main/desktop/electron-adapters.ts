@@ -37,13 +37,15 @@ export function electronTray(assetsDir: string): TrayPort {
   };
 }
 
-export function electronNotifications(): NotificationPort {
+/** iconPath: the app icon (Linux notification daemons show a blank square without one). */
+export function electronNotifications(iconPath: string): NotificationPort {
   return {
     show(content, on) {
       if (!Notification.isSupported()) return null;
       const notification = new Notification({
         title: content.title,
         body: content.body,
+        icon: iconPath,
         silent: true, // the ringer plays the sound on the ring device
         timeoutType: 'never', // stays until the call is answered or gone (then closed)
         urgency: 'critical',

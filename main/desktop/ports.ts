@@ -34,9 +34,6 @@ export interface ShortcutPort {
   unregisterAll(): void;
 }
 
-/** What the window can be asked to show when it comes up. */
-export type WindowPanel = 'call-list' | 'transfer' | null;
-
 export interface WindowPort {
   /** Shows, restores and focuses the window. */
   show(): void;

@@ -1,6 +1,8 @@
-// Workstation settings survive a restart: one JSON value per key in the settings table.
+// Workstation settings survive a restart: one JSON value per key in the settings table. The settings value is
+// versioned (settings-migrations.ts): one written by an older release is brought up to date when read.
 import type { AudioRouting, Settings } from '../../shared/domain.js';
 import type { Database } from './database.js';
+import { migrateSettings, SETTINGS_VERSION, type StoredSettings } from './settings-migrations.js';
 
 export class SettingsStore {
   private readonly getStmt;
@@ -13,14 +15,22 @@ export class SettingsStore {
     );
   }
 
-  /** Stored settings over the defaults; a stored value that no longer parses is ignored. */
+  /** Stored settings over the defaults; a stored value that no longer parses is ignored, an older one migrated. */
   settings(defaults: Settings): Settings {
-    const stored = this.read<Partial<Settings>>('settings') ?? {};
+    const raw = this.read<unknown>('settings');
+    const { settings: stored, migrated } = migrateSettings(raw ?? {});
+    // Written back at once: the steps run once, and a later release reads what this one decided.
+    if (raw !== null && migrated) this.write(stored);
     return { ...defaults, ...stored, shortcuts: { ...defaults.shortcuts, ...stored.shortcuts } };
   }
 
   saveSettings(settings: Settings): void {
-    this.putStmt.run('settings', JSON.stringify(settings));
+    this.write(settings);
+  }
+
+  private write(settings: Partial<Settings>): void {
+    const stored: StoredSettings = { ...settings, settingsVersion: SETTINGS_VERSION };
+    this.putStmt.run('settings', JSON.stringify(stored));
   }
 
   routing(): Partial<AudioRouting> | null {

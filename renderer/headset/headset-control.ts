@@ -63,6 +63,9 @@ export function telephonyDecoder(layout: HidLayout): HeadsetDecoder {
 /** What the headset asks for, as a command the bridge knows (or null: nothing to do now). */
 export type HeadsetCommand = Extract<KeyCommand, { args: unknown }> | { name: 'mute'; args: { callId: string; muted: boolean } } | { name: 'decline'; args: { callId: string } };
 
+/** What a headset report asks for: a command for the core, or (Flash set to transfer) the transfer panel of a call. */
+export type HeadsetRequest = HeadsetCommand | Extract<KeyCommand, { name: 'show-transfer' }>;
+
 export interface HeadsetLeds {
   offHook: boolean;
   ring: boolean;
@@ -79,7 +82,7 @@ export class HeadsetControl {
     this.offHook = state.activeCallId !== null;
   }
 
-  handle(event: HeadsetEvent, state: PhoneState): HeadsetCommand | null {
+  handle(event: HeadsetEvent, state: PhoneState): HeadsetRequest | null {
     const active = state.calls.find((c) => c.callId === state.activeCallId) ?? null;
     switch (event.kind) {
       case 'hook':
@@ -97,7 +100,11 @@ export class HeadsetControl {
             return answerCommand(state);
           case 'mute':
             return active ? { name: 'mute', args: { callId: active.callId, muted: !active.muted } } : null;
-          case 'flash':
+          case 'flash': {
+            // Most headsets mean Flash as hold/swap; a setting can make it open the transfer panel instead.
+            const command = commandForKey(state.settings.headsetFlash ?? 'hold', state);
+            return command?.name === 'show-transfer' ? command : asHeadsetCommand(command);
+          }
           case 'hold':
             return asHeadsetCommand(commandForKey('hold', state));
           case 'drop': {

@@ -38,6 +38,8 @@ export class HeadsetSession {
   private run: Run | null = null;
   private lastLeds = '';
   private readonly listeners = new Set<() => void>();
+  /** Opens the transfer panel of a call (the window's; set by useHeadsetSession). */
+  private showTransfer: (callId: string) => void = () => undefined;
 
   supported(): boolean {
     return webHid() !== null;
@@ -81,10 +83,11 @@ export class HeadsetSession {
     if (this.state) this.update(this.state, this.run!);
   }
 
-  /** Feeds the current state (LEDs, the toggle hook) and the command runner. */
-  update(state: PhoneState, run: Run): void {
+  /** Feeds the current state (LEDs, the toggle hook), the command runner and the window's transfer panel opener. */
+  update(state: PhoneState, run: Run, showTransfer?: (callId: string) => void): void {
     this.state = state;
     this.run = run;
+    if (showTransfer) this.showTransfer = showTransfer;
     this.control.follow(state);
     if (!this.device || !this.layout) return;
     const leds = this.control.leds(state);
@@ -98,7 +101,8 @@ export class HeadsetSession {
     if (!this.decoder || !this.state || !this.run) return;
     for (const event of this.decoder.decode(reportId, data)) {
       const command = this.control.handle(event, this.state);
-      if (command) void this.run(command.name, command.args as never);
+      if (command?.name === 'show-transfer') this.showTransfer(command.callId);
+      else if (command) void this.run(command.name, command.args as never);
     }
   }
 }
@@ -110,9 +114,9 @@ function vendorFilters() {
 export const headsetSession = new HeadsetSession();
 
 /** Keeps the window's headset session fed with the state; reconnects a granted headset at start. */
-export function useHeadsetSession(state: PhoneState, run: Run): void {
+export function useHeadsetSession(state: PhoneState, run: Run, showTransfer: (callId: string) => void): void {
   useEffect(() => {
     if (headsetSession.supported()) void headsetSession.reconnect().catch(() => undefined);
   }, []);
-  useEffect(() => headsetSession.update(state, run), [state, run]);
+  useEffect(() => headsetSession.update(state, run, showTransfer), [state, run, showTransfer]);
 }

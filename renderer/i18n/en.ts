@@ -189,12 +189,11 @@ export const en = {
   withKey: (label: string, key: string) => `${label} (${key})`,
   phoneBookFocus: 'Phone book search',
   // hotkeys
-  hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F6 phone book · Esc close',
+  hotkeys: 'F2 / Ctrl+Enter answer the oldest call · F3 hold/resume · F4 end call · F8 transfer · F6 phone book · Esc close',
   // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,
   // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
   account: {
     title: 'SIP account',
-    firstRun: 'Set up the SIP account to start taking calls.',
     server: 'Server (host or host:port)',
     transport: 'Transport',
     user: 'User',
@@ -208,7 +207,6 @@ export const en = {
       unregistered: 'Not registered.',
       registering: 'Registering…',
       registered: 'Registered: calls come in.',
-      wrongCredentials: (code: number) => `The server refused the user name or password (${code}). Check them and save again.`,
       unreachable: (detail: string) => `The server does not answer (${detail}). Check the server address and the network.`,
       serverError: (code: number, reason: string) => `The server answered with an error: ${code} ${reason}.`,
     },
@@ -227,6 +225,7 @@ export const en = {
     mediaKeys: 'Headset play/pause key answers and ends calls',
     dialLinksAtOnce: 'Call tel: links at once (with no call up)',
     apply: 'Apply',
+    bareFunctionKeys: (keys: string) => `${keys}: a key without Ctrl/Shift/Alt is taken from every program while this app runs, the browser with the order system too (F5 would no longer reload it).`,
     refused: (action: string, accelerator: string, why: 'taken' | 'duplicate') =>
       why === 'taken' ? `${action}: ${accelerator} is taken by another program or is not a valid key` : `${action}: ${accelerator} is already used for another action`,
   },
@@ -236,6 +235,8 @@ export const en = {
     connected: (name: string) => `Connected: ${name}`,
     unsupported: 'This browser cannot talk to headsets (WebHID).',
     none: 'No headset chosen.',
+    flash: 'Flash button',
+    flashActions: { hold: 'Hold / resume', transfer: 'Open the transfer panel' } as Record<'hold' | 'transfer', string>,
   },
 };
 

@@ -2,6 +2,7 @@
 // same shape (FactWords), so TypeScript refuses a dictionary that misses a code.
 import type { CallEndReason, CallState, UnknownCallerReason } from '../../shared/domain.js';
 import type {
+  AccountAttention,
   CallAction,
   Cause,
   ErrorWhy,
@@ -26,6 +27,8 @@ export interface FactWords {
   numberProblems: Record<NumberProblem, string>;
   fieldRules: Record<FieldRule, string>;
   unknownCaller: Record<UnknownCallerReason, string>;
+  /** desktop shell: why the settings opened on the SIP account. */
+  accountAttention: ByKind<AccountAttention>;
 }
 
 /** "Name (callsign)", else the name, else the number. */
@@ -206,5 +209,16 @@ export const factsEn: FactWords = makeFactWords({
     'account-change-during-call': () => 'Finish the calls before changing the SIP account',
     'account-not-editable': () => 'The SIP account is set in the config file here',
     internal: (e) => `Internal error: ${e.detail}`,
+  },
+  // desktop shell: why the settings opened on the SIP account (renderer/settings/account-attention.ts)
+  accountAttention: {
+    'no-account': () => 'Set up the SIP account to start taking calls.',
+    'password-missing': (a) =>
+      a.why === 'no-keyring'
+        ? 'Enter the SIP password: this computer has no keyring to keep it safely, so it is asked at every start.'
+        : a.why === 'sealed-elsewhere'
+          ? 'Enter the SIP password again: the saved one cannot be opened on this computer or user account.'
+          : 'Enter the SIP password: none is saved for this account, so the phone has not registered.',
+    'credentials-refused': (a) => `The server refused the user name or password (${a.code}). Check them, enter the password and save again.`,
   },
 });

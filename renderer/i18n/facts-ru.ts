@@ -215,4 +215,15 @@ export const factsRu: FactWords = makeFactWords({
     'account-not-editable': () => 'Здесь учётная запись SIP задаётся в файле настроек',
     internal: (e) => `Внутренняя ошибка: ${e.detail}`,
   },
+  // desktop shell: why the settings opened on the SIP account (renderer/settings/account-attention.ts)
+  accountAttention: {
+    'no-account': () => 'Укажите учётную запись SIP, чтобы принимать звонки.',
+    'password-missing': (a) =>
+      a.why === 'no-keyring'
+        ? 'Введите пароль SIP: на этом компьютере нет хранилища ключей, чтобы надёжно сохранить его, поэтому он запрашивается при каждом запуске.'
+        : a.why === 'sealed-elsewhere'
+          ? 'Введите пароль SIP ещё раз: сохранённый пароль не открывается на этом компьютере или под этой учётной записью.'
+          : 'Введите пароль SIP: для этой учётной записи пароль не сохранён, поэтому телефон не зарегистрирован.',
+    'credentials-refused': (a) => `Сервер не принял имя пользователя или пароль (${a.code}). Проверьте их, введите пароль и сохраните снова.`,
+  },
 });

@@ -183,12 +183,11 @@ export const ru: Strings = {
   historyAllDays: 'Все дни',
   withKey: (label, key) => `${label} (${key})`,
   phoneBookFocus: 'Поиск в телефонной книге',
-  hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F6 — телефонная книга · Esc — закрыть',
+  hotkeys: 'F2 / Ctrl+Enter — ответить на самый ранний звонок · F3 — удержание · F4 — завершить · F8 — переадресация · F6 — телефонная книга · Esc — закрыть',
   // desktop shell: SIP account, links, global shortcuts, headset (renderer/settings/AccountSettings.tsx,
   // renderer/desktop/LinkPrompt.tsx, renderer/settings/ShortcutSettings.tsx, renderer/settings/HeadsetSettings.tsx)
   account: {
     title: 'Учётная запись SIP',
-    firstRun: 'Настройте учётную запись SIP, чтобы принимать звонки.',
     server: 'Сервер (адрес или адрес:порт)',
     transport: 'Транспорт',
     user: 'Пользователь',
@@ -202,7 +201,6 @@ export const ru: Strings = {
       unregistered: 'Нет регистрации.',
       registering: 'Регистрация…',
       registered: 'Зарегистрирован: звонки поступают.',
-      wrongCredentials: (code) => `Сервер не принял имя пользователя или пароль (${code}). Проверьте их и сохраните снова.`,
       unreachable: (detail) => `Сервер не отвечает (${detail}). Проверьте адрес сервера и сеть.`,
       serverError: (code, reason) => `Сервер ответил ошибкой: ${code} ${reason}.`,
     },
@@ -221,6 +219,7 @@ export const ru: Strings = {
     mediaKeys: 'Кнопка гарнитуры «пауза» отвечает и завершает звонки',
     dialLinksAtOnce: 'Звонить по ссылкам tel: сразу (если нет разговора)',
     apply: 'Применить',
+    bareFunctionKeys: (keys) => `${keys}: клавиша без Ctrl/Shift/Alt отнимается у всех программ, пока работает телефон, и у браузера с системой заказов тоже (F5 перестанет обновлять страницу).`,
     refused: (action, accelerator, why) =>
       why === 'taken' ? `${action}: ${accelerator} занято другой программой или не является сочетанием клавиш` : `${action}: ${accelerator} уже назначено другому действию`,
   },
@@ -230,5 +229,7 @@ export const ru: Strings = {
     connected: (name) => `Подключена: ${name}`,
     unsupported: 'Этот браузер не умеет работать с гарнитурами (WebHID).',
     none: 'Гарнитура не выбрана.',
+    flash: 'Кнопка «флеш»',
+    flashActions: { hold: 'Удержание / возврат', transfer: 'Открыть переадресацию' },
   },
 };

@@ -1,11 +1,13 @@
 // The SIP account in the settings: server, transport, user, password, display name, and the registration
 // result in plain words. Saving sends saveAccount: the core registers with the new account at once. The
-// password is never shown back (the field stays empty; empty keeps the saved one).
-import { useState } from 'preact/hooks';
+// password is never shown back (the field stays empty; empty keeps the saved one). Why the settings opened by
+// themselves (no account, no password, a refused one: account-attention.ts) is said at the top, in plain words.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RegistrationState } from '../../shared/domain.js';
 import type { AccountSummary } from '../../shared/state.js';
 import { errorText, useT, type Strings } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
+import { accountAttention } from './account-attention.js';
 
 export function registrationResult(t: Strings, account: AccountSummary, registration: RegistrationState): { text: string; level: 'ok' | 'info' | 'error' } {
   const r = t.account.result;
@@ -18,7 +20,7 @@ export function registrationResult(t: Strings, account: AccountSummary, registra
     case 'unregistered':
       return { text: r.unregistered, level: 'info' };
     case 'wrong-credentials':
-      return { text: r.wrongCredentials(registration.code), level: 'error' };
+      return { text: t.facts.accountAttention['credentials-refused']({ kind: 'credentials-refused', code: registration.code }), level: 'error' };
     case 'unreachable':
       return { text: r.unreachable(t.facts.cause(registration.cause)), level: 'error' };
     case 'server-error':
@@ -39,6 +41,14 @@ export function AccountSettings() {
   const [refusal, setRefusal] = useState<string | null>(null);
   const result = registrationResult(t, a, state.registration);
   const firstRun = a.user === '';
+  const attention = accountAttention(state);
+  // Said by the result line below when the server refused the account; the other reasons have their own line.
+  const banner = attention && attention.kind !== 'credentials-refused' ? attention : null;
+  const asksPassword = attention?.kind === 'password-missing' || attention?.kind === 'credentials-refused';
+  const passwordRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (asksPassword) passwordRef.current?.focus();
+  }, [asksPassword]);
 
   const save = async (ev: Event) => {
     ev.preventDefault();
@@ -49,7 +59,7 @@ export function AccountSettings() {
         server: server.trim(),
         transport,
         user: user.trim(),
-        ...(password !== '' || firstRun ? { password } : {}),
+        ...(password !== '' || firstRun || a.passwordMissing ? { password } : {}),
         displayName: displayName.trim() === '' ? null : displayName.trim(),
       },
     }, { quiet: true });
@@ -62,6 +72,7 @@ export function AccountSettings() {
     <label class="field">
       <span class="field-label">{label}</span>
       <input
+        ref={type === 'password' ? passwordRef : undefined}
         type={type}
         data-testid={testId}
         value={value}
@@ -75,7 +86,11 @@ export function AccountSettings() {
   return (
     <form class="account-settings" data-testid="account-settings" onSubmit={(ev) => void save(ev)}>
       <h3>{t.account.title}</h3>
-      {firstRun ? <div class="notice notice-info" data-testid="account-first-run">{t.account.firstRun}</div> : null}
+      {banner ? (
+        <div class={`notice notice-${banner.kind === 'no-account' ? 'info' : 'warning'}`} data-testid="account-attention" data-kind={banner.kind} role="alert">
+          {t.facts.accountAttention[banner.kind](banner as never)}
+        </div>
+      ) : null}
       <div class={`notice notice-${result.level === 'error' ? 'error' : 'info'}`} data-testid="account-result" role="status">
         {result.text}
       </div>
@@ -91,7 +106,7 @@ export function AccountSettings() {
           </select>
         </label>
         {text('account-user', t.account.user, user, setUser)}
-        {text('account-password', t.account.password, password, setPassword, 'password', firstRun ? '' : t.account.passwordKept)}
+        {text('account-password', t.account.password, password, setPassword, 'password', firstRun || a.passwordMissing ? '' : t.account.passwordKept)}
         {text('account-display-name', t.account.displayName, displayName, setDisplayName)}
         <div class="field">
           <span class="field-label" />

@@ -2,7 +2,7 @@
 // shortcuts the desktop could not take (another program holds them, or the same keys twice) are listed.
 import { useState } from 'preact/hooks';
 import type { Settings } from '../../shared/domain.js';
-import { SHORTCUT_ACTIONS } from '../../shared/keymap.js';
+import { isBareFunctionKey, SHORTCUT_ACTIONS } from '../../shared/keymap.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
 
@@ -12,6 +12,8 @@ export function ShortcutSettings() {
   const [draft, setDraft] = useState<Settings['shortcuts']>(state.settings.shortcuts);
   if (!state.desktop) return null;
   const refused = state.desktop.shortcutsRefused;
+  // Allowed (the dispatcher's choice), but said: a bare F-key is taken from the order system's browser too.
+  const bare = SHORTCUT_ACTIONS.filter((action) => isBareFunctionKey(draft[action] ?? ''));
   return (
     <section class="shortcut-settings" data-testid="shortcut-settings">
       <h3>{t.title}</h3>
@@ -53,6 +55,11 @@ export function ShortcutSettings() {
           <span>{t.dialLinksAtOnce}</span>
         </label>
       </div>
+      {bare.length > 0 ? (
+        <div class="notice notice-info" data-testid="shortcuts-bare-f-keys">
+          {t.bareFunctionKeys(bare.map((action) => `${t.actions[action]}: ${draft[action].trim()}`).join(', '))}
+        </div>
+      ) : null}
       {refused.length > 0 ? (
         <ul class="notice notice-warning" data-testid="shortcuts-refused">
           {refused.map((r) => (

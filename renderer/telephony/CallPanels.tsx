@@ -10,6 +10,7 @@ import { CallQuality } from './CallQuality.js';
 import { formatDuration, useNow } from './format.js';
 import { keyName } from './key-names.js';
 import { TransferPanel } from './TransferPanel.js';
+import { useTransferRequest } from './transfer-request.js';
 
 const live = (c: Call) => c.state !== 'ringing' && c.state !== 'ended';
 
@@ -98,6 +99,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
   const now = useNow(1000);
   const call = props.call;
   const [transferOpen, setTransferOpen] = useState(false);
+  useTransferRequest(call.callId, () => setTransferOpen(true));
   const [keypadOpen, setKeypadOpen] = useState(false);
   const connected = call.state === 'active' || call.state === 'held';
   const isActive = state.activeCallId === call.callId;
@@ -188,7 +190,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
                 class={`btn btn-transfer${transferOpen ? ' is-open' : ''}`}
                 data-testid="transfer-button"
                 aria-expanded={transferOpen}
-                title={t.transfer}
+                title={isActive || held ? t.withKey(t.transfer, keyName('transfer')) : t.transfer}
                 onClick={() => setTransferOpen(!transferOpen)}
               >
                 {t.transfer}

@@ -1,6 +1,6 @@
 // Transfer [переадресация]: blind [безусловная] REFERs the caller to the picked employee; attended [условная]
 // holds the caller and calls the employee first (startConsultation), then "Connect subscribers".
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Call } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
@@ -11,6 +11,9 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
   const t = useT();
   const [kind, setKind] = useState<'blind' | 'attended'>('blind');
   const [busy, setBusy] = useState(false);
+  // The search takes the focus when the panel opens (F8, the button): Chromium honours `autofocus` only at page load.
+  const searchRef = useRef<HTMLInputElement>(null);
+  useEffect(() => searchRef.current?.focus(), []);
 
   const onPick = (target: string) => {
     setBusy(true);
@@ -55,7 +58,7 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
         </button>
       </div>
       <div class="hint">{kind === 'blind' ? t.blindTransferHint : t.attendedTransferHint}</div>
-      <PhoneBook testIdPrefix="transfer" onPick={onPick} pickNumberLabel={t.transferTo} autoFocus disabled={busy} />
+      <PhoneBook testIdPrefix="transfer" inputRef={searchRef} onPick={onPick} pickNumberLabel={t.transferTo} autoFocus disabled={busy} />
     </div>
   );
 }

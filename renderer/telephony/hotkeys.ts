@@ -1,6 +1,7 @@
 // In-window hotkeys, from the one key map in shared/keymap.ts (the desktop's global shortcuts use the same
 // actions and the same decisions): F2 or Ctrl+Enter answers the oldest ringing call, F3 holds/resumes,
-// F4 ends the call being talked on, F6 focuses the phone book, Esc closes pop-ups.
+// F4 ends the call being talked on, F8 opens the transfer panel of that call, F6 focuses the phone book, Esc
+// closes pop-ups.
 import { useEffect, useRef } from 'preact/hooks';
 import { commandForKey, windowKeyAction } from '../../shared/keymap.js';
 import type { PhoneState } from '../../shared/state.js';
@@ -8,6 +9,8 @@ import type { Run } from '../store/phone-context.js';
 
 export interface HotkeyActions {
   focusPhoneBook: () => void;
+  /** Opens the transfer panel (blind/attended tabs) of this call. */
+  showTransfer: (callId: string) => void;
   closePopups: () => void;
 }
 
@@ -26,6 +29,9 @@ export function handleHotkey(ev: KeyboardEvent, state: PhoneState, run: Run, act
     case 'resume':
     case 'hangup':
       void run(command.name, command.args);
+      break;
+    case 'show-transfer':
+      actions.showTransfer(command.callId);
       break;
     case 'focus-phone-book':
       actions.focusPhoneBook();

@@ -1,15 +1,9 @@
-// The key each action has in the window, for tooltips, in one place. The key map itself is going to
-// shared/keymap.ts (WINDOW_KEYS); once it is on main this file becomes one line taking the labels from there.
-export type KeyedAction = 'answer' | 'hold' | 'hangup' | 'focus-phone-book' | 'close-popups';
+// The key each action has in the window, for tooltips: the first label the key map (shared/keymap.ts WINDOW_KEYS)
+// gives it, so a tooltip can never name another key than the one that works.
+import { WINDOW_KEYS, type KeyAction } from '../../shared/keymap.js';
 
-const KEY_NAMES: Record<KeyedAction, string> = {
-  answer: 'F2',
-  hold: 'F3',
-  hangup: 'F4',
-  'focus-phone-book': 'F6',
-  'close-popups': 'Esc',
-};
+export type KeyedAction = Exclude<KeyAction, 'answer-or-hangup'>;
 
 export function keyName(action: KeyedAction): string {
-  return KEY_NAMES[action];
+  return WINDOW_KEYS.find((k) => k.action === action)?.label ?? '';
 }

@@ -41,7 +41,7 @@ describe('account file', () => {
     expect(text).not.toContain('hunter2');
     expect(JSON.parse(text).sip.password).toBeUndefined();
     expect(statSync(path).mode & 0o077).toBe(0);
-    expect(loadAccountConfig(path, secrets)).toMatchObject({ config: { sip: { password: 'hunter2' } }, passwordMissing: false });
+    expect(loadAccountConfig(path, secrets)).toMatchObject({ config: { sip: { password: 'hunter2' } }, passwordMissing: null });
   });
 
   it('desktop: a plain password found in the file is sealed and taken out at load', () => {
@@ -61,7 +61,16 @@ describe('account file', () => {
     const config = saveAccountConfig(path, account, secrets, null);
     expect(config.sip.password).toBe('hunter2');
     expect(readFileSync(path, 'utf8')).not.toContain('hunter2');
-    expect(loadAccountConfig(path, secrets)?.passwordMissing).toBe(true);
+    expect(loadAccountConfig(path, secrets)?.passwordMissing).toBe('no-keyring');
+  });
+
+  it('desktop: says why there is no password: none saved, or sealed where it does not open', () => {
+    const path = join(dir(), 'config.json');
+    writeFileSync(path, JSON.stringify({ sip: { server: '127.0.0.1', user: '1000' } }));
+    expect(loadAccountConfig(path, fakeSecrets())).toMatchObject({ config: { sip: { password: '' } }, passwordMissing: 'not-saved' });
+    writeFileSync(path, JSON.stringify({ sip: { server: '127.0.0.1', user: '1000', passwordSealed: 'from another machine' } }));
+    expect(loadAccountConfig(path, fakeSecrets())).toMatchObject({ config: { sip: { password: '' } }, passwordMissing: 'sealed-elsewhere' });
+    expect(loadAccountConfig(path, null)?.passwordMissing).toBeNull(); // the web host asks nothing: its file is its account
   });
 
   it('keeps the stored password when the settings send none', () => {
@@ -138,6 +147,38 @@ describe('core supervisor', () => {
     f.setCalls([{ ...emptyPhoneState().calls[0]!, ...{ callId: 'a', state: 'active' } } as PhoneState['calls'][number]]);
     expect(await s.bridge.dispatch('saveAccount', { account: { ...account, user: '1009' } })).toMatchObject({ ok: false, error: { code: 'invalid-state' } });
     expect(f.started).toHaveLength(1);
+  });
+
+  it('an account without a password: the state says why until a password is saved; the restart never shows an empty account', async () => {
+    const path = join(dir(), 'config.json');
+    writeFileSync(path, JSON.stringify({ sip: { server: '127.0.0.1', user: '1000', passwordSealed: 'from another machine' } }));
+    const secrets = fakeSecrets();
+    const loaded = loadAccountConfig(path, secrets)!;
+    const f = fakeCoreFactory();
+    const s = await CoreSupervisor.start({ configPath: path, config: loaded.config, secrets, passwordMissing: loaded.passwordMissing, startCore: f.startCore, logger: quiet });
+    expect(s.bridge.currentState().account).toMatchObject({ user: '1000', passwordMissing: 'sealed-elsewhere' });
+    const users: string[] = [];
+    s.bridge.subscribe((state) => users.push(`${state.account.user}:${state.account.passwordMissing ?? ''}`));
+    // Saved without a password (the field left empty): still none.
+    const { password: _drop, ...noPassword } = account;
+    expect(await s.bridge.dispatch('saveAccount', { account: { ...noPassword, user: '1000', displayName: null } })).toMatchObject({ ok: true });
+    await expect.poll(() => f.started.length).toBe(2);
+    expect(s.bridge.currentState().account.passwordMissing).toBe('not-saved');
+    expect(await s.bridge.dispatch('saveAccount', { account: { ...account, user: '1000' } })).toMatchObject({ ok: true });
+    await expect.poll(() => f.started.length).toBe(3);
+    expect(s.bridge.currentState().account).not.toHaveProperty('passwordMissing');
+    expect(f.started.map((c) => c.sip.password)).toEqual(['', '', 'hunter2']);
+    expect(users.every((u) => u.startsWith('1000:'))).toBe(true);
+    await s.stop();
+  });
+
+  it('takes settings before an account exists, validated: the headset Flash button is hold or transfer', async () => {
+    const f = fakeCoreFactory();
+    const s = await CoreSupervisor.start({ configPath: join(dir(), 'c.json'), config: null, secrets: null, startCore: f.startCore, logger: quiet });
+    expect(await s.bridge.dispatch('updateSettings', { settings: { headsetFlash: 'transfer' } })).toMatchObject({ ok: true });
+    expect(s.bridge.currentState().settings.headsetFlash).toBe('transfer');
+    expect(await s.bridge.dispatch('updateSettings', { settings: { headsetFlash: 'answer' } })).toMatchObject({ ok: false, error: { code: 'invalid-command' } });
+    expect(s.bridge.currentState().settings.headsetFlash).toBe('transfer');
   });
 
   it('validates the account like any command', async () => {

@@ -63,7 +63,7 @@ describe('desktop integration: shortcuts', () => {
   it('registers the defaults off the bare F-keys, and does what the window keys do', async () => {
     const h = harness(ringing(call('a'), call('b')));
     h.desktop.start();
-    expect([...h.shortcuts.keys()].sort()).toEqual(['Ctrl+Shift+F2', 'Ctrl+Shift+F3', 'Ctrl+Shift+F4', 'MediaPlayPause', 'MediaStop']);
+    expect([...h.shortcuts.keys()].sort()).toEqual(['Ctrl+Shift+F2', 'Ctrl+Shift+F3', 'Ctrl+Shift+F4', 'Ctrl+Shift+F8', 'MediaPlayPause', 'MediaStop']);
     h.shortcuts.get('Ctrl+Shift+F2')!();
     await Promise.resolve();
     expect(h.sent).toEqual([['answer', { callId: 'a' }]]);
@@ -87,13 +87,27 @@ describe('desktop integration: shortcuts', () => {
     ]);
   });
 
-  it('the transfer shortcut brings the window up with the transfer panel', async () => {
-    const h = harness(emptyPhoneState({ calls: [call('a', { state: 'active' })], activeCallId: 'a' }));
+  it('the transfer shortcut brings the window up with the transfer panel of the call being talked on', async () => {
+    const h = harness(emptyPhoneState({ calls: [call('held', { state: 'held', heldLocally: true }), call('a', { state: 'active' })], activeCallId: 'a' }));
+    h.desktop.start();
+    h.shortcuts.get('Ctrl+Shift+F8')!();
+    await Promise.resolve();
+    expect(h.windowCalls).toEqual(['show']);
+    expect(h.status()?.request).toEqual({ seq: 1, open: 'transfer', callId: 'a' });
+    expect(h.sent).toEqual([]);
+    // Pressed again: a new request (the window opens the panel again if the dispatcher closed it).
+    await h.desktop.perform('transfer');
+    expect(h.status()?.request).toEqual({ seq: 2, open: 'transfer', callId: 'a' });
+  });
+
+  it('the transfer shortcut does nothing without a call to transfer (only ringing calls, or a consultation)', async () => {
+    const h = harness(ringing(call('r')));
     h.desktop.start();
     await h.desktop.perform('transfer');
-    expect(h.windowCalls).toEqual(['show']);
-    expect(h.status()?.request).toMatchObject({ open: 'transfer' });
-    expect(h.sent).toEqual([]);
+    h.publish(emptyPhoneState({ calls: [call('c', { state: 'active', consultationFor: 'x' })], activeCallId: 'c' }));
+    await h.desktop.perform('transfer');
+    expect(h.windowCalls).toEqual([]);
+    expect(h.status()?.request ?? null).toBeNull();
   });
 });
 

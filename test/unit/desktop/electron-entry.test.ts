@@ -104,10 +104,13 @@ describe('electron entry', () => {
 
   it('answers IPC only from its own window, top frame, own page', async () => {
     expect(await invoke(ownEvent(), 'getState')).toMatchObject({ ok: true });
+    expect(await invoke({ ...ownEvent(), senderFrame: { url: `${pageUrl}#settings`, parent: null } }, 'getState')).toMatchObject({ ok: true });
     const others = [
       { sender: { id: win.webContents.id + 100 }, senderFrame: { url: pageUrl, parent: null } },
       { sender: { id: win.webContents.id }, senderFrame: { url: pageUrl, parent: {} } },
       { sender: { id: win.webContents.id }, senderFrame: { url: 'https://evil.example/', parent: null } },
+      { sender: { id: win.webContents.id }, senderFrame: { url: `${pageUrl}.evil.html`, parent: null } },
+      { sender: { id: win.webContents.id }, senderFrame: { url: pageUrl.replace('index.html', 'index.htmlx'), parent: null } },
       { sender: { id: win.webContents.id }, senderFrame: null },
     ];
     for (const event of others) expect(await invoke(event, 'getState')).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
@@ -141,6 +144,7 @@ describe('electron entry', () => {
     expect(tray.tooltip).toBe('1 incoming call');
     expect(tray.menu[0]!.label).toBe('Answer Driver Иванов Пётр (17)');
     expect(recorded.notifications.at(-1)!.options).toMatchObject({ title: 'Incoming call: Driver Иванов Пётр (17)', timeoutType: 'never' });
+    expect(String(recorded.notifications.at(-1)!.options.icon)).toMatch(/assets[\\/]icon\.png$/);
     tray.menu[0]!.click!();
     await settle();
     expect(core.dispatched).toContain('answer');

@@ -15,7 +15,7 @@ describe('desktop shell in the renderer', () => {
   it('opens the account settings on the first run and saves the account', async () => {
     const api = new FakePhoneApi(baseState({ account: noAccount, registration: { kind: 'unregistered' } }));
     render(<App api={api} />);
-    expect(screen.getByTestId('account-first-run').textContent).toContain('Set up the SIP account');
+    expect(screen.getByTestId('account-attention').textContent).toBe('Set up the SIP account to start taking calls.');
     fireEvent.input(screen.getByTestId('account-server'), { target: { value: ' pbx.example:5060 ' } });
     fireEvent.change(screen.getByTestId('account-transport'), { target: { value: 'tls' } });
     fireEvent.input(screen.getByTestId('account-user'), { target: { value: '1007' } });
@@ -33,13 +33,13 @@ describe('desktop shell in the renderer', () => {
     const api = new FakePhoneApi(baseState({ registration: { kind: 'wrong-credentials', code: 403, reason: 'Forbidden' } }));
     render(<App api={api} />);
     fireEvent.click(screen.getByTestId('settings-button'));
-    expect(screen.getByTestId('account-result').textContent).toBe('The server refused the user name or password (403). Check them and save again.');
+    expect(screen.getByTestId('account-result').textContent).toBe('The server refused the user name or password (403). Check them, enter the password and save again.');
     await act(async () => {
       fireEvent.click(screen.getByTestId('account-save'));
     });
     expect(api.commands('saveAccount')).toEqual([{ account: { server: '127.0.0.1', transport: 'udp', user: '1001', displayName: 'Диспетчер 1' } }]);
     act(() => api.publish({ settings: { ...api.state.settings, locale: 'ru' } }));
-    expect(screen.getByTestId('account-result').textContent).toBe('Сервер не принял имя пользователя или пароль (403). Проверьте их и сохраните снова.');
+    expect(screen.getByTestId('account-result').textContent).toBe('Сервер не принял имя пользователя или пароль (403). Проверьте их, введите пароль и сохраните снова.');
   });
 
   it('says in the dispatcher\'s words why the account cannot change during a call', async () => {
@@ -78,5 +78,35 @@ describe('desktop shell in the renderer', () => {
     expect(screen.queryByTestId('shortcut-settings')).toBeNull(); // the web host has no global shortcuts
     act(() => api.publish({ desktop: { shortcutsRefused: [{ action: 'answer', accelerator: 'Ctrl+Shift+F2', why: 'taken' }], request: null } }));
     expect(screen.getByTestId('shortcuts-refused').textContent).toBe('Answer: Ctrl+Shift+F2 is taken by another program or is not a valid key');
+  });
+
+  it('says that a bare F-key would be taken from every program, and applies the shortcuts as typed', async () => {
+    const api = new FakePhoneApi(baseState({ desktop: { shortcutsRefused: [], request: null } }));
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('settings-button'));
+    expect(screen.getByTestId('shortcuts-bare-f-keys').textContent).toMatch(/^Answer: F2, Hold \/ resume: F3, End call: F4, Transfer: F5: a key without/);
+    for (const [action, keys] of [['answer', 'Ctrl+Shift+F2'], ['hold', 'Ctrl+Shift+F3'], ['transfer', 'Ctrl+Shift+F8'], ['hangup', 'F5']] as const) {
+      fireEvent.input(screen.getByTestId(`shortcut-${action}`), { target: { value: keys } });
+    }
+    expect(screen.getByTestId('shortcuts-bare-f-keys').textContent).toBe(
+      'End call: F5: a key without Ctrl/Shift/Alt is taken from every program while this app runs, the browser with the order system too (F5 would no longer reload it).',
+    );
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('shortcuts-apply'));
+    });
+    expect(api.commands('updateSettings')).toEqual([{ settings: { shortcuts: { answer: 'Ctrl+Shift+F2', hold: 'Ctrl+Shift+F3', transfer: 'Ctrl+Shift+F8', hangup: 'F5' } } }]);
+  });
+
+  it("sets what the headset's Flash button does", async () => {
+    const api = new FakePhoneApi(baseState());
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('settings-button'));
+    const flash = screen.getByTestId('headset-flash') as HTMLSelectElement;
+    expect(flash.value).toBe('hold');
+    expect([...flash.options].map((o) => o.textContent)).toEqual(['Hold / resume', 'Open the transfer panel']);
+    await act(async () => {
+      fireEvent.change(flash, { target: { value: 'transfer' } });
+    });
+    expect(api.commands('updateSettings')).toEqual([{ settings: { headsetFlash: 'transfer' } }]);
   });
 });

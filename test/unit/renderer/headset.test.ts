@@ -165,3 +165,29 @@ describe('headset: telephony page, toggle hook switch', () => {
     expect(h.commands).toEqual([['hangup', { callId: 'r1' }]]);
   });
 });
+
+describe('headset: the Flash button set to transfer', () => {
+  it('opens the transfer panel of the call being talked on instead of holding it; set back, it holds again', async () => {
+    const d = fakeDevice('Jabra Engage 50', telephonyHeadset(true));
+    const s = new HeadsetSession();
+    const commands: Array<[string, unknown]> = [];
+    const opened: string[] = [];
+    const run = (async (name: string, args: unknown) => (commands.push([name, args]), { ok: true, value: null })) as unknown as Run;
+    const withFlash = (state: PhoneState, headsetFlash: 'hold' | 'transfer') => ({ ...state, settings: { ...state.settings, headsetFlash } });
+    s.update(withFlash(talking(), 'transfer'), run, (callId) => opened.push(callId));
+    await s.attach(d.device);
+    d.report(2, [0x05, 0x00]); // off-hook + flash pressed (the Jabra-style report above)
+    d.report(2, [0x01, 0x00]);
+    expect(opened).toEqual(['r1']);
+    expect(commands).toEqual([]);
+    s.update(withFlash(talking(), 'hold'), run);
+    d.report(2, [0x05, 0x00]);
+    expect(commands).toEqual([['hold', { callId: 'r1' }]]);
+    expect(opened).toEqual(['r1']);
+    // Nothing to transfer (only a ringing call): Flash does nothing.
+    s.update(withFlash(ringingState(), 'transfer'), run);
+    d.report(2, [0x01, 0x00]);
+    d.report(2, [0x05, 0x00]);
+    expect(opened).toEqual(['r1']);
+  });
+});

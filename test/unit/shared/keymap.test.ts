@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Call } from '../../../shared/domain.js';
-import { commandForKey, DEFAULT_GLOBAL_SHORTCUTS, holdOrResume, windowKeyAction, WINDOW_KEYS } from '../../../shared/keymap.js';
+import { commandForKey, DEFAULT_GLOBAL_SHORTCUTS, holdOrResume, transferableCall, windowKeyAction, WINDOW_KEYS } from '../../../shared/keymap.js';
 import { emptyPhoneState } from '../../support/phone-state.js';
 
 function call(callId: string, over: Partial<Call> = {}): Call {
@@ -20,6 +20,7 @@ describe('the key map', () => {
     expect(windowKeyAction({ key: 'F4' })).toBe('hangup');
     expect(windowKeyAction({ key: 'F4', altKey: true })).toBeNull();
     expect(windowKeyAction({ key: 'F6' })).toBe('focus-phone-book');
+    expect(windowKeyAction({ key: 'F8' })).toBe('transfer');
     expect(windowKeyAction({ key: 'Escape' })).toBe('close-popups');
     expect(windowKeyAction({ key: 'F5' })).toBeNull();
   });
@@ -56,5 +57,32 @@ describe('the key map', () => {
     expect(commandForKey('hangup', talking)).toEqual({ name: 'hangup', args: { callId: 'x' } });
     expect(commandForKey('answer-or-hangup', talking)).toEqual({ name: 'hangup', args: { callId: 'x' } });
     expect(commandForKey('answer', emptyPhoneState())).toBeNull();
+  });
+
+  it('transfer opens the panel of the call being talked on, else of the call held last; never a consultation', () => {
+    const talking = emptyPhoneState({ calls: [call('h', { state: 'held', heldLocally: true }), call('a')], activeCallId: 'a' });
+    expect(commandForKey('transfer', talking)).toEqual({ name: 'show-transfer', callId: 'a' });
+    const heldOnly = emptyPhoneState({
+      calls: [call('early', { state: 'held', heldLocally: true, startedAt: 3 }), call('late', { state: 'held', heldLocally: true, startedAt: 9 })],
+    });
+    expect(commandForKey('transfer', heldOnly)).toEqual({ name: 'show-transfer', callId: 'late' });
+    expect(commandForKey('transfer', emptyPhoneState())).toBeNull();
+    const ringingOnly = emptyPhoneState({ calls: [call('r', { state: 'ringing' })], incomingQueue: ['r'] });
+    expect(commandForKey('transfer', ringingOnly)).toBeNull();
+    const dialling = emptyPhoneState({ calls: [call('d', { state: 'dialing' })], activeCallId: 'd' });
+    expect(transferableCall(dialling)).toBeNull();
+    const consulting = emptyPhoneState({
+      calls: [
+        call('caller', { state: 'held', heldLocally: true, transfer: { kind: 'attended', consultationCallId: 'c', status: 'consulting', cause: null } }),
+        call('c', { consultationFor: 'caller' }),
+      ],
+      activeCallId: 'c',
+    });
+    expect(transferableCall(consulting)).toBeNull();
+    // With the consultation gone and the attended transfer failed, the caller can be transferred again.
+    const failed = emptyPhoneState({
+      calls: [call('caller', { state: 'held', heldLocally: true, transfer: { kind: 'attended', consultationCallId: 'c', status: 'failed', cause: null } })],
+    });
+    expect(transferableCall(failed)?.callId).toBe('caller');
   });
 });
