@@ -136,7 +136,7 @@ export async function calls(counts: number[], windowS: number): Promise<Figure[]
       const helpers = Object.entries(app.side.helpersByName)
         .map(([k, v]) => `${k} ${v.toFixed(0)}`)
         .join(', ');
-      const split = (c: Phase) => `${c.side.own.toFixed(0)} ms (${c.side.sys.toFixed(0)} in the kernel)`;
+      const split = (c: Phase) => `${c.side.own.toFixed(0)} ms (${c.side.sys.toFixed(0)} in the kernel, ${c.side.main.toFixed(0)} on the main thread)`;
       console.log(
         `${tag}: app window ${app.side.seconds.toFixed(1)} s, sipp ${app.sippCode}, process ${split(app)}, helpers (ms): ${helpers || 'none'}; ` +
           `baresip window ${peer.side.seconds.toFixed(1)} s, sipp ${peer.sippCode}, process ${split(peer)}`,
@@ -171,7 +171,7 @@ export async function idle(seconds: number): Promise<Figure[]> {
     const peer = treeCost(a.peer, b.peer);
     const appRss = treeRssMb(lab.app.process.pid!);
     if (process.env.BENCH_MEDIA_APP_OUTPUT) fs.writeFileSync(process.env.BENCH_MEDIA_APP_OUTPUT, lab.app.output.join('\n'));
-    console.log(`idle: app ${app.own.toFixed(0)} ms (${app.sys.toFixed(0)} in the kernel), baresip ${peer.own.toFixed(0)} ms (${peer.sys.toFixed(0)}) over ${app.seconds.toFixed(0)} s`);
+    console.log(`idle: app ${app.own.toFixed(0)} ms (${app.sys.toFixed(0)} in the kernel, ${app.main.toFixed(0)} on the main thread), baresip ${peer.own.toFixed(0)} ms (${peer.sys.toFixed(0)}) over ${app.seconds.toFixed(0)} s`);
     const label = seconds >= 120 ? `${(seconds / 60).toFixed(0)} min` : `${seconds} s`;
     return [
       { name: `idle, registered, ${label}: process CPU per second`, value: app.own / app.seconds, unit: 'ms/s', peer: { name: 'baresip', value: peer.own / peer.seconds }, goal: '<= 1 ms/s' },

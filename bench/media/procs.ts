@@ -83,14 +83,27 @@ export interface TreeSample {
   at: number;
   own: number;
   sys: number;
+  /** the main thread's share of `own` */
+  main: number;
   reaped: number;
   live: Map<number, Stat>;
+}
+
+/** CPU of the process's main thread alone (its task whose id is the pid), ms: the rest is its other threads. */
+export function mainThreadCpuMs(pid: number): number {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond();
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The process and its helpers at one moment. */
 export function sampleTree(pid: number): TreeSample {
   const s = stat(pid);
-  return { at: performance.now(), own: s?.own ?? Number.NaN, sys: s?.sys ?? Number.NaN, reaped: s?.reaped ?? Number.NaN, live: descendants(pid) };
+  return { at: performance.now(), own: s?.own ?? Number.NaN, sys: s?.sys ?? Number.NaN, main: mainThreadCpuMs(pid), reaped: s?.reaped ?? Number.NaN, live: descendants(pid) };
 }
 
 export interface TreeCost {
@@ -99,6 +112,8 @@ export interface TreeCost {
   own: number;
   /** of which in the kernel, ms */
   sys: number;
+  /** of which on the main thread (the app: SIP, state, store); the rest on the others (the media worker, V8's and libuv's helpers) */
+  main: number;
   /** CPU of its helper processes over the interval (those that ran and exited included), ms */
   helpers: number;
   /** helper CPU by command name (pacat, parec, pactl...), ms */
@@ -124,7 +139,7 @@ export function treeCost(a: TreeSample, b: TreeSample): TreeCost {
     helpers += used;
     add(s.comm, used);
   }
-  return { seconds: (b.at - a.at) / 1000, own: b.own - a.own, sys: b.sys - a.sys, helpers, helpersByName: byName };
+  return { seconds: (b.at - a.at) / 1000, own: b.own - a.own, sys: b.sys - a.sys, main: b.main - a.main, helpers, helpersByName: byName };
 }
 
 export function treeRssMb(pid: number): { own: number; helpers: number } {
