@@ -117,7 +117,8 @@ async function long(realSeconds: number): Promise<Figure[]> {
     const engine = await MediaEngine.create({ audio: { backend: 'pulse', server: pulse.server }, routing: { talkOutputDeviceId: 'headset' } });
     const call = await engineCall(engine, 0, 1.005);
     // One minute of samples (4 a second): the playout delay the call's stats report, the RSS of this
-    // process (the engine with its worker, and the test peer beside it) and of its pacat, CPU of both.
+    // process (the engine with its worker, and the test peer beside it) and of its children (pacat,
+    // parec, and the private PulseAudio server with its recorder), CPU of both.
     const minute = async () => {
       const d: number[] = [];
       const c0 = process.cpuUsage();
@@ -147,9 +148,9 @@ async function long(realSeconds: number): Promise<Figure[]> {
       ...pair('playout delay p50 (call stats)', 'ms', (m) => m.p50),
       ...pair('playout delay p99 (call stats)', 'ms', (m) => m.p99),
       ...pair('RSS of the process (engine + test peer)', 'MB', (m) => m.rss),
-      ...pair('RSS of the pacat/parec helpers', 'MB', (m) => m.helperRss),
+      ...pair('RSS of child processes (pacat, parec, the private PulseAudio server, its recorder)', 'MB', (m) => m.helperRss),
       ...pair('CPU of the process (engine + test peer)', 'ms/s', (m) => m.cpu),
-      ...pair('CPU of the helpers', 'ms/s', (m) => m.helperCpu),
+      ...pair('CPU of child processes (the same)', 'ms/s', (m) => m.helperCpu),
       { name: `${tag}: packets received / lost at the end`, value: stats.packetsReceived, unit: 'packets', peer: { name: 'lost', value: stats.packetsLost ?? 0 } },
     );
   } finally {
