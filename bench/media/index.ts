@@ -7,11 +7,15 @@
 //   npm run bench -- media long       a 30-minute call (sender 0.5 % fast), faster than real time: the
 //                                     jitter buffer's level minute 1 vs minute 30 (the same code, driven
 //                                     by simulated arrival times), plus a real-time engine call of
-//                                     --long-real S seconds (default 120): RSS and playout delay start vs end.
+//                                     --long-real S seconds (default 1800, at least 120): playout delay,
+//                                     RSS and CPU, minute 1 vs the last minute (private PulseAudio, no lock).
+//   npm run bench -- media calls      (needs the lab, inside its lock) CPU per call-second and RSS with
+//                                     --calls 1,4,10 concurrent calls, the app then baresip, the helper
+//                                     processes and the PulseAudio server counted; --window S (default 20)
+//                                     seconds measured while all calls are up (see bench/media/cost.ts).
 //   npm run bench -- media idle       (needs the lab, inside its lock) app and baresip registered and
-//                                     idle for --minutes M (default 3): CPU ms per second and RSS, side by side.
+//                                     idle for --seconds S (default 600): CPU ms per second and RSS, side by side.
 // Figures, not pass/fail.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,11 +27,17 @@ import { startPrivatePulse } from '../../test/support/private-pulse.js';
 import { seededRandom } from '../../test/support/seeded-random.js';
 import { answerPort, offerFor, RtpPeer } from '../../test/unit/media/rtp-peer.js';
 import { percentile, type Benchmark, type Figure } from '../harness.js';
+import { calls, idle } from './cost.js';
+import { sampleTree, treeCost, treeRssMb } from './procs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const num = (args: string[], flag: string, fallback: number) => {
   const i = args.indexOf(flag);
   return i < 0 ? fallback : Number(args[i + 1]);
+};
+const list = (args: string[], flag: string, fallback: number[]) => {
+  const i = args.indexOf(flag);
+  return i < 0 ? fallback : args[i + 1]!.split(',').map(Number);
 };
 
 async function engineCall(engine: MediaEngine, jitterMs: number, rate = 1) {
@@ -106,70 +116,48 @@ async function long(realSeconds: number): Promise<Figure[]> {
   try {
     const engine = await MediaEngine.create({ audio: { backend: 'pulse', server: pulse.server }, routing: { talkOutputDeviceId: 'headset' } });
     const call = await engineCall(engine, 0, 1.005);
-    const sample = async (s: number) => {
+    // One minute of samples (4 a second): the playout delay the call's stats report, the RSS of this
+    // process (the engine with its worker, and the test peer beside it) and of its children (pacat,
+    // parec, and the private PulseAudio server with its recorder), CPU of both.
+    const minute = async () => {
       const d: number[] = [];
-      for (let i = 0; i < s * 4; i++) {
+      const c0 = process.cpuUsage();
+      const h0 = sampleTree(process.pid);
+      for (let i = 0; i < 240; i++) {
         await sleep(250);
         d.push(call.sdh.stats().playoutDelayMs ?? Number.NaN);
       }
-      return percentile(d.filter(Number.isFinite), 50);
+      const c = process.cpuUsage(c0);
+      const helpers = treeCost(h0, sampleTree(process.pid));
+      const rss = treeRssMb(process.pid);
+      const ok = d.filter(Number.isFinite);
+      return { p50: percentile(ok, 50), p99: percentile(ok, 99), rss: rss.own, helperRss: rss.helpers, cpu: (c.user + c.system) / 1000 / 60, helperCpu: helpers.helpers / helpers.seconds };
     };
-    await sleep(2000);
-    const rss0 = process.memoryUsage().rss / 1e6;
-    const d0 = await sample(10);
-    await sleep(Math.max(0, realSeconds - 22) * 1000);
-    const d1 = await sample(10);
-    const rss1 = process.memoryUsage().rss / 1e6;
+    const m1 = await minute();
+    await sleep(Math.max(0, realSeconds - 120) * 1000);
+    const mN = await minute();
+    const stats = call.sdh.stats();
     call.stop();
     await engine.close();
+    const tag = `real-time call ${(realSeconds / 60).toFixed(0)} min, peer +0.5 %`;
+    const pair = (name: string, unit: string, pick: (m: typeof m1) => number) => [
+      { name: `${tag}: ${name}, minute 1`, value: pick(m1), unit },
+      { name: `${tag}: ${name}, last minute`, value: pick(mN), unit },
+    ];
     out.push(
-      { name: `real-time call ${realSeconds} s, peer +0.5 %: playout delay first 10 s (p50)`, value: d0, unit: 'ms' },
-      { name: `real-time call ${realSeconds} s, peer +0.5 %: playout delay last 10 s (p50)`, value: d1, unit: 'ms' },
-      { name: `real-time call: RSS of the process (engine + test peer) at 2 s`, value: rss0, unit: 'MB' },
-      { name: `real-time call: RSS at the end`, value: rss1, unit: 'MB' },
+      ...pair('playout delay p50 (call stats)', 'ms', (m) => m.p50),
+      ...pair('playout delay p99 (call stats)', 'ms', (m) => m.p99),
+      ...pair('RSS of the process (engine + test peer)', 'MB', (m) => m.rss),
+      ...pair('RSS of child processes (pacat, parec, the private PulseAudio server, its recorder)', 'MB', (m) => m.helperRss),
+      ...pair('CPU of the process (engine + test peer)', 'ms/s', (m) => m.cpu),
+      ...pair('CPU of child processes (the same)', 'ms/s', (m) => m.helperCpu),
+      { name: `${tag}: packets received / lost at the end`, value: stats.packetsReceived, unit: 'packets', peer: { name: 'lost', value: stats.packetsLost ?? 0 } },
     );
   } finally {
     await pulse.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return out;
-}
-
-let clockTicks = 0;
-function cpuMs(pid: number): number {
-  clockTicks ||= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) / clockTicks) * 1000;
-}
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-async function idle(minutes: number): Promise<Figure[]> {
-  const { startApp } = await import('../../test/support/app-process.js');
-  const { labPaths, pruneStaleContacts } = await import('../../test/lab/peers.js');
-  const { startBenchBaresip } = await import('../sip/baresip.js');
-  const paths = labPaths();
-  await pruneStaleContacts('6000');
-  const app = await startApp({ user: '6000', config: {}, env: { PULSE_SERVER: paths.pulseServer } });
-  const peer = await startBenchBaresip({ user: '6001', audioFile: paths.audio.tone440short, maxCalls: 4, player: 'pulse' });
-  try {
-    await sleep(10_000); // registration, start-up GC and JIT settle
-    const pids = { app: app.process.pid!, peer: peer.pid };
-    const c0 = { app: cpuMs(pids.app), peer: cpuMs(pids.peer) };
-    const t0 = performance.now();
-    await sleep(minutes * 60_000);
-    const secs = (performance.now() - t0) / 1000;
-    const c1 = { app: cpuMs(pids.app), peer: cpuMs(pids.peer) };
-    return [
-      { name: `idle, registered, ${minutes} min: CPU per second`, value: (c1.app - c0.app) / secs, unit: 'ms/s', peer: { name: 'baresip', value: (c1.peer - c0.peer) / secs }, goal: '<= 1 ms/s' },
-      { name: 'idle, registered: RSS', value: rssMb(pids.app), unit: 'MB', peer: { name: 'baresip', value: rssMb(pids.peer) } },
-    ];
-  } finally {
-    await Promise.allSettled([app.stop(), peer.stop()]);
-  }
 }
 
 const bench: Benchmark = {
@@ -179,8 +167,9 @@ const bench: Benchmark = {
     const sections = what.length ? what : ['delay', 'long'];
     const out: Figure[] = [];
     if (sections.includes('delay')) out.push(...(await delay(num(args, '--seconds', 20))));
-    if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 120))));
-    if (sections.includes('idle')) out.push(...(await idle(num(args, '--minutes', 3))));
+    if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));
+    if (sections.includes('calls')) out.push(...(await calls(list(args, '--calls', [1, 4, 10]), num(args, '--window', 20))));
+    if (sections.includes('idle')) out.push(...(await idle(num(args, '--seconds', 600))));
     return out;
   },
 };

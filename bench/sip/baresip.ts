@@ -18,29 +18,45 @@ export interface BenchBaresip {
   stop(): Promise<void>;
 }
 
-export async function startBenchBaresip(o: { user: string; audioFile: string; maxCalls: number; player: 'aubridge' | 'pulse' }): Promise<BenchBaresip> {
+export interface BenchBaresipOptions {
+  user: string;
+  audioFile: string;
+  maxCalls: number;
+  player: 'aubridge' | 'pulse';
+  /**
+   * bench/media: the microphone too through PulseAudio (`alsa,pulse` instead of the WAV file), and these sink and
+   * source (PULSE_SINK / PULSE_SOURCE), so baresip uses the same devices the app does.
+   */
+  pulseDevices?: { sink: string; source: string };
+}
+
+export async function startBenchBaresip(o: BenchBaresipOptions): Promise<BenchBaresip> {
   await pruneStaleContacts(o.user);
   const paths = labPaths();
   const port = await allocPortBlock();
   const dir = path.join(paths.peersDir, `bench-${o.user}-${port}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, 'config'),
-    // No control socket and no recordings: menu does the auto-answer (answermode=auto).
-    baresipCoreConfig({
-      port,
-      audioFile: o.audioFile,
-      device: o.player === 'pulse' ? 'alsa,pulse' : 'aubridge,bench',
-      maxCalls: o.maxCalls,
-      audioModules: [o.player === 'pulse' ? 'alsa.so' : 'aubridge.so'],
-      extra: [],
-    }),
-  );
+  // No control socket and no recordings: menu does the auto-answer (answermode=auto).
+  let config = baresipCoreConfig({
+    port,
+    audioFile: o.audioFile,
+    device: o.player === 'pulse' ? 'alsa,pulse' : 'aubridge,bench',
+    maxCalls: o.maxCalls,
+    audioModules: [o.player === 'pulse' ? 'alsa.so' : 'aubridge.so'],
+    extra: [],
+  });
+  if (o.pulseDevices) config = config.replace(/^audio_source .*$/m, 'audio_source alsa,pulse');
+  fs.writeFileSync(path.join(dir, 'config'), config);
   fs.writeFileSync(path.join(dir, 'accounts'), `<sip:${o.user}@${SIP_HOST}>;auth_pass=${LAB_PASSWORD};answermode=auto\n`);
   const proc: Tracked = spawnTracked('baresip', ['-f', dir], {
     cwd: dir,
-    env: { ...process.env, PULSE_SERVER: paths.pulseServer, HOME: dir },
+    env: {
+      ...process.env,
+      PULSE_SERVER: paths.pulseServer,
+      HOME: dir,
+      ...(o.pulseDevices ? { PULSE_SINK: o.pulseDevices.sink, PULSE_SOURCE: o.pulseDevices.source } : {}),
+    },
     logFile: path.join(dir, 'baresip.log'),
     pidFile: path.join(dir, 'pid'),
   });

@@ -9,13 +9,13 @@ import { runInNewContext } from 'node:vm';
 type Gc = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
 
 export interface IdleScavengerOptions {
-  /** How often to look (ms). */
+  /** Unused (it looked this often while watching); kept so that callers' options still type-check. */
   intervalMs?: number;
   /** Quiet for at least this long (ms since the last activity) before collecting. */
   quietMs?: number;
   /** Collect once the young generation is at least this full (0..1). */
   threshold?: number;
-  /** Stop looking this long (ms) after the last activity, until the next (default 2000). */
+  /** The second look, this long (ms) after the last activity; then none until the next (default 2000). */
   watchMs?: number;
 }
 
@@ -48,12 +48,13 @@ function youngGenerationFill(): number {
 }
 
 /**
- * It only looks while SIP is moving (or just moved: for `watchMs` after the last activity, and after
- * start): between calls nothing allocates on the main thread, and an idle phone must not wake up ten
- * times a second to find that out. The next SIP message re-arms it.
+ * It looks twice per burst of SIP traffic, never on a clock: once the burst has been quiet for `quietMs`
+ * (collect if the young generation is `threshold` full), and once more `watchMs` after it (what the
+ * burst's aftermath allocated: the state published, the history written). Between bursts no timer runs:
+ * a registered, idle phone's keep-alives cost two looks each, not twenty (it looked every `intervalMs`
+ * for `watchMs` before). The next SIP message re-arms it.
  */
 export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScavenger {
-  const intervalMs = options.intervalMs ?? 100;
   const quietMs = options.quietMs ?? 50;
   const threshold = options.threshold ?? 0.3;
   const watchMs = options.watchMs ?? 2000;
@@ -61,22 +62,28 @@ export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScav
   let lastActivity = performance.now();
   let collections = 0;
   let timer: NodeJS.Timeout | null = null;
+  let due = 0;
   let stopped = false;
-  const look = () => {
-    const quiet = performance.now() - lastActivity;
-    if (quiet > watchMs) {
-      if (timer) clearInterval(timer);
-      timer = null;
-      return;
-    }
-    if (quiet < quietMs || youngGenerationFill() < threshold) return;
-    gc!({ type: 'minor' });
-    collections++;
-  };
-  const arm = () => {
-    if (!gc || timer || stopped) return;
-    timer = setInterval(look, intervalMs);
+  const schedule = (ms: number) => {
+    due = performance.now() + ms;
+    timer = setTimeout(look, ms);
     timer.unref();
+  };
+  function look(): void {
+    timer = null;
+    const quiet = performance.now() - lastActivity;
+    if (quiet < quietMs) return schedule(quietMs - quiet); // traffic since: wait for the quiet
+    if (youngGenerationFill() >= threshold) {
+      gc!({ type: 'minor' });
+      collections++;
+    }
+    if (quiet < watchMs) schedule(watchMs - quiet);
+  }
+  const arm = () => {
+    if (!gc || stopped) return;
+    if (timer && due <= performance.now() + quietMs) return; // the next look is soon enough
+    if (timer) clearTimeout(timer); // only the end-of-watch look was pending: look sooner
+    schedule(quietMs);
   };
   arm();
   return {
@@ -89,7 +96,7 @@ export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScav
     },
     stop() {
       stopped = true;
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = null;
     },
   };

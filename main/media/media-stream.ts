@@ -1,6 +1,8 @@
 // One call's RTP/RTCP stream, living in the media worker: UDP sockets (RTP on an even port, RTCP on
 // the next), G.711 packetisation, RFC 4733 DTMF, jitter buffer, reception statistics, symmetric RTP.
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import net from 'node:net';
 import { decodeG711, encodeG711 } from './g711.js';
 import { JitterBuffer } from './jitter-buffer.js';
 import { decodeRtcp, encodeBye, encodeReceiverReport, encodeSdes, encodeSenderReport, ntpNow, ReceptionStats, type ReportBlock } from './rtcp.js';
@@ -53,6 +55,27 @@ export interface RtpPair {
   port: number;
 }
 
+/**
+ * dgram resolves the destination of every send through its lookup, by default dns.lookup, which answers
+ * an address literal on the next tick: per packet (50 a second per call) an isIP test, a nextTick and a
+ * turn of the tick and microtask queues before the datagram leaves. RTP and RTCP go to the addresses the
+ * SDP and the latch give, literals: answered at once, the last one remembered. A name (legal in SDP,
+ * rare) still goes to dns.lookup.
+ */
+function rtpLookup(): dgram.SocketOptions['lookup'] {
+  let last = '';
+  let lastFamily = 0;
+  return ((hostname: string, options: dns.LookupOneOptions | number, callback: (e: Error | null, address: string, family: number) => void) => {
+    if (hostname !== last) {
+      const family = net.isIP(hostname);
+      if (family === 0) return dns.lookup(hostname, options as dns.LookupOneOptions, (e, a, f) => callback(e, a, f));
+      last = hostname;
+      lastFamily = family;
+    }
+    callback(null, last, lastFamily);
+  }) as dgram.SocketOptions['lookup'];
+}
+
 /** Bind RTP to a free even port in [min, max] and RTCP to the port after it. */
 export async function bindRtpPair(address: string, min: number, max: number): Promise<RtpPair> {
   const type = address.includes(':') ? 'udp6' : 'udp4';
@@ -62,14 +85,14 @@ export async function bindRtpPair(address: string, min: number, max: number): Pr
   const offset = Math.floor(Math.random() * count);
   for (let i = 0; i < count; i++) {
     const port = first + ((offset + i) % count) * 2;
-    const rtp = dgram.createSocket({ type, reuseAddr: false });
+    const rtp = dgram.createSocket({ type, reuseAddr: false, lookup: rtpLookup() });
     try {
       await bindUdp(rtp, port, address);
     } catch {
       rtp.close();
       continue;
     }
-    const rtcp = dgram.createSocket({ type, reuseAddr: false });
+    const rtcp = dgram.createSocket({ type, reuseAddr: false, lookup: rtpLookup() });
     try {
       await bindUdp(rtcp, port + 1, address);
     } catch {

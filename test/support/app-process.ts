@@ -22,6 +22,8 @@ export interface AppOptions {
   env?: Record<string, string>;
   /** Run the app inside this network namespace (test/lab/netns.mjs); reached through a unix-socket bridge. */
   netns?: string;
+  /** Node flags before the script, e.g. ['--cpu-prof'] (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 export interface AppProcess {
@@ -57,7 +59,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   const config = appConfig(options.user, dir, options.config);
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const hostArgs = [join(repo, 'dist/main/app/host.js'), '--config', configPath];
+  const hostArgs = [...(options.nodeArgs ?? []), join(repo, 'dist/main/app/host.js'), '--config', configPath];
   const [command, args] = options.netns ? ['ip', ['netns', 'exec', options.netns, process.execPath, ...hostArgs]] : [process.execPath, hostArgs];
   const child = spawn(command, args, {
     cwd: repo,

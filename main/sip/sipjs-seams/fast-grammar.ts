@@ -228,6 +228,18 @@ function requestLine(text: string): Record<string, unknown> | typeof NO {
   return parts === NO ? NO : { method: parts.method, uri: buildUri(parts.uri), sip_version: 'SIP/2.0' };
 }
 
+/**
+ * A status line with a plain reason phrase (letters, digits, spaces, '-', '.'), as registrars and phones
+ * send them: the first line of every response we receive. Anything else goes to the grammar.
+ */
+const STATUS_LINE_RE = /^SIP\/2\.0 ([1-6][0-9][0-9]) ([A-Za-z][A-Za-z0-9 .-]*)$/;
+
+function firstLine(text: string): Record<string, unknown> | typeof NO {
+  if (!text.startsWith('SIP/2.0 ')) return requestLine(text);
+  const m = STATUS_LINE_RE.exec(text);
+  return m === null ? NO : { sip_version: 'SIP/2.0', status_code: parseInt(m[1] ?? ''), reason_phrase: m[2] ?? '' };
+}
+
 const CALL_ID_RE = /^[A-Za-z0-9\-.!%*_+`'~()<>:/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:/[\]?{}]+)?$/;
 const CSEQ_RE = /^([0-9]{1,9}) +([A-Z]+)$/;
 const NUMBER_RE = /^[0-9]{1,9}$/;
@@ -249,7 +261,7 @@ const FAST: Record<string, Fast> = {
   To: fromTo,
   Contact: (text) => multiNameAddr(text, CONTACT_SPECIAL),
   Record_Route: (text) => multiNameAddr(text, []),
-  Request_Response: requestLine,
+  Request_Response: firstLine,
   Call_ID: callId,
   CSeq: cseq,
   Max_Forwards: number,

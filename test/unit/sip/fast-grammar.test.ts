@@ -125,6 +125,11 @@ function generated(): string[] {
     '31337 INVITE', '1  ACK', '1 invite', '1 FOO-BAR', '1 INVITEX', '1 PRACK', '12345678901 BYE', 'x INVITE', '1\tBYE',
     '69', '0', '007', '1234567890', '-1', '1 ', 'application/sdp', 'APPLICATION/SDP', 'application/sdp;charset=x', 'textx/plain', 'foo/bar', 'message/sipfrag', 'multipart/mixed', 'application / sdp',
     'INVITE sip:3001@127.0.0.1:5062;transport=udp SIP/2.0', 'INFO sip:a@h SIP/2.0', 'INVITEX sip:a@h SIP/2.0', 'INVITE sip:a@h SIP/3.0', 'INVITE  sip:a@h SIP/2.0', 'invite sip:a@h SIP/2.0', 'INVITE tel:+123 SIP/2.0', 'SIP/2.0 200 OK',
+    // status lines (bench/media: every response's first line went to the grammar)
+    'SIP/2.0 100 Trying', 'SIP/2.0 180 Ringing', 'SIP/2.0 183 Session Progress', 'SIP/2.0 401 Unauthorized', 'SIP/2.0 407 Proxy Authentication Required',
+    'SIP/2.0 481 Call/Transaction Does Not Exist', 'SIP/2.0 488 Not Acceptable Here', 'SIP/2.0 503 Service Unavailable', 'SIP/2.0 200', 'SIP/2.0 200 ', 'SIP/2.0 200  OK',
+    'SIP/2.0 2000 OK', 'SIP/2.0 099 X', 'SIP/2.0 700 Odd', 'SIP/2.0 200 OK\t', 'SIP/2.0 200 Très bien', 'SIP/2.0 200 OK (fine)', 'SIP/3.0 200 OK', 'sip/2.0 200 OK', 'SIP/2.0 200 ok-1.2',
+    'SIP/2.0 603 Decline', 'SIP/2.0 486 Busy Here', 'SIP/2.0 200 a%20b',
   );
   return out;
 }
