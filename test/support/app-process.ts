@@ -57,7 +57,7 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   const config = appConfig(options.user, dir, options.config);
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const hostArgs = [join(repo, 'dist/main/app/host.js'), '--config', configPath];
+  const hostArgs = [...(process.env.DP_APP_NODE_ARGS ? process.env.DP_APP_NODE_ARGS.split(' ') : []), join(repo, 'dist/main/app/host.js'), '--config', configPath];
   const [command, args] = options.netns ? ['ip', ['netns', 'exec', options.netns, process.execPath, ...hostArgs]] : [process.execPath, hostArgs];
   const child = spawn(command, args, {
     cwd: repo,
