@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
-import { entryTarget, looksDialable } from './format.js';
+import { entryTarget, looksDialable, matchedNumber } from './format.js';
 import { keyName } from './key-names.js';
 
 // No debounce: the core answers a search from memory in about a millisecond, so every key press sends its
@@ -222,7 +222,9 @@ const EntryList = memo(function EntryList(props: EntryListProps) {
             <span class="surname">{entry.surname}</span> <span class="firstname">{entry.firstName}</span>
           </span>
           {entry.callsign ? <span class="callsign" title={t.callsign}>{entry.callsign}</span> : null}
-          <span class="entry-number">{entry.numbers[0] ?? ''}</span>
+          <span class="entry-number" data-testid="entry-number">
+                {matchedNumber(entry.numbers, answered ?? '') ?? ''}
+              </span>
         </li>
       );
     })}
