@@ -8,8 +8,9 @@
 // (performance.timeOrigin + now(), see probe.ts); both are the machine's clock, the offset is printed. A key
 // press is timed from its input event (Playwright types Cyrillic as input, with no keydown).
 // Args: --calls N (measured, default 120), --warmup N (default 5), --keys N (measured key presses, default 300),
-//   --peer-calls N (baresip calls, default 60), --keep (keep the capture).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+//   --peer-calls N (baresip calls, default 60), --keep (keep the capture), --page-profile FILE (a V8 CPU profile of the
+//   page over the whole run, for Chrome DevTools; the app's own: DP_APP_NODE_ARGS='--cpu-prof ...', test/support/app-process.ts).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,7 +153,7 @@ async function callsInPanel(page: Page, phone: ContractClient, sippPort: number,
 }
 
 /** Part 3: type words into the phone book search; each key press waits for its answer to be painted. */
-async function phoneBookKeys(page: Page, keys: number): Promise<{ latencies: number[]; missed: number }> {
+async function phoneBookKeys(page: Page, keys: number): Promise<{ latencies: number[]; missed: number; split: string }> {
   const search = page.getByTestId('phonebook-search');
   const expected: string[] = [];
   const before = (await events(page)).inputs.length;
@@ -170,6 +171,9 @@ async function phoneBookKeys(page: Page, keys: number): Promise<{ latencies: num
   await sleep(100);
   const e = await events(page);
   const latencies: number[] = [];
+  const toSend: number[] = [];
+  const roundTrip: number[] = [];
+  const toPaint: number[] = [];
   let missed = 0;
   let from = before;
   for (const query of expected) {
@@ -180,9 +184,20 @@ async function phoneBookKeys(page: Page, keys: number): Promise<{ latencies: num
     from = i + 1;
     const painted = typedAt === undefined ? undefined : e.lists.find((l) => l.at >= typedAt && l.query === query)?.at;
     if (typedAt === undefined || painted === undefined) missed++;
-    else latencies.push(painted - typedAt);
+    else {
+      latencies.push(painted - typedAt);
+      const sent = e.frames.find((f) => f.dir === 'out' && f.what === 'searchPhoneBook' && f.at >= typedAt)?.at;
+      const answered = sent === undefined ? undefined : e.frames.find((f) => f.dir === 'in' && f.at >= sent && f.what === 'resul')?.at;
+      if (sent !== undefined && answered !== undefined && answered <= painted) {
+        toSend.push(sent - typedAt);
+        roundTrip.push(answered - sent);
+        toPaint.push(painted - answered);
+      }
+    }
   }
-  return { latencies, missed };
+  const p = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} / p99 ${percentile(xs, 99).toFixed(1)}`;
+  const split = `key press -> search sent ${p(toSend)}; round trip ${p(roundTrip)}; answer -> painted ${p(toPaint)} (ms, n=${toSend.length})`;
+  return { latencies, missed, split };
 }
 
 const row = (name: string, samples: number[], goal?: string, peer?: number[]): Figure[] =>
@@ -224,6 +239,16 @@ const bench: Benchmark = {
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       });
       const page = await openPanel(browser, app);
+      const profileFile = (() => {
+        const i = args.indexOf('--page-profile');
+        return i < 0 ? null : resolve(args[i + 1] ?? 'page.cpuprofile');
+      })();
+      const cdp = profileFile ? await page.context().newCDPSession(page) : null;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+      }
       const offset = await page.evaluate(() => performance.timeOrigin + performance.now() - Date.now());
       console.log(`page clock - page Date.now(): ${offset.toFixed(3)} ms; ${EMPLOYEES} employees in the phone book`);
 
@@ -255,6 +280,7 @@ const bench: Benchmark = {
         rowAt === undefined ? undefined : appCalls.filter((c) => c.callerInvite! <= rowAt).at(-1);
       const toList: number[] = [];
       const toCore: number[] = [];
+      const frameToRow: number[] = [];
       const clickToTalking: number[] = [];
       const clickToPeer: number[] = [];
       const appInvite180: number[] = [];
@@ -266,6 +292,8 @@ const bench: Benchmark = {
         const talkingAt = e.talking.find((r) => r.callId === s.callId)?.at;
         const clickAt = rowAt === undefined ? undefined : e.clicks.find((c) => c >= rowAt);
         if (rowAt !== undefined) toList.push(rowAt - invite);
+        const frameAt = rowAt === undefined ? undefined : e.frames.filter((f) => f.dir === 'in' && f.what === 'state' && f.at <= rowAt).at(-1)?.at;
+        if (rowAt !== undefined && frameAt !== undefined) frameToRow.push(rowAt - frameAt);
         if (s.core !== undefined) toCore.push(s.core - invite);
         if (clickAt !== undefined && talkingAt !== undefined) clickToTalking.push(talkingAt - clickAt);
         if (clickAt !== undefined && sip.caller200 !== undefined) clickToPeer.push(sip.caller200 - clickAt);
@@ -277,6 +305,15 @@ const bench: Benchmark = {
       await page.getByTestId('phonebook-search').click();
       const book = await phoneBookKeys(page, keys);
       if (book.missed) console.log(`${book.missed} key presses without a matching paint`);
+      console.log(book.split);
+      if (cdp && profileFile) {
+        const { profile } = await cdp.send('Profiler.stop');
+        writeFileSync(profileFile, JSON.stringify(profile));
+        console.log(`page profile written to ${profileFile}`);
+      }
+      const slowest = (xs: number[]) => [...xs].sort((a, b) => b - a).slice(0, 5).map((x) => x.toFixed(1)).join(', ');
+      console.log(`state frame in the page -> row painted p50 ${percentile(frameToRow, 50).toFixed(1)} / p99 ${percentile(frameToRow, 99).toFixed(1)} ms`);
+      console.log(`slowest INVITE -> row: ${slowest(toList)}; click -> talking: ${slowest(clickToTalking)}; key -> list: ${slowest(book.latencies)} (ms)`);
 
       return [
         ...row('INVITE (sipp) -> row painted in the call list', toList, '<= 100 ms', peer180),

@@ -10,6 +10,8 @@ export interface ProbeEvents {
   clicks: number[];
   /** Every input event of a text field: what it now holds, and when the input reached the page. */
   inputs: Array<{ value: string; at: number }>;
+  /** Frames on the page's WebSocket: sent commands (by name) and received messages (state or result), when. */
+  frames: Array<{ dir: 'out' | 'in'; what: string; at: number }>;
 }
 
 declare global {
@@ -21,7 +23,23 @@ declare global {
 /** Runs in the page (Playwright addInitScript): no imports, no closures over this module. */
 export function installProbe(): void {
   const now = (): number => performance.timeOrigin + performance.now();
-  const events: ProbeEvents = { rows: [], talking: [], lists: [], clicks: [], inputs: [] };
+  const events: ProbeEvents = { rows: [], talking: [], lists: [], clicks: [], inputs: [], frames: [] };
+  // Where a key press's time goes: before the command leaves, the round trip, after the answer is in.
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: string) {
+    events.frames.push({ dir: 'out', what: /"name":"(\w+)"/.exec(String(data))?.[1] ?? '?', at: now() });
+    return send.call(this, data);
+  };
+  const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!;
+  Object.defineProperty(WebSocket.prototype, 'onmessage', {
+    ...onmessage,
+    set(this: WebSocket, fn: ((ev: MessageEvent) => void) | null) {
+      onmessage.set!.call(this, fn ? (ev: MessageEvent) => {
+        events.frames.push({ dir: 'in', what: String(ev.data).slice(9, 14), at: now() });
+        fn.call(this, ev);
+      } : null);
+    },
+  });
   window.__bench = events;
   const afterPaint = (note: (at: number) => void): void => {
     requestAnimationFrame(() => {

@@ -22,6 +22,9 @@ import { SqliteOpenDialogs } from '../store/open-dialogs.js';
 import { SettingsStore } from '../store/settings-store.js';
 import type { PhoneConfig } from './config.js';
 
+/** How often presence changes at most reach the phone book (a mark a quarter second late is not news). */
+const PRESENCE_BATCH_MS = 250;
+
 export interface CoreLogger {
   debug(message: string): void;
   info(message: string): void;
@@ -157,9 +160,16 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
     directoryRevision++;
     publisher.changed();
   };
+  // Presence comes in floods (the first NOTIFY of every watched employee): one new revision per
+  // PRESENCE_BATCH_MS at most, else each NOTIFY is a state push and a phone-book search in every tab.
+  let presenceBatch: NodeJS.Timeout | null = null;
   telephony.onPresence((uri, online) => {
     data.setPresence(uri, online);
-    directoryChanged();
+    presenceBatch ??= setTimeout(() => {
+      presenceBatch = null;
+      directoryChanged();
+    }, PRESENCE_BATCH_MS);
+    presenceBatch.unref?.();
   });
   telephony.onPresenceSupport((supported) => {
     if (!supported) {

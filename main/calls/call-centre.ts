@@ -336,7 +336,8 @@ export class CallCentre {
   }
 
   private changed(): void {
-    this.updateRinger();
+    // Listeners first: the publisher queues its state for the UI before the ringer queues the opening of
+    // the ring device (a pacat spawn that blocks for tens of ms), so a new call shows without waiting for it.
     for (const listener of [...this.bareListeners]) {
       try {
         listener();
@@ -344,6 +345,7 @@ export class CallCentre {
         // a broken listener must not break the call centre
       }
     }
+    this.updateRinger();
     if (this.listeners.size === 0) return;
     const snapshot = this.snapshot();
     for (const listener of [...this.listeners]) {

@@ -166,7 +166,11 @@ export class IncomingCalls {
   private entryFor(leg: CallLeg, state: 'ringing' | 'dialing'): Entry {
     const { ctx } = this;
     const handledBy = leg.direction === 'outgoing' ? ctx.deps.account.user : null;
-    const e = newEntry(ctx.newCallId(), leg.direction, leg.remote.number, leg.remote.uri, state, ctx.deps.clock.now(), handledBy);
+    // The number as the dial plan writes it (E.164 with its +: '79161230001' from the SIP user part is
+    // '+79161230001'), so the screen, the intake form and the history show one form; not a number: as it came.
+    const resolved = leg.remote.number ? ctx.deps.dialPlan.resolve(leg.remote.number) : null;
+    const number = resolved?.ok ? resolved.value.number : leg.remote.number;
+    const e = newEntry(ctx.newCallId(), leg.direction, number, leg.remote.uri, state, ctx.deps.clock.now(), handledBy);
     e.call.displayName = leg.remote.displayName;
     return e;
   }

@@ -25,7 +25,8 @@ export class PresenceBook {
   }
 
   isOwn(key: string): boolean {
-    return this.own !== null && addressWithoutPort(key) === this.own;
+    // Asked for every employee of a search: the prefix test first, the regex only for a near match.
+    return this.own !== null && key.startsWith(this.own) && addressWithoutPort(key) === this.own;
   }
 
   /** What the server said about this address; null forgets it (unknown again). */

@@ -86,6 +86,12 @@ export interface PresenceOptions {
   subscribeExpires?: number;
   /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"). */
   retryMs?: number;
+  /**
+   * SUBSCRIBEs waiting for their answer at once (default 8); the rest wait their turn. A phone book of
+   * 10,000 employees must not become 10,000 transactions in one burst: the server drops what it cannot
+   * take, every dropped one is retransmitted and retried, and the flood starves the calls (bench/ui).
+   */
+  maxPendingSubscribes?: number;
   log?: SipLog;
 }
 
@@ -98,6 +104,9 @@ interface Watch {
   closed: boolean;
   /** What we last told the listeners about this person. */
   told: boolean | null;
+  /** This watch's SUBSCRIBE holds one of the maxPendingSubscribes places. */
+  pending: boolean;
+  queued: boolean;
 }
 
 export class SipPresence {
@@ -105,6 +114,9 @@ export class SipPresence {
   private readonly supportListeners = new Set<(supported: boolean) => void>();
   private supported: boolean | null = null;
   private readonly watches = new Map<string, Watch>();
+  /** Watches whose SUBSCRIBE waits for a free place, first come first served. */
+  private readonly queue: Watch[] = [];
+  private pendingCount = 0;
   private own: OwnPresence | null = null;
   private etag: string | null = null;
   private publishTimer: ReturnType<typeof setTimeout> | null = null;
@@ -134,11 +146,12 @@ export class SipPresence {
 
   watch(uris: string[]): void {
     const wanted = new Set(uris);
-    for (const [uri, w] of this.watches) {
-      if (!wanted.has(uri)) {
-        this.closeWatch(w, true);
-        this.watches.delete(uri);
-      }
+    const dropped = [...this.watches.values()].filter((w) => !wanted.has(w.uri));
+    // All marked closed first: a place freed by one of them must not go to another one being dropped.
+    for (const w of dropped) w.closed = true;
+    for (const w of dropped) {
+      this.closeWatch(w, true);
+      this.watches.delete(w.uri);
     }
     for (const uri of wanted) {
       if (this.watches.has(uri)) continue;
@@ -147,7 +160,7 @@ export class SipPresence {
         this.log.warn(`presence: not a SIP URI: ${uri}`);
         continue;
       }
-      const w: Watch = { uri, target, dialog: null, request: null, retry: null, closed: false, told: null };
+      const w: Watch = { uri, target, dialog: null, request: null, retry: null, closed: false, told: null, pending: false, queued: false };
       this.watches.set(uri, w);
       if (this.supported !== false) this.subscribe(w);
     }
@@ -158,6 +171,7 @@ export class SipPresence {
     if (this.publishTimer) clearTimeout(this.publishTimer);
     for (const w of this.watches.values()) this.closeWatch(w, true);
     this.watches.clear();
+    this.queue.length = 0;
     if (this.etag && this.supported !== false) {
       await this.publish(0, false).catch(() => undefined);
     }
@@ -216,8 +230,38 @@ export class SipPresence {
     });
   }
 
+  /** Number of SUBSCRIBEs sent and not yet answered (for tests and the pacing). */
+  get pendingSubscribes(): number {
+    return this.pendingCount;
+  }
+
   private subscribe(w: Watch): void {
-    if (w.closed || this.stopped || this.supported === false) return;
+    if (w.closed || this.stopped || this.supported === false || w.pending) return;
+    if (this.pendingCount >= (this.o.maxPendingSubscribes ?? 8)) {
+      if (!w.queued) {
+        w.queued = true;
+        this.queue.push(w);
+      }
+      return;
+    }
+    w.pending = true;
+    this.pendingCount++;
+    this.sendSubscribe(w);
+  }
+
+  /** The SUBSCRIBE of `w` was answered (or failed, or its watch closed): the next one in line may go. */
+  private settled(w: Watch): void {
+    if (!w.pending) return;
+    w.pending = false;
+    this.pendingCount--;
+    while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
+      const next = this.queue.shift()!;
+      next.queued = false;
+      this.subscribe(next);
+    }
+  }
+
+  private sendSubscribe(w: Watch): void {
     const core = this.o.core;
     const expires = this.o.subscribeExpires ?? 600;
     const message = core.makeOutgoingRequestMessage('SUBSCRIBE', w.target, this.o.aor, w.target, {}, [
@@ -228,20 +272,27 @@ export class SipPresence {
       'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER',
     ]);
     const retryLater = (): void => {
+      this.settled(w);
       w.dialog = null;
       w.request = null;
       // Without a subscription nobody says this person is online any more: not online until a NOTIFY does.
       if (w.told === true) this.tell(w, false);
       if (w.closed || this.stopped || this.supported === false) return;
       if (w.retry) clearTimeout(w.retry);
+      // Spread over a quarter of the wait: what failed together (a server restart) does not retry together.
+      const wait = (this.o.retryMs ?? 30_000) * (1 + Math.random() / 4);
       w.retry = setTimeout(() => {
         w.retry = null;
         this.subscribe(w);
-      }, this.o.retryMs ?? 30_000);
+      }, wait);
     };
     w.request = core.subscribe(message, {
-      onAccept: () => this.setSupported(true),
+      onAccept: () => {
+        this.settled(w);
+        this.setSupported(true);
+      },
       onNotify: ({ request, subscription }) => {
+        this.settled(w);
         this.onNotify(w, request);
         if (subscription && !w.dialog) {
           w.dialog = subscription;
@@ -255,8 +306,10 @@ export class SipPresence {
       onNotifyTimeout: () => retryLater(),
       onReject: (response) => {
         const code = response.message.statusCode ?? 0;
-        if (UNSUPPORTED.has(code)) this.setSupported(false);
-        else {
+        if (UNSUPPORTED.has(code)) {
+          this.setSupported(false);
+          this.settled(w);
+        } else {
           this.log.warn(`SUBSCRIBE ${w.uri} refused: ${code} ${response.message.reasonPhrase ?? ''}`);
           retryLater();
         }
@@ -291,6 +344,11 @@ export class SipPresence {
 
   private closeWatch(w: Watch, unsubscribe: boolean): void {
     w.closed = true;
+    this.settled(w);
+    if (w.queued) {
+      w.queued = false;
+      this.queue.splice(this.queue.indexOf(w), 1);
+    }
     if (w.retry) clearTimeout(w.retry);
     w.retry = null;
     try {

@@ -300,24 +300,39 @@ export class DispatchStore {
   }
 
   /**
-   * A fresh human order number: a counter kept in meta (started once from the largest numeric number
-   * already there), skipping numbers an import has taken. Call inside the creating transaction.
+   * A fresh human order number in the centre's own numbering: the newest order's prefix (Д-1005 -> Д-) and
+   * one more than the largest number with that prefix (Д-1006), plain digits when the orders have none
+   * (a new order was "1" beside Д-1001...). A counter in meta keeps it rising, skipping numbers an import
+   * has taken. Call inside the creating transaction.
    */
   nextOrderNumber(): string {
     const stored = this.stmt(`SELECT value FROM meta WHERE key = 'last_order_number'`).get() as { value: string } | undefined;
+    const split = (n: string): [string, number] => {
+      const m = /^(.*?)(\d+)$/.exec(n);
+      return m ? [m[1]!, Number(m[2])] : [n, 0];
+    };
+    let prefix: string;
     let candidate: number;
-    if (stored) candidate = Number(stored.value) + 1;
-    else {
-      const row = this.stmt(
-        `SELECT COALESCE(MAX(CAST(number AS INTEGER)), 0) AS top FROM orders WHERE number NOT GLOB '*[^0-9]*'`,
-      ).get() as { top: number };
-      candidate = Math.max(Number(row.top) || 0, 0) + 1;
+    if (stored) {
+      const [p, last] = split(stored.value);
+      [prefix, candidate] = [p, last + 1];
+    } else {
+      const newest = this.stmt(`SELECT number FROM orders ORDER BY created_at DESC, order_id DESC LIMIT 1`).get() as { number: string } | undefined;
+      prefix = newest ? split(newest.number)[0] : '';
+      const numbers = this.stmt(`SELECT number FROM orders WHERE substr(number, 1, ?) = ?`).all(prefix.length, prefix) as { number: string }[];
+      let top = 0;
+      for (const { number } of numbers) {
+        const [p, n] = split(number);
+        if (p === prefix && n > top) top = n;
+      }
+      candidate = top + 1;
     }
     const taken = this.stmt(`SELECT 1 FROM orders WHERE number = ?`);
-    while (taken.get(String(candidate)) !== undefined) candidate += 1;
+    while (taken.get(`${prefix}${candidate}`) !== undefined) candidate += 1;
+    const number = `${prefix}${candidate}`;
     this.stmt(
       `INSERT INTO meta (key, value) VALUES ('last_order_number', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    ).run(String(candidate));
-    return String(candidate);
+    ).run(number);
+    return number;
   }
 }

@@ -33,8 +33,69 @@ export function dayBefore(day: string, now: number): string {
   return localDay(d.getTime());
 }
 
+/** A YYYY-MM-DD day written as the dispatcher reads dates: 02.12.2026 (dd.mm.yyyy), '' for none. */
+export function dayText(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : '';
+}
+
+/** What the dispatcher typed as a day (02.12.2026, 2.12.2026, 2026-12-02) as YYYY-MM-DD; '' for an empty field, null when no date. */
+export function parseDayText(text: string): string | null {
+  const s = text.trim();
+  if (s === '') return '';
+  const dmy = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(s);
+  const ymd = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  const [y, mo, d] = dmy ? [dmy[3], dmy[2], dmy[1]] : ymd ? [ymd[1], ymd[2], ymd[3]] : [];
+  if (!y || !mo || !d) return null;
+  const date = new Date(Number(y), Number(mo) - 1, Number(d), 12);
+  if (date.getFullYear() !== Number(y) || date.getMonth() !== Number(mo) - 1 || date.getDate() !== Number(d)) return null;
+  return localDay(date.getTime());
+}
+
+/**
+ * The day filter as a text field in dd.mm.yyyy: Chromium's <input type=date> shows the browser's own locale
+ * (mm/dd/yyyy in an English browser), not the page's Russian.
+ */
+function DayField(props: { day: string; onDay: (day: string) => void }) {
+  const t = useT();
+  const [text, setText] = useState(() => dayText(props.day));
+  const [invalid, setInvalid] = useState(false);
+  // A day set elsewhere (Today, Day before, All days) shows here.
+  useEffect(() => {
+    if (parseDayText(text) !== props.day) {
+      setText(dayText(props.day));
+      setInvalid(false);
+    }
+  }, [props.day]);
+  return (
+    <input
+      type="text"
+      inputMode="numeric"
+      data-testid="history-day"
+      class={invalid ? 'invalid' : ''}
+      aria-invalid={invalid}
+      placeholder={t.historyDayPlaceholder}
+      title={t.historyDayPlaceholder}
+      size={10}
+      value={text}
+      onInput={(ev) => {
+        const value = (ev.currentTarget as HTMLInputElement).value;
+        setText(value);
+        const day = parseDayText(value);
+        setInvalid(day === null);
+        if (day !== null) props.onDay(day);
+      }}
+    />
+  );
+}
+
 export function HistoryPanel(props: { onClose: () => void }) {
-  const { run } = usePhone();
+  const { run, state } = usePhone();
+  // A call that ends while the history is open (a new missed call, a call back) is read in at once.
+  const ended = state.calls
+    .filter((c) => c.state === 'ended')
+    .map((c) => c.callId)
+    .join(' ');
   const t = useT();
   const locale = useLocale();
   const [day, setDay] = useState(() => localDay(Date.now()));
@@ -63,13 +124,13 @@ export function HistoryPanel(props: { onClose: () => void }) {
       });
     }, 40);
     return () => clearTimeout(timer);
-  }, [day, number, outcome, page, run]);
+  }, [day, number, outcome, page, run, ended]);
 
   useEffect(() => {
     void run('listMissedNotCalledBack', { limit: 50 }).then((r) => {
       if (r.ok && Array.isArray(r.value)) setMissed(r.value);
     });
-  }, [run, missedTick]);
+  }, [run, missedTick, ended]);
 
   const resetPage = () => setPage(firstPage.current);
   const first = firstPage.current ?? 0;
@@ -142,15 +203,10 @@ export function HistoryPanel(props: { onClose: () => void }) {
           </div>
           <label>
             {t.historyDay}{' '}
-            <input
-              type="date"
-              data-testid="history-day"
-              value={day}
-              onInput={(ev) => {
-                setDay((ev.currentTarget as HTMLInputElement).value);
+            <DayField day={day} onDay={(d) => {
+                setDay(d);
                 resetPage();
-              }}
-            />
+              }} />
           </label>
           <label>
             {t.historyNumber}{' '}

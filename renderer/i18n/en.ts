@@ -229,6 +229,8 @@ export const en = {
     refused: (action: string, accelerator: string, why: 'taken' | 'duplicate') =>
       why === 'taken' ? `${action}: ${accelerator} is taken by another program or is not a valid key` : `${action}: ${accelerator} is already used for another action`,
   },
+  // ui (#11): the history's day field
+  historyDayPlaceholder: 'dd.mm.yyyy',
   headset: {
     title: 'Headset buttons',
     connect: 'Connect a headset',

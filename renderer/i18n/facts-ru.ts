@@ -147,18 +147,18 @@ export const factsRu: FactWords = makeFactWords({
   fieldRules,
   unknownCaller,
   notices: {
-    'call-failed': (n) => `Звонок ${partyName(n.party)} не состоялся: ${ended(n.reason, n.cause)}`,
-    'call-cut-off': (n) => `Разговор с ${partyName(n.party)} прервался: ${ended(n.reason, n.cause)}`,
-    'answered-and-held': (n) => `${partyName(n.party)} ответил и поставлен на удержание: вы говорите по другой линии`,
+    'call-failed': (n) => `${partyName(n.party)}: звонок не состоялся — ${ended(n.reason, n.cause)}`,
+    'call-cut-off': (n) => `${partyName(n.party)}: разговор прервался — ${ended(n.reason, n.cause)}`,
+    'answered-and-held': (n) => `${partyName(n.party)}: ответ получен, звонок поставлен на удержание — вы говорите по другой линии`,
     'transfer-failed': (n) =>
-      `Не удалось переадресовать ${partyName(n.party)} на ${n.target} (${cause(n.cause, 'отказ')}). Абонент снова на линии с вами.`,
-    'resume-failed': (n) => `Не удалось снять ${partyName(n.party)} с удержания (${cause(n.cause)})`,
+      `${partyName(n.party)}: переадресация на ${n.target} не удалась (${cause(n.cause, 'отказ')}). Абонент снова на линии с вами.`,
+    'resume-failed': (n) => `${partyName(n.party)}: не удалось снять звонок с удержания (${cause(n.cause)})`,
     'hold-not-accepted': (n) =>
-      `${partyName(n.party)} на удержании у вас, но его сторона не приняла удержание (${cause(n.cause)}): абонент может слышать тишину.`,
+      `${partyName(n.party)}: звонок на удержании у вас, но другая сторона не приняла удержание (${cause(n.cause)}): абонент может слышать тишину.`,
     'resume-not-accepted': (n) =>
-      `${partyName(n.party)} снова на линии у вас, но его сторона этого не приняла (${cause(n.cause)}): абонент может вас не слышать.`,
+      `${partyName(n.party)}: звонок снова на линии у вас, но другая сторона этого не приняла (${cause(n.cause)}): абонент может вас не слышать.`,
     'connect-failed': (n) =>
-      `Не удалось соединить ${partyName(n.party)} с ${n.target ? partyName(n.target) : 'адресатом переадресации'} (${cause(n.cause, 'отказ')}). ` +
+      `Не удалось соединить абонентов: ${partyName(n.party)} и ${n.target ? partyName(n.target) : 'адресат переадресации'} (${cause(n.cause, 'отказ')}). ` +
       `Оба звонка остаются у вас${n.callerHeld ? '; абонент на удержании.' : '.'}`,
     'consultation-ended': (n) =>
       `${partyName(n.target)}: ${ended(n.reason, n.cause)}. ` +
@@ -166,7 +166,7 @@ export const factsRu: FactWords = makeFactWords({
         ? `${partyName(n.caller)} ждёт на удержании: снимите с удержания, чтобы продолжить разговор.`
         : `${partyName(n.caller)} по-прежнему на линии.`),
     'caller-left-consultation': (n) =>
-      `${partyName(n.caller)} положил трубку во время консультации; разговор с ${partyName(n.target)} продолжается.`,
+      `${partyName(n.caller)}: абонент положил трубку во время консультации; разговор продолжается — ${partyName(n.target)}.`,
     'presence-not-sent': (n) =>
       `Не удалось сообщить серверу ваш статус (${n.detail}); ` +
       (n.presence === 'break' ? 'новые звонки здесь всё равно отклоняются, пока вы на перерыве.' : 'звонки здесь принимаются.'),

@@ -115,7 +115,7 @@ export const ru: Strings = {
   },
   transferredTo: (t) => `на ${t}`,
   orders: 'Заказы',
-  ordersOfDriver: (name) => `Заказы водителя ${name}`,
+  ordersOfDriver: (name) => `Заказы водителя: ${name}`,
   ordersOfClient: (name) => `Незавершенные заказы: ${name}`,
   ordersAll: 'Незавершенные заказы',
   ordersEmpty: 'Заказов нет',
@@ -223,6 +223,8 @@ export const ru: Strings = {
     refused: (action, accelerator, why) =>
       why === 'taken' ? `${action}: ${accelerator} занято другой программой или не является сочетанием клавиш` : `${action}: ${accelerator} уже назначено другому действию`,
   },
+  // ui (#11): the history's day field
+  historyDayPlaceholder: 'дд.мм.гггг',
   headset: {
     title: 'Кнопки гарнитуры',
     connect: 'Подключить гарнитуру',

@@ -1,8 +1,10 @@
+import { memo } from '../common/memo.js';
 import type { Order } from '../../shared/domain.js';
 import { useLocale, useT } from '../i18n/index.js';
 import { formatDateTime } from '../telephony/format.js';
 
-export function OrderList(props: {
+/** memo: a new PhoneState that leaves the orders alone does not re-draw the table. */
+export const OrderList = memo(function OrderList(props: {
   title: string;
   focus: 'driver' | 'client' | 'all';
   orders: Order[];
@@ -70,4 +72,4 @@ export function OrderList(props: {
       )}
     </section>
   );
-}
+});

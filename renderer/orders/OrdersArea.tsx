@@ -1,7 +1,7 @@
 // The order side of the dispatcher screen, driven by "the call being talked on" (state.activeCallId):
 // a driver's call filters the list to the driver's orders and shows the one they are carrying out; a
 // client's call shows their unfinished orders; a new client's call opens the intake form with the number.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Call, Order, OrderFilter } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
@@ -85,7 +85,13 @@ export function OrdersArea() {
     focus.preferredOrder?.orderId === selectedId ? focus.preferredOrder : created?.orderId === selectedId ? created : null;
   const title = focus.kind === 'driver' ? t.ordersOfDriver(focus.name) : focus.kind === 'client' ? t.ordersOfClient(focus.name) : t.ordersAll;
   // Until the list answers, the identity's own orders are shown (known from the ring).
-  const shown = orders.length > 0 ? orders : focus.preferredOrder ? (activeCall?.identity.kind === 'client' ? activeCall.identity.unfinishedOrders : [focus.preferredOrder]) : orders;
+  const identity = activeCall?.identity;
+  const shown = useMemo(
+    () => (orders.length > 0 ? orders : focus.preferredOrder ? (identity?.kind === 'client' ? identity.unfinishedOrders : [focus.preferredOrder]) : orders),
+    [orders, filterKey, identity],
+  );
+  const number = activeCall?.number ?? '';
+  const onNewOrder = useCallback(() => setIntake({ phone: number, callId: null }), [number]);
 
   return (
     <div class="orders-area">
@@ -110,7 +116,7 @@ export function OrdersArea() {
           selectedId={selectedId}
           highlightId={focus.preferredOrder?.orderId ?? null}
           onSelect={setSelectedId}
-          onNewOrder={() => setIntake({ phone: activeCall?.number ?? '', callId: null })}
+          onNewOrder={onNewOrder}
         />
         <OrderInfo orderId={selectedId} known={fromList ?? fallback} />
       </div>

@@ -3,16 +3,17 @@
 // "Online" is only what the core marks true (main/directory/presence-book.ts has the rule); when nobody
 // is, the list says so, and typing searches everyone.
 import type { Ref } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { memo } from '../common/memo.js';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
-import { entryTarget, looksDialable } from './format.js';
+import { entryTarget, looksDialable, matchedNumber } from './format.js';
 import { keyName } from './key-names.js';
 
-// No debounce: the core answers a search from memory in about a millisecond, so every key press gets its
-// answer at once (bench/ui: key press -> list painted); an older answer never overwrites a newer one.
-export const SEARCH_DEBOUNCE_MS = 0;
+// No debounce: the core answers a search from memory in about a millisecond, so every key press sends its
+// search from the input event itself (an effect would wait for the next frame; bench/ui: key press -> list
+// painted); an older answer never overwrites a newer one.
 const REFRESH_MS = 20_000;
 
 export interface PhoneBookProps {
@@ -52,10 +53,10 @@ export function PhoneBook(props: PhoneBookProps) {
     if (revision !== firstRevision.current) setRefreshTick((n) => n + 1);
   }, [revision]);
 
-  useEffect(() => {
-    const seq = ++latest.current;
-    const q = query.trim();
-    const search = () => {
+  const search = useCallback(
+    (text: string) => {
+      const seq = ++latest.current;
+      const q = text.trim();
       void run('searchPhoneBook', { query: q, limit: 50 }, { quiet: true }).then((result) => {
         if (seq !== latest.current) return; // an older answer never overwrites a newer one
         if (result.ok && Array.isArray(result.value)) setEntries(result.value);
@@ -63,25 +64,34 @@ export function PhoneBook(props: PhoneBookProps) {
         setAnswered(q);
         setHighlight(0);
       });
-    };
-    if ((q === '' && refreshTick === 0) || SEARCH_DEBOUNCE_MS === 0) {
-      search();
-      return;
-    }
-    const timer = setTimeout(search, SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [query, run, refreshTick]);
+    },
+    [run],
+  );
+  const typed = (text: string) => {
+    setQuery(text);
+    search(text);
+  };
+  // On start, and again when presence moved or the periodic refresh comes round.
+  const queryRef = useRef(query);
+  queryRef.current = query;
+  useEffect(() => search(queryRef.current), [search, refreshTick]);
 
   const q = query.trim();
   // On start (no text) the phone book is the list of employees the server says are online, and only them.
-  const shown = q === '' ? entries.filter((e) => e.online === true) : entries;
+  const shown = useMemo(() => (q === '' ? entries.filter((e) => e.online === true) : entries), [q === '', entries]);
   const dialable = looksDialable(q);
   const numberLabel = props.pickNumberLabel ?? t.callNumber;
 
-  const pick = (target: string, entry: PhoneBookEntry | null) => {
-    props.onPick(target, entry);
-    setQuery('');
-  };
+  const onPick = useRef(props.onPick);
+  onPick.current = props.onPick;
+  const pick = useCallback(
+    (target: string, entry: PhoneBookEntry | null) => {
+      onPick.current(target, entry);
+      setQuery('');
+      search('');
+    },
+    [search],
+  );
 
   const onKeyDown = (ev: KeyboardEvent) => {
     if (ev.key === 'ArrowDown') {
@@ -102,7 +112,7 @@ export function PhoneBook(props: PhoneBookProps) {
       if (entry && target) pick(target, entry);
     } else if (ev.key === 'Escape' && query) {
       ev.stopPropagation();
-      setQuery('');
+      typed('');
     }
   };
 
@@ -120,7 +130,7 @@ export function PhoneBook(props: PhoneBookProps) {
         autoFocus={props.autoFocus}
         autoComplete="off"
         spellcheck={false}
-        onInput={(ev) => setQuery((ev.currentTarget as HTMLInputElement).value)}
+        onInput={(ev) => typed((ev.currentTarget as HTMLInputElement).value)}
         onKeyDown={onKeyDown}
       />
       {dialable ? (
@@ -136,58 +146,94 @@ export function PhoneBook(props: PhoneBookProps) {
         </button>
       ) : null}
       {q === '' ? <div class="list-caption">{t.phoneBookOnlineList}</div> : null}
-      <ul class="entries" role="listbox" aria-label={prefix === 'phonebook' ? t.phoneBook : t.transferTitle} data-query={answered ?? undefined}>
-        {shown.map((entry, i) => {
-          const target = entryTarget(entry);
-          const activate = () => {
-            if (target && !props.disabled) pick(target, entry);
-          };
-          return (
-            <li
-              key={entry.employeeId}
-              role="option"
-              aria-selected={i === highlight}
-              aria-disabled={!target || props.disabled}
-              tabIndex={0}
-              class={`entry${i === highlight ? ' entry-hl' : ''}${target ? '' : ' entry-nonumber'}`}
-              data-testid={`${prefix}-entry`}
-              data-employee-id={entry.employeeId}
-              onClick={activate}
-              onKeyDown={(ev) => {
-                if (ev.key === 'Enter' || ev.key === ' ') {
-                  ev.preventDefault();
-                  activate();
-                }
-              }}
-              onMouseEnter={() => setHighlight(i)}
-              title={target ?? t.noNumber}
-            >
-              {entry.online === null ? (
-                <span class="mark mark-none" aria-hidden="true" />
-              ) : (
-                <span
-                  class={`mark ${entry.online ? 'mark-online' : 'mark-offline'}`}
-                  data-testid="online-mark"
-                  data-online={String(entry.online)}
-                  title={entry.online ? t.online : t.offline}
-                  aria-label={entry.online ? t.online : t.offline}
-                />
-              )}
-              <span class="entry-name">
-                <span class="surname">{entry.surname}</span> <span class="firstname">{entry.firstName}</span>
-              </span>
-              {entry.callsign ? <span class="callsign" title={t.callsign}>{entry.callsign}</span> : null}
-              <span class="entry-number">{entry.numbers[0] ?? ''}</span>
-            </li>
-          );
-        })}
-        {shown.length === 0 && q === '' ? (
-          <li class="empty" data-testid={`${prefix}-nobody-online`}>
-            {t.nobodyOnline}
-          </li>
-        ) : null}
-        {shown.length === 0 && q !== '' && !dialable ? <li class="empty">{t.phoneBookEmpty}</li> : null}
-      </ul>
+      <EntryList
+        entries={shown}
+        query={q}
+        answered={answered}
+        dialable={dialable}
+        highlight={highlight}
+        disabled={props.disabled ?? false}
+        prefix={prefix}
+        onPick={pick}
+        onHighlight={setHighlight}
+      />
     </div>
   );
 }
+
+interface EntryListProps {
+  entries: PhoneBookEntry[];
+  query: string;
+  /** The query these entries answer (data-query, for tests and bench/ui). */
+  answered: string | null;
+  dialable: boolean;
+  highlight: number;
+  disabled: boolean;
+  prefix: 'phonebook' | 'transfer';
+  onPick: (target: string, entry: PhoneBookEntry) => void;
+  onHighlight: (i: number) => void;
+}
+
+/** The entries; memo: a new PhoneState (a call ringing, a timer) does not re-draw 50 rows that did not change. */
+const EntryList = memo(function EntryList(props: EntryListProps) {
+  const { entries, highlight, disabled, prefix, onPick, onHighlight, dialable } = props;
+  const q = props.query;
+  const answered = props.answered;
+  const t = useT();
+  return (
+  <ul class="entries" role="listbox" aria-label={prefix === 'phonebook' ? t.phoneBook : t.transferTitle} data-query={answered ?? undefined}>
+    {entries.map((entry, i) => {
+      const target = entryTarget(entry);
+      const activate = () => {
+        if (target && !disabled) onPick(target, entry);
+      };
+      return (
+        <li
+          key={entry.employeeId}
+          role="option"
+          aria-selected={i === highlight}
+          aria-disabled={!target || disabled}
+          tabIndex={0}
+          class={`entry${i === highlight ? ' entry-hl' : ''}${target ? '' : ' entry-nonumber'}`}
+          data-testid={`${prefix}-entry`}
+          data-employee-id={entry.employeeId}
+          onClick={activate}
+          onKeyDown={(ev) => {
+            if (ev.key === 'Enter' || ev.key === ' ') {
+              ev.preventDefault();
+              activate();
+            }
+          }}
+          onMouseEnter={() => onHighlight(i)}
+          title={target ?? t.noNumber}
+        >
+          {entry.online === null ? (
+            <span class="mark mark-none" aria-hidden="true" />
+          ) : (
+            <span
+              class={`mark ${entry.online ? 'mark-online' : 'mark-offline'}`}
+              data-testid="online-mark"
+              data-online={String(entry.online)}
+              title={entry.online ? t.online : t.offline}
+              aria-label={entry.online ? t.online : t.offline}
+            />
+          )}
+          <span class="entry-name">
+            <span class="surname">{entry.surname}</span> <span class="firstname">{entry.firstName}</span>
+          </span>
+          {entry.callsign ? <span class="callsign" title={t.callsign}>{entry.callsign}</span> : null}
+          <span class="entry-number" data-testid="entry-number">
+                {matchedNumber(entry.numbers, answered ?? '') ?? ''}
+              </span>
+        </li>
+      );
+    })}
+    {entries.length === 0 && q === '' ? (
+      <li class="empty" data-testid={`${prefix}-nobody-online`}>
+        {t.nobodyOnline}
+      </li>
+    ) : null}
+    {entries.length === 0 && q !== '' && !dialable ? <li class="empty">{t.phoneBookEmpty}</li> : null}
+  </ul>
+  );
+});

@@ -65,3 +65,17 @@ export function describeIdentity(identity: CallerIdentity, t: Strings): { who: s
       };
   }
 }
+
+/**
+ * The number of an entry to show for what was typed: the one whose digits hold the typed digits (also typed
+ * nationally: 8 912... or 912... for +7 912...), else the first. Text queries (a surname) show the first.
+ */
+export function matchedNumber(numbers: readonly string[], query: string): string | null {
+  const typed = query.replace(/\D/g, '');
+  if (typed.length > 0 && /^[+\d\s\-().]+$/.test(query.trim())) {
+    const forms = typed.startsWith('8') ? [typed, `7${typed.slice(1)}`] : [typed];
+    const hit = numbers.find((n) => forms.some((f) => n.replace(/\D/g, '').includes(f)));
+    if (hit) return hit;
+  }
+  return numbers[0] ?? null;
+}

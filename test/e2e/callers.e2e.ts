@@ -126,7 +126,7 @@ test('a driver: the driver’s orders, the one being carried out shown and selec
   await row.click();
   await caller.waitFor('CALL_ESTABLISHED');
   const orders = page.getByRole('region', { name: 'Заказы', exact: true });
-  await expect(orders.getByRole('heading', { name: /Заказы водителя Волков .*\(101\)/ })).toBeVisible();
+  await expect(orders.getByRole('heading', { name: /Заказы водителя: Волков .*\(101\)/ })).toBeVisible();
   await expect(orders.getByRole('row', { selected: true })).toContainText('Д-1001');
   const info = page.getByRole('region', { name: 'Заказ', exact: true });
   await expect(info).toContainText('№Д-1001');

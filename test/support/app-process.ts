@@ -59,7 +59,9 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
   const config = appConfig(options.user, dir, options.config);
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const hostArgs = [...(options.nodeArgs ?? []), join(repo, 'dist/main/app/host.js'), '--config', configPath];
+  // nodeArgs from the caller, or DP_APP_NODE_ARGS from the environment (a probe or a profiler for a bench).
+  const nodeArgs = options.nodeArgs ?? (process.env.DP_APP_NODE_ARGS ? process.env.DP_APP_NODE_ARGS.split(' ') : []);
+  const hostArgs = [...nodeArgs, join(repo, 'dist/main/app/host.js'), '--config', configPath];
   const [command, args] = options.netns ? ['ip', ['netns', 'exec', options.netns, process.execPath, ...hostArgs]] : [process.execPath, hostArgs];
   const child = spawn(command, args, {
     cwd: repo,

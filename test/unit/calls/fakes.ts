@@ -337,7 +337,7 @@ export class FakeIdentifier implements CallerIdentifier {
   }
 }
 
-export function makeCentre(options: { lingerMs?: number; registered?: boolean } = {}) {
+export function makeCentre(options: { lingerMs?: number; registered?: boolean; dialPlan?: DialPlan } = {}) {
   const telephony = new FakeTelephony();
   const clock = new FakeClock();
   const history = new FakeHistory();
@@ -346,7 +346,7 @@ export function makeCentre(options: { lingerMs?: number; registered?: boolean } 
   let n = 0;
   const centre = new CallCentre({
     telephony,
-    dialPlan: fakeDialPlan,
+    dialPlan: options.dialPlan ?? fakeDialPlan,
     identifier,
     history,
     ringer,

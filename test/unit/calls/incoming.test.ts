@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LegFailure } from '../../../main/calls/ports.js';
+import { SipDialPlan } from '../../../main/numbers/phone-numbers.js';
 import { flush, makeCentre } from './fakes.js';
 
 describe('incoming calls: the queue', () => {
@@ -19,6 +20,16 @@ describe('incoming calls: the queue', () => {
     expect(t.history.started).toHaveLength(1);
     expect(t.history.started[0]).toMatchObject({ callId: id, direction: 'incoming', handledBy: null, endReason: null });
     expect(s.activeCallId).toBeNull();
+  });
+
+  it("a caller's number is shown as the dial plan writes it: E.164 with its +, a short or odd one as it came", () => {
+    const t = makeCentre({ dialPlan: new SipDialPlan({ domain: 'pbx', defaultRegion: 'RU' }) });
+    const a = t.ring('79161230001').id;
+    const b = t.ring('6199').id;
+    const c = t.ring('anonymous').id;
+    expect([t.call(a).number, t.call(b).number, t.call(c).number]).toEqual(['+79161230001', '6199', 'anonymous']);
+    expect(t.identifier.pending.has('+79161230001')).toBe(true);
+    expect(t.history.started[0]).toMatchObject({ number: '+79161230001' });
   });
 
   it('30 ringing calls keep their arrival order; answering one leaves the others ringing in order', async () => {

@@ -34,7 +34,7 @@ describe('the Russian screen, from the call centre facts', () => {
     render(<App api={api} />);
     act(() => api.publish(t.centre.snapshot()));
     const notice = await screen.findByTestId('notice');
-    expect(notice.textContent).toContain('Не удалось переадресовать +79120000001 на 1003 (занято, код SIP 486). Абонент снова на линии с вами.');
+    expect(notice.textContent).toContain('+79120000001: переадресация на 1003 не удалась (занято, код SIP 486). Абонент снова на линии с вами.');
     expect(screen.getByTestId('transfer-status').textContent).toContain('занято, код SIP 486');
     expect(englishOnScreen()).toEqual([]);
   });

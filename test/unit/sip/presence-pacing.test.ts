@@ -1,0 +1,73 @@
+// SipPresence paces its SUBSCRIBEs: a phone book of thousands is watched a few transactions at a time.
+import { describe, expect, it } from 'vitest';
+import { UserAgent, type Core, type URI } from 'sip.js';
+import { SipPresence } from '../../../main/sip/presence.js';
+
+interface Sent {
+  target: string;
+  delegate: Core.OutgoingSubscribeRequestDelegate;
+  disposed: boolean;
+}
+
+function fakeCore(): { core: Core.UserAgentCore; sent: Sent[] } {
+  const sent: Sent[] = [];
+  const core = {
+    makeOutgoingRequestMessage: (_method: string, target: URI) => ({ target }),
+    subscribe: (message: { target: URI }, delegate: Core.OutgoingSubscribeRequestDelegate) => {
+      const s: Sent = { target: message.target.toString(), delegate, disposed: false };
+      sent.push(s);
+      return { dispose: () => (s.disposed = true) };
+    },
+  } as unknown as Core.UserAgentCore;
+  return { core, sent };
+}
+
+const aor = UserAgent.makeURI('sip:6100@127.0.0.1')!;
+const ua = { contact: { toString: () => '<sip:6100@127.0.0.1:5070>' } } as unknown as UserAgent;
+const reject = (code: number) => ({ message: { statusCode: code, reasonPhrase: 'x' } }) as unknown as Core.IncomingResponse;
+const uris = (n: number) => Array.from({ length: n }, (_, i) => `sip:${2000 + i}@127.0.0.1`);
+
+describe('SipPresence pacing', () => {
+  it('sends at most maxPendingSubscribes at once; each answer lets the next one go, in order', () => {
+    const { core, sent } = fakeCore();
+    const presence = new SipPresence({ core, ua, aor, maxPendingSubscribes: 3, retryMs: 60_000 });
+    presence.watch(uris(10));
+    expect(sent.map((s) => s.target)).toEqual(uris(3));
+    expect(presence.pendingSubscribes).toBe(3);
+    sent[0]!.delegate.onAccept!({} as Core.IncomingResponse);
+    expect(sent).toHaveLength(4);
+    expect(sent[3]!.target).toBe(uris(10)[3]);
+    // A refusal (other than "unsupported") frees the place as well; the refused one retries later.
+    sent[1]!.delegate.onReject!(reject(408));
+    expect(sent).toHaveLength(5);
+    for (let i = 2; i < 10; i++) sent[i]!.delegate.onAccept!({} as Core.IncomingResponse);
+    expect(sent.map((s) => s.target)).toEqual(uris(10));
+    expect(presence.pendingSubscribes).toBe(0);
+    void presence.stop();
+  });
+
+  it('a watch dropped while it waits its turn is never sent; one dropped while pending frees its place', () => {
+    const { core, sent } = fakeCore();
+    const presence = new SipPresence({ core, ua, aor, maxPendingSubscribes: 2, retryMs: 60_000 });
+    presence.watch(uris(5));
+    expect(sent).toHaveLength(2);
+    // Keep 2000 (pending) and 2003 (queued); drop the others.
+    presence.watch([uris(5)[0]!, uris(5)[3]!]);
+    expect(sent.map((s) => s.target)).toEqual([...uris(2), uris(5)[3]]);
+    expect(sent[1]!.disposed).toBe(true);
+    expect(presence.pendingSubscribes).toBe(2);
+    void presence.stop();
+  });
+
+  it('a server without presence stops the line: nothing queued is sent', () => {
+    const { core, sent } = fakeCore();
+    const presence = new SipPresence({ core, ua, aor, maxPendingSubscribes: 2 });
+    const support: boolean[] = [];
+    presence.onSupport((s) => support.push(s));
+    presence.watch(uris(6));
+    sent[0]!.delegate.onReject!(reject(489));
+    expect(support).toEqual([false]);
+    expect(sent).toHaveLength(2);
+    expect(presence.pendingSubscribes).toBe(0);
+  });
+});
