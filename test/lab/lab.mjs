@@ -55,6 +55,8 @@ const PACKAGES = [
   // test/lab/netns.mjs: network namespaces joined by veth pairs, with a masquerading NAT between them.
   'iproute2',
   'iptables',
+  // test/lab/media-relay.mjs: the centre's media relay in the netns lab's NAT mode (Kamailio's rtpengine module).
+  'rtpengine-daemon',
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -304,6 +306,8 @@ function kamailioArgs(withTls) {
   if (process.getuid?.() === 0) args.push('-u', 'root', '-g', 'root');
   // In netns.mjs's server namespace: listen on its address too (the cfg's 127.0.0.1 is that namespace's own).
   if (SIP_HOST !== '127.0.0.1') args.push('-l', `udp:${SIP_HOST}:${SIP_PORT}`, '-l', `tcp:${SIP_HOST}:${SIP_PORT}`, '-l', `udp:127.0.0.1:${SIP_PORT}`);
+  // netns.mjs --nat runs rtpengine beside us: relay every call's media through it.
+  if (process.env.DP_LAB_MEDIA_RELAY) args.push('-A', 'WITH_RTPENGINE', '-A', `RTPENGINE_SOCK=${q(process.env.DP_LAB_MEDIA_RELAY)}`);
   if (withTls) {
     args.push(
       '-A', 'WITH_TLS',

@@ -11,6 +11,9 @@
 //   dp-app  eth0 10.77.1.2/24  (the app; default route via the router)
 //   dp-nat  a0 10.77.1.1/24, s0 10.77.2.1/24  (routes; with --nat masquerades what leaves by s0)
 //   dp-srv  eth0 10.77.2.2/24  (Kamailio and peers; a route back to 10.77.1.0/24 only without --nat)
+// With --nat, `run` also starts the centre's media relay (rtpengine, media-relay.mjs) in dp-srv and
+// Kamailio relays every call's media through it (DP_LAB_MEDIA_RELAY), as a cloud PBX does for clients
+// behind NAT. Without --nat media flows end to end, so the app's own addresses in SDP are what is tested.
 // Every interface is made inside a namespace (veth pairs created in one and their peer moved straight
 // into the other): the machine's own interfaces, routes and firewall are never touched, and only the
 // addresses above are used.
@@ -18,6 +21,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRelay } from './media-relay.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -108,6 +112,7 @@ async function main() {
   if (command.length === 0) throw new Error('run: no command after --');
   up(nat);
   fs.mkdirSync(LAB_DIR, { recursive: true });
+  const relay = nat ? await startRelay(NS.srv, ADDR.srv, LAB_DIR) : undefined;
   const env = {
     ...process.env,
     DP_NETNS: nat ? 'nat' : 'routed',
@@ -117,6 +122,7 @@ async function main() {
     DP_LAB_DIR: LAB_DIR,
     DP_LAB_SIP_HOST: ADDR.srv,
     PULSE_SERVER: `unix:${path.join(LAB_DIR, 'pulse', 'native')}`,
+    ...(relay ? { DP_LAB_MEDIA_RELAY: relay } : {}),
   };
   try {
     const code = await new Promise((resolve) => {
