@@ -66,7 +66,8 @@ describe.skipIf(!mode)(`the app behind ${mode === 'nat' ? 'a NAT' : 'a router'}`
     // baresip 1.0 sends RTP only to the SDP's address (no symmetric RTP): behind the NAT it is the relay's.
     callee = await startBaresip({ user: '5051', autoAnswer: true, audioFile: labPaths().audio.tone440 });
     onCleanup(() => callee.stop());
-    caller = await startBaresip({ user: '5052', audioFile: labPaths().audio.tone440 });
+    // No ringback: stopping it drains baresip's player for ~2 s before it ACKs and starts its RTP.
+    caller = await startBaresip({ user: '5052', audioFile: labPaths().audio.tone440, ringback: false });
     onCleanup(() => caller.stop());
     transferTarget = await startBaresip({ user: '5053', autoAnswer: true });
     onCleanup(() => transferTarget.stop());
