@@ -1,5 +1,6 @@
 // A registration the server refuses (a wrong password), in Russian: the panel says so in plain Russian
-// words, offers to register again, and shows no English word from the core or the server.
+// words, offers to register again, and shows no English word from the core or the server; the settings open on
+// the SIP account by themselves and say it there too.
 import { expect, test } from '@playwright/test';
 import { expectNoEnglish, openPanel, shot, startPanelApp, telephony, type PanelApp } from './support/panel.js';
 
@@ -22,4 +23,8 @@ test('in ru, a wrong password shows Russian text only', async ({ page }) => {
   await expect(status.getByText('Зарегистрирован', { exact: true })).toHaveCount(0);
   await shot(page, 'registration-wrong-password');
   await expectNoEnglish(telephony(page));
+  // The refusal opens the settings on the SIP account by themselves, says it there, and the password takes the focus.
+  const settings = page.getByRole('dialog', { name: 'Настройки' });
+  await expect(settings.getByTestId('account-result')).toHaveText(/^Сервер не принял имя пользователя или пароль \(40[13]\)\. Проверьте их, введите пароль и сохраните снова\.$/);
+  await expect(settings.getByTestId('account-password')).toBeFocused();
 });
