@@ -2,8 +2,11 @@
 // of them (a laptop waking: resume, unlock and new addresses within a second) is one re-registration.
 export type ReregisterTrigger = 'resume' | 'unlock' | 'network';
 
+const SEEN_KEPT = 20;
+
 export class ReregisterTriggers {
   private pending: ReturnType<typeof setTimeout> | null = null;
+  /** The most recent triggers (at most SEEN_KEPT), for the log and tests: a 12-hour shift of wakes must not grow it. */
   readonly seen: ReregisterTrigger[] = [];
 
   constructor(
@@ -13,6 +16,7 @@ export class ReregisterTriggers {
 
   trigger(why: ReregisterTrigger): void {
     this.seen.push(why);
+    if (this.seen.length > SEEN_KEPT) this.seen.splice(0, this.seen.length - SEEN_KEPT);
     if (this.pending) return;
     this.pending = setTimeout(() => {
       this.pending = null;

@@ -25,6 +25,14 @@ describe('re-register triggers', () => {
     await new Promise((r) => setTimeout(r, 60));
     expect([reregistered, t.seen]).toEqual([1, ['resume', 'unlock', 'network']]);
   });
+
+  it('keeps only the last 20 triggers seen, over a shift of wakes', () => {
+    const t = new ReregisterTriggers(() => undefined, 60_000);
+    for (let i = 0; i < 500; i++) t.trigger(i % 2 ? 'unlock' : 'network');
+    t.stop();
+    expect(t.seen.length).toBe(20);
+    expect(t.seen.at(-1)).toBe('unlock');
+  });
 });
 
 describe('network watch', () => {
