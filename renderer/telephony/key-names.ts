@@ -1,15 +1,8 @@
-// The key each action has in the window, for tooltips, in one place. The key map itself is going to
-// shared/keymap.ts (WINDOW_KEYS); once it is on main this file becomes one line taking the labels from there.
+// The key each action has in the window, for tooltips: the first key shared/keymap.ts's WINDOW_KEYS gives it.
+import { WINDOW_KEYS } from '../../shared/keymap.js';
+
 export type KeyedAction = 'answer' | 'hold' | 'hangup' | 'focus-phone-book' | 'close-popups';
 
-const KEY_NAMES: Record<KeyedAction, string> = {
-  answer: 'F2',
-  hold: 'F3',
-  hangup: 'F4',
-  'focus-phone-book': 'F6',
-  'close-popups': 'Esc',
-};
-
 export function keyName(action: KeyedAction): string {
-  return KEY_NAMES[action];
+  return WINDOW_KEYS.find((k) => k.action === action)?.label ?? '';
 }
