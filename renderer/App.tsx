@@ -78,9 +78,10 @@ function Screen() {
 
   // When a call ends its panel goes, and with it the button that had the focus (End call): the focus
   // must not fall to the page, where no key reaches a field. It goes to the phone book search.
+  // Also when a call changes state (answered from the call list, which closes under the focus).
   const liveCalls = value.state.calls
     .filter((c) => c.state !== 'ended')
-    .map((c) => c.callId)
+    .map((c) => `${c.callId}:${c.state}`)
     .join(' ');
   useEffect(() => {
     const focused = document.activeElement;

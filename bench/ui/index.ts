@@ -275,9 +275,20 @@ const bench: Benchmark = {
       const peerCallTimes = byTarget(PEER_USER);
       if (appCalls.length !== samples.length) console.log(`note: ${appCalls.length} INVITEs in the capture for ${samples.length} calls in the panel`);
       const e = await events(page);
-      // Each call in the panel is the sipp call whose INVITE came last before its row was painted (one at a time).
-      const sipOf = (rowAt: number | undefined): CallTimes | undefined =>
-        rowAt === undefined ? undefined : appCalls.filter((c) => c.callerInvite! <= rowAt).at(-1);
+      // Each call in the panel is the sipp call whose INVITE came last before its row was painted (one at a
+      // time), and after the previous call's row: an INVITE the capture lost (tcpdump drops packets on a
+      // loaded machine) would otherwise pair the row with the previous call's INVITE, seconds earlier.
+      let previousRow = -Infinity;
+      let unpaired = 0;
+      const sipOf = (rowAt: number | undefined): CallTimes | undefined => {
+        if (rowAt === undefined) return undefined;
+        const sip = appCalls.filter((c) => c.callerInvite! <= rowAt).at(-1);
+        const after = previousRow;
+        previousRow = rowAt;
+        if (sip && sip.callerInvite! > after) return sip;
+        unpaired++;
+        return undefined;
+      };
       const toList: number[] = [];
       const toCore: number[] = [];
       const frameToRow: number[] = [];
@@ -299,6 +310,7 @@ const bench: Benchmark = {
         if (clickAt !== undefined && sip.caller200 !== undefined) clickToPeer.push(sip.caller200 - clickAt);
         if (sip.caller180 !== undefined) appInvite180.push(sip.caller180 - invite);
       });
+      if (unpaired) console.log(`${unpaired} call(s) left out: their INVITE is not in the capture`);
       const peer180 = peerCallTimes.flatMap((c) => (c.caller180 !== undefined ? [c.caller180 - c.callerInvite!] : []));
 
       // The phone book last: typing must not overlap the calls.
