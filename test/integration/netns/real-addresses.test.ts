@@ -89,7 +89,7 @@ describe.skipIf(!mode)(`the app behind ${mode === 'nat' ? 'a NAT' : 'a router'}`
   async function dispatcherHearsPeer(callId: string, what: string, after = 0): Promise<void> {
     const from = Date.now();
     await waitCall(phoneOf(), callId, (c) => (c.media?.packetsReceived ?? 0) > after, `RTP from the peer (${what})`);
-    console.log(`real-addresses: ${what}: first RTP from the peer ${Date.now() - from} ms after the call went active`);
+    console.log(`real-addresses: ${what}: first RTP from the peer ${Date.now() - from} ms after the call went active (or was resumed)`);
     await waitCall(phoneOf(), callId, (c) => (c.media?.packetsReceived ?? 0) > after + 50 && (c.media?.packetsSent ?? 0) > 50, `RTP both ways (${what})`);
     expectTone(`the dispatcher hears the peer (${what})`, await recordSink('headset', 2), 440);
   }
