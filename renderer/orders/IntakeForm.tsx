@@ -1,6 +1,6 @@
 // The order intake form [форма приема заказа]: opens pre-filled with a new client's number; the core
 // validates (e.g. a missing pickup address) and its typed error is shown beside the field.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { NewOrder, Order } from '../../shared/domain.js';
 import type { PhoneError } from '../../shared/errors.js';
 import { errorText, useT } from '../i18n/index.js';
@@ -20,6 +20,10 @@ export function IntakeForm(props: { phone: string; onClose: () => void; onCreate
   });
   const [error, setError] = useState<PhoneError | null>(null);
   const [busy, setBusy] = useState(false);
+  // The pickup address takes the focus when the form opens (the caller's number is already there):
+  // Chromium honours `autofocus` only once per page, and the answered call's panel may hold the focus.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => formRef.current?.querySelector<HTMLInputElement>('[name=pickupAddress]')?.focus(), []);
 
   const submit = async (ev: Event) => {
     ev.preventDefault();
@@ -40,7 +44,7 @@ export function IntakeForm(props: { phone: string; onClose: () => void; onCreate
   };
 
   const errorField = error?.field?.split('.').pop() ?? null;
-  const input = (field: Field, label: string, opts: { multiline?: boolean; required?: boolean; autoFocus?: boolean } = {}) => {
+  const input = (field: Field, label: string, opts: { multiline?: boolean; required?: boolean } = {}) => {
     const invalid = errorField === field;
     const common = {
       id: `intake-${field}`,
@@ -49,7 +53,6 @@ export function IntakeForm(props: { phone: string; onClose: () => void; onCreate
       value: values[field],
       'aria-invalid': invalid,
       'aria-required': opts.required ?? false,
-      autoFocus: opts.autoFocus,
       class: invalid ? 'invalid' : '',
       onInput: (ev: Event) => {
         const value = (ev.currentTarget as HTMLInputElement | HTMLTextAreaElement).value;
@@ -68,14 +71,14 @@ export function IntakeForm(props: { phone: string; onClose: () => void; onCreate
   };
 
   return (
-    <form class="panel intake" data-testid="intake-form" onSubmit={(ev) => void submit(ev)}>
+    <form ref={formRef} class="panel intake" data-testid="intake-form" onSubmit={(ev) => void submit(ev)}>
       <header class="panel-head">
         <h2>{t.intakeTitle}</h2>
       </header>
       <div class="intake-grid">
         {input('clientPhone', t.intakeClientPhone, { required: true })}
         {input('clientName', t.intakeClientName)}
-        {input('pickupAddress', t.intakePickup, { required: true, autoFocus: true })}
+        {input('pickupAddress', t.intakePickup, { required: true })}
         {input('destinationAddress', t.intakeDestination)}
         {input('note', t.intakeNote, { multiline: true })}
       </div>
