@@ -55,6 +55,9 @@ const PACKAGES = [
   // test/lab/netns.mjs: network namespaces joined by veth pairs, with a masquerading NAT between them.
   'iproute2',
   'iptables',
+  // npm ci: audify (the rtaudio backend) compiles RtAudio with cmake-js against ALSA (no prebuilt binary offline).
+  'cmake',
+  'libasound2-dev',
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
