@@ -140,9 +140,6 @@ export class AudifyAudio implements AudioDevicePort {
       write(pcm: Int16Array) {
         if (this.closed) return;
         if (fatalErrors !== errorsAtOpen) return this.close();
-        // until the device takes its first frame (the ALSA pulse plugin takes ~1 s to start here),
-        // only its buffer's worth is queued: the rest would be heard that late for the whole call
-        if (handed === 0 && written * 20 >= Math.max(40, deviceMs() + 20)) return;
         if ((written - handed) * 20 > 1000) return; // the device is not consuming: never queue more than 1 s
         pending.push(up.process(pcm));
         for (let f = pending.read(frame); f; f = pending.read(frame)) {

@@ -67,8 +67,6 @@ export class PacatClock {
 
 class PacatOutput implements AudioOutputStream {
   closed = false;
-  /** Frames discarded while pacat was connecting (they would have been heard that much late). */
-  discarded = 0;
   private readonly child: ChildProcess;
   /** Never queue more than this in our pipe (ms of audio): beyond it the device is not consuming. */
   private readonly maxQueueBytes: number;
@@ -106,13 +104,6 @@ class PacatOutput implements AudioOutputStream {
     const stdin = this.child.stdin;
     if (this.closed || !stdin || stdin.destroyed) return;
     if (stdin.writableLength > this.maxQueueBytes) return; // drop: never block the media clock
-    // Until the stream plays, pacat (a process starting, connecting, the sink resuming: 50-800 ms
-    // here) takes nothing from the pipe; all written meanwhile would be heard that much late, for the
-    // whole call. Only its prebuffer's worth (the device buffer + one frame) is let through.
-    if (!this.clock.started && (this.writtenSamples / this.rate) * 1000 >= this.requestedMs + 20) {
-      this.discarded++;
-      return;
-    }
     stdin.write(int16ToBuffer(pcm));
     this.writtenSamples += pcm.length;
     this.played.wrote(pcm.length);
