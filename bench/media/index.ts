@@ -1,9 +1,9 @@
 // bench/media: what the media path costs and how long audio waits, beside baresip where the same
 // figure can be taken from it in the same run.
-//   npm run bench -- media delay      playout delay RTP arrival -> talk device, p50/p99, at 0 and 30 ms
-//                                     jitter (private PulseAudio, no lab lock). App only: baresip has no
-//                                     such counter, and an outside measurement through a null sink adds
-//                                     the recorder's own buffering (see README).
+//   npm run bench -- media delay      added delay RTP arrival -> talk device, p50/p99, at 0 and 30 ms
+//                                     jitter, measured with clicks through the sink's monitor beside what
+//                                     the call reports (bench/media/delay.ts; private PulseAudio, no lab
+//                                     lock), for --backends pulse,portaudio,rtaudio (default: all three).
 //   npm run bench -- media long       a 30-minute call (sender 0.5 % fast), faster than real time: the
 //                                     jitter buffer's level minute 1 vs minute 30 (the same code, driven
 //                                     by simulated arrival times), plus a real-time engine call of
@@ -29,6 +29,7 @@ import { answerPort, offerFor, RtpPeer } from '../../test/unit/media/rtp-peer.js
 import { percentile, type Benchmark, type Figure } from '../harness.js';
 import { calls, idle } from './cost.js';
 import { sampleTree, treeCost, treeRssMb } from './procs.js';
+import { measuredDelay } from './delay.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const num = (args: string[], flag: string, fallback: number) => {
@@ -52,34 +53,6 @@ async function engineCall(engine: MediaEngine, jitterMs: number, rate = 1) {
       sdh.close();
     },
   };
-}
-
-async function delay(seconds: number): Promise<Figure[]> {
-  const pulse = await startPrivatePulse();
-  pulse.keep('headset.monitor');
-  const out: Figure[] = [];
-  try {
-    for (const jitter of [0, 30]) {
-      const engine = await MediaEngine.create({ audio: { backend: 'pulse', server: pulse.server }, routing: { talkOutputDeviceId: 'headset' } });
-      const call = await engineCall(engine, jitter);
-      await sleep(2000); // the jitter buffer settles
-      const samples: number[] = [];
-      for (let t = 0; t < seconds * 10; t++) {
-        await sleep(100);
-        const d = call.sdh.stats().playoutDelayMs;
-        if (d !== null) samples.push(d);
-      }
-      call.stop();
-      await engine.close();
-      out.push(
-        { name: `playout delay p50, ${jitter} ms jitter (pulse)`, value: percentile(samples, 50), unit: 'ms', goal: jitter === 0 ? 'p99 <= 60 ms at 0 jitter' : undefined },
-        { name: `playout delay p99, ${jitter} ms jitter (pulse)`, value: percentile(samples, 99), unit: 'ms' },
-      );
-    }
-  } finally {
-    await pulse.stop();
-  }
-  return out;
 }
 
 function simulatedLongCall(minutes: number): { first: number; last: number; adjusted: number; dropped: number } {
@@ -166,7 +139,11 @@ const bench: Benchmark = {
     const what = args.filter((a) => !a.startsWith('--') && !/^\d/.test(a));
     const sections = what.length ? what : ['delay', 'long'];
     const out: Figure[] = [];
-    if (sections.includes('delay')) out.push(...(await delay(num(args, '--seconds', 20))));
+    if (sections.includes('delay')) {
+      const i = args.indexOf('--backends');
+      const backends = (i < 0 ? 'pulse,portaudio,rtaudio' : args[i + 1]!).split(',') as ('pulse' | 'portaudio' | 'rtaudio')[];
+      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20))));
+    }
     if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));
     if (sections.includes('calls')) out.push(...(await calls(list(args, '--calls', [1, 4, 10]), num(args, '--window', 20))));
     if (sections.includes('idle')) out.push(...(await idle(num(args, '--seconds', 600))));

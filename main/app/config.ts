@@ -30,7 +30,7 @@ const ConfigSchema = v.strictObject({
   numbers: v.optional(v.strictObject({ defaultRegion: v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be a two-letter region like RU')) }), { defaultRegion: 'RU' }),
   audio: v.optional(
     v.strictObject({
-      backend: v.optional(v.picklist(['pulse', 'portaudio', 'file', 'none']), 'pulse'),
+      backend: v.optional(v.picklist(['pulse', 'portaudio', 'rtaudio', 'file', 'none']), 'pulse'),
       ringDevice: v.optional(v.nullable(v.string()), null),
       talkOutputDevice: v.optional(v.nullable(v.string()), null),
       microphone: v.optional(v.nullable(v.string()), null),

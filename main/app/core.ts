@@ -54,6 +54,8 @@ function audioBackend(config: PhoneConfig): AudioBackendConfig {
       return { backend: 'pulse' };
     case 'portaudio':
       return { backend: 'portaudio' };
+    case 'rtaudio':
+      return { backend: 'rtaudio' };
     case 'none':
       return { backend: 'none' };
   }

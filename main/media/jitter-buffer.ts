@@ -4,11 +4,13 @@
 // - conceals loss by repeating the last good frame, fading it out (silence after 4 frames);
 // - adapts its delay: target = min + 3 x interarrival jitter, clamped to [minMs, maxMs]
 //   (Asterisk's defaults: 20 ms .. 200 ms); on underrun it re-primes (adds delay), when it holds
-//   more than target + 60 ms it drops a frame (removes delay), above maxMs it jumps;
+//   more than target + 40 ms it drops a frame (removes delay), above maxMs it jumps;
 // - follows a peer whose clock runs fast or slow without the delay creeping: a smoothed buffer level
 //   (EWMA over ~0.6 s) above its set point (where it settled in the first second) by more than 8 ms
 //   makes each 20 ms frame consume 1-2 samples more (0.6-1.2 % faster, inaudible), below it by 8 ms
-//   1 sample fewer, until it is back within 2 ms.
+//   1 sample fewer, until it is back within 2 ms;
+// - at that settle point an excess over the target (packets queued while the talk stream opened) is
+//   skipped at once rather than played out fast for seconds.
 import { tsDiff } from './rtp.js';
 
 export interface JitterBufferOptions {
@@ -164,11 +166,12 @@ export class JitterBuffer {
       const skipTo = (last.ts + last.pcm.length - Math.round((this.targetMs * this.rate) / 1000)) >>> 0;
       this.s.dropped += Math.max(0, Math.round(tsDiff(this.playTs, skipTo) / samples));
       this.playTs = skipTo;
-    } else if (buffered > this.targetMs + 60 + (samples / this.rate) * 1000) {
+    } else if (buffered > this.targetMs + 40 + (samples / this.rate) * 1000) {
       this.playTs = (this.playTs + samples) >>> 0;
       this.s.dropped++;
     }
     this.steer(buffered, samples);
+    if (this.played === SETTLE_FRAMES) this.dropStartExcess(samples);
     this.discardBefore(this.playTs);
     if (this.frames.length === 0) {
       // underrun: the stream stopped or packets are late; re-prime on the next arrival (adds delay)
@@ -224,6 +227,24 @@ export class JitterBuffer {
     else if (excess < -8) this.skew = -1;
     else if (Math.abs(excess) < 2) this.skew = 0;
     else if (this.skew === 2) this.skew = 1;
+  }
+
+  /**
+   * At the settle point, what the buffer holds beyond its target plus one frame (packets that queued
+   * while the call's talk stream opened, a start-up burst) is skipped at once: playing it out 1 %
+   * fast would take seconds (and be heard as a higher pitch), and nothing before the settle point is
+   * worth that. The drift control then starts from the target.
+   */
+  private dropStartExcess(samples: number): void {
+    const frameMs = (samples / this.rate) * 1000;
+    const excessMs = this.bufferedMs() - (this.targetMs + frameMs);
+    if (excessMs <= 4) return; // within the drift control's dead band
+    const frames = Math.ceil(excessMs / frameMs);
+    this.playTs = (this.playTs + frames * samples) >>> 0;
+    this.s.dropped += frames;
+    this.level = this.bufferedMs();
+    this.anchor = { level: this.level, target: this.targetMs };
+    this.skew = 0;
   }
 
   private conceal(samples: number): Int16Array | null {

@@ -54,7 +54,7 @@ function cancelLinger(): void {
 /** Open the talk output / microphone while some call plays / sends; close them when none does. */
 function updateTalkStreams(): void {
   if (!audio) return;
-  if (streams.size === 0 && (audio.backend === 'pulse' || audio.backend === 'portaudio')) {
+  if (streams.size === 0 && (audio.backend === 'pulse' || audio.backend === 'portaudio' || audio.backend === 'rtaudio')) {
     if ((output || input) && !lingerTimer) {
       lingerTimer = setTimeout(() => {
         lingerTimer = null;

@@ -1,12 +1,17 @@
 // The queues between the 20 ms media clock and the audio devices, kept short and measured.
 //
 // Bound, talk output: what we have handed the device and it has not played stays within one device
-// period (one 20 ms frame, OUTPUT_SLACK_MS) beyond the device's own buffer (pacat's --latency-msec,
+// period (one 20 ms frame, OUTPUT_SLACK_MS) beyond the device's own buffer (pacat's reported latency,
 // PortAudio's suggested latency). One period is what the clock needs: a tick that comes up to 20 ms
 // late still finds audio queued; anything more is delay the dispatcher hears and nothing gains.
-// When the device's clock runs slower than ours the queue grows: each frame is then written 1-2
-// samples short (up to 1.25 % faster, inaudible) until it is back; past OUTPUT_DROP_MS a frame is
-// skipped. When the device runs faster and the queue is empty, a frame is written 1 sample long.
+// Only this queue is corrected here (our clock against the device's); the far end's clock against
+// ours is the jitter buffer's: two correctors never act on the same drift.
+// - Start-up (the first second): an excess (a device slow to open, a sink resuming) is removed at
+//   once by skipping frames until the queue is back at its bound: nothing worth hearing is lost.
+// - Then the queue is judged by its minimum over the last half second (a late tick's catch-up burst
+//   is not drift): above the bound by 4 ms, each frame is written 1 sample short (0.6 %, inaudible),
+//   by 15 ms 2 samples; past OUTPUT_DROP_MS a frame is skipped. A device that runs faster and empties
+//   the queue gets a frame 1 sample long.
 //
 // Microphone: captured audio waiting to be sent stays within one period beyond the frame being read;
 // a fast device is followed by reading 1-2 extra samples per frame; from a slow one, a frame that is not
@@ -16,32 +21,54 @@ import { stretch } from './jitter-buffer.js';
 
 const FRAME = 160; // 20 ms at 8 kHz
 export const OUTPUT_SLACK_MS = 20;
-const OUTPUT_DROP_MS = 80;
+/** Beyond this a frame is skipped at once: after a stall of the media thread the device has played silence, and the frames that catch up would only be heard that much late. */
+const OUTPUT_DROP_MS = OUTPUT_SLACK_MS + 30;
 const INPUT_DROP = 4; // frames
+
+/** Writes before the start-up excess is judged and removed (50 = 1 s). */
+const SETTLE_WRITES = 50;
+/** Writes over which the queue's minimum is taken. */
+const WINDOW = 25;
 
 export class OutputPacer {
   /** ms queued toward the device after the last write (ours, as the adapter measures it). */
   queuedMs = 0;
   adjusted = 0;
   skipped = 0;
+  private writes = 0;
+  private windowMin = Infinity;
+  private lastMin: number | null = null;
 
   constructor(readonly out: AudioOutputStream) {
     out.write(new Int16Array((FRAME * OUTPUT_SLACK_MS) / 20)); // the one period of slack
   }
 
-  /** A stream kept open between calls has run dry: give it its period again. */
+  /** A stream kept open between calls has run dry: give it its period again, and settle anew. */
   reprime(): void {
     if ((this.out.queuedMs() ?? OUTPUT_SLACK_MS) < OUTPUT_SLACK_MS / 2) this.out.write(new Int16Array((FRAME * OUTPUT_SLACK_MS) / 20));
+    this.writes = 0;
+    this.windowMin = Infinity;
+    this.lastMin = null;
   }
 
   write(frame: Int16Array): void {
     const q = this.out.queuedMs();
     if (q === null) {
       this.out.write(frame); // no device clock (a file): nothing to follow
-    } else if (q > OUTPUT_DROP_MS) {
-      this.skipped++;
-    } else if (q > OUTPUT_SLACK_MS + 10) {
-      this.out.write(stretch(frame, q > OUTPUT_SLACK_MS + 30 ? FRAME - 2 : FRAME - 1));
+      return;
+    }
+    this.writes++;
+    this.windowMin = Math.min(this.windowMin, q);
+    if (this.writes % WINDOW === 0) {
+      this.lastMin = this.windowMin;
+      this.windowMin = Infinity;
+    }
+    const settling = this.writes <= SETTLE_WRITES;
+    const low = this.lastMin ?? q; // the queue's floor: what a frame written now really waits beyond the bound
+    if (q > OUTPUT_DROP_MS || (settling && q > OUTPUT_SLACK_MS + 20)) {
+      this.skipped++; // start-up excess or a device far behind: skip, do not speed up for seconds
+    } else if (!settling && low > OUTPUT_SLACK_MS + 4) {
+      this.out.write(stretch(frame, low > OUTPUT_SLACK_MS + 15 ? FRAME - 2 : FRAME - 1));
       this.adjusted++;
     } else if (q < 2) {
       this.out.write(stretch(frame, FRAME + 1));
@@ -52,9 +79,12 @@ export class OutputPacer {
     this.queuedMs = this.out.queuedMs() ?? 0;
   }
 
-  /** Arrival at the device side of our queue -> heard: our queue plus the device's buffer. */
+  /**
+   * A frame written now -> heard: our queue as it stands (read before this tick's write) plus the
+   * device's buffer.
+   */
   get delayMs(): number {
-    return this.queuedMs + this.out.latencyMs;
+    return (this.out.queuedMs() ?? 0) + this.out.latencyMs;
   }
 }
 

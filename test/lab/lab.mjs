@@ -57,6 +57,9 @@ const PACKAGES = [
   'iptables',
   // test/lab/media-relay.mjs: the centre's media relay in the netns lab's NAT mode (Kamailio's rtpengine module).
   'rtpengine-daemon',
+  // npm ci: audify (the rtaudio backend) compiles RtAudio with cmake-js against ALSA (no prebuilt binary offline).
+  'cmake',
+  'libasound2-dev',
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

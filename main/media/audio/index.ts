@@ -1,6 +1,7 @@
 import type { AudioBackendConfig, AudioDevicePort } from './port.js';
 import { PulseCliAudio } from './pulse-cli.js';
 import { NaudiodonAudio } from './naudiodon.js';
+import { AudifyAudio } from './audify.js';
 import { FileAudio } from './file.js';
 
 /** Build the port named by config `audio.backend`. */
@@ -10,6 +11,8 @@ export function createAudioPort(config: AudioBackendConfig): AudioDevicePort {
       return new PulseCliAudio({ server: config.server, latencyMs: config.latencyMs });
     case 'portaudio':
       return new NaudiodonAudio({ latencyMs: config.latencyMs });
+    case 'rtaudio':
+      return new AudifyAudio();
     case 'file':
       return new FileAudio({ inputs: config.inputs, outputs: config.outputs, outputDir: config.outputDir }, 'file');
     case 'none':

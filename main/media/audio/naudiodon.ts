@@ -85,6 +85,8 @@ export class NaudiodonAudio implements AudioDevicePort {
   private index(deviceId: string | null, kind: 'in' | 'out'): number {
     if (deviceId === null) return -1;
     const name = deviceId.startsWith('pa:') ? deviceId.slice(3) : deviceId;
+    // the media worker's port opens streams without having listed devices (the engine lists them)
+    if (this.raw.length === 0) this.raw = load().getDevices();
     const d = this.raw.find((x) => x.name === name && (kind === 'in' ? x.maxInputChannels > 0 : x.maxOutputChannels > 0));
     if (!d) throw new Error(`audio device not found: ${deviceId}`);
     return d.id;

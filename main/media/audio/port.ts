@@ -1,5 +1,5 @@
 // The audio device port: what media/ needs from a sound system. Adapters: PulseCliAudio (pactl/pacat/parec),
-// NaudiodonAudio (PortAudio), FileAudio (WAV files, headless) and the null variant of it.
+// NaudiodonAudio (PortAudio), AudifyAudio (RtAudio), FileAudio (WAV files, headless) and the null variant of it.
 import type { AudioDevice } from '../../../shared/domain.js';
 
 /** PCM is always signed 16-bit, mono, at the rate the stream was opened with. */
@@ -68,12 +68,13 @@ export interface AudioDevicePort {
   close(): void;
 }
 
-export type AudioBackendName = 'pulse' | 'portaudio' | 'file' | 'none';
+export type AudioBackendName = 'pulse' | 'portaudio' | 'rtaudio' | 'file' | 'none';
 
 /** Serialisable (it is sent to the media worker, which builds its own port from it). */
 export type AudioBackendConfig =
   | { backend: 'pulse'; /** e.g. unix:/path/native; default: PULSE_SERVER from the environment */ server?: string; latencyMs?: number }
   | { backend: 'portaudio'; latencyMs?: number }
+  | { backend: 'rtaudio' }
   | {
       backend: 'file';
       /** Input device id -> WAV file, played in a loop (PCM 16-bit, mu-law or A-law; any rate, resampled). */

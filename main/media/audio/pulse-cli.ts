@@ -27,24 +27,67 @@ interface PactlDevice {
   properties?: Record<string, string>;
 }
 
+/**
+ * What pacat has played, from its own reports: with -v it prints `Time: X sec; Latency: Y usec.`
+ * about every 50 ms (X = pa_stream_get_time: the position being heard, sink latency included), plus
+ * `Stream started.` once its prebuffer is full. Written minus heard is then everything between us
+ * and the ear (our pipe, pacat's buffer, the server's, the sink's), which no estimate sees.
+ */
+export class PacatClock {
+  started = false;
+  /** The stream's latency as the server reports it (its buffer + the sink's), ms; null before a report. */
+  latencyMs: number | null = null;
+  private heardMs: number | null = null;
+  private at = 0;
+  private tail = '';
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** Feed pacat's stderr. */
+  push(chunk: string): void {
+    const parts = (this.tail + chunk).split(/[\r\n]/);
+    this.tail = parts.pop() ?? '';
+    for (const line of parts) {
+      const m = /Time: ([\d.]+) sec; Latency: (\d+) usec/.exec(line);
+      if (m) {
+        this.heardMs = Number(m[1]) * 1000;
+        this.latencyMs = Number(m[2]) / 1000;
+        this.at = this.now();
+      } else if (line.includes('Stream started.')) this.started = true;
+    }
+  }
+
+  /** ms written (`writtenMs` in total) and not heard yet; null before the first report. */
+  pendingMs(writtenMs: number): number | null {
+    if (this.heardMs === null) return null;
+    const heard = Math.min(writtenMs, this.heardMs + (this.now() - this.at)); // between reports: 1x
+    return Math.max(0, writtenMs - heard);
+  }
+}
+
 class PacatOutput implements AudioOutputStream {
   closed = false;
   private readonly child: ChildProcess;
   /** Never queue more than this in our pipe (ms of audio): beyond it the device is not consuming. */
   private readonly maxQueueBytes: number;
   private readonly played: PlayedEstimate;
+  private readonly clock = new PacatClock();
+  private writtenSamples = 0;
 
   constructor(
     readonly deviceId: string | null,
     readonly rate: number,
     env: NodeJS.ProcessEnv,
-    readonly latencyMs: number,
+    private readonly requestedMs: number,
     name: string,
     onExit: () => void,
   ) {
-    const args = ['--playback', '--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
+    const latencyMs = requestedMs;
+    const args = ['-v', '--playback', '--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
     if (deviceId) args.push(`--device=${deviceId}`);
     this.child = spawn('pacat', args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    this.child.stderr?.setEncoding('latin1');
+    this.child.stderr?.on('data', (c: string) => this.clock.push(c));
     this.maxQueueBytes = rate * 2; // 1 s
     this.played = new PlayedEstimate(rate);
     this.child.stdin?.on('error', () => {
@@ -62,11 +105,23 @@ class PacatOutput implements AudioOutputStream {
     if (this.closed || !stdin || stdin.destroyed) return;
     if (stdin.writableLength > this.maxQueueBytes) return; // drop: never block the media clock
     stdin.write(int16ToBuffer(pcm));
+    this.writtenSamples += pcm.length;
     this.played.wrote(pcm.length);
   }
 
-  /** pacat does not say what it has played: the estimate, or the pipe's backlog if that is larger. */
+  /** The server's buffer + the sink's latency as pacat reports it (a Bluetooth sink: 100-200 ms), else what was asked. */
+  get latencyMs(): number {
+    return this.clock.latencyMs ?? this.requestedMs;
+  }
+
+  /**
+   * What waits beyond the device's own buffer (our pipe, pacat's buffer): from pacat's report
+   * (written - heard - the server's latency) once it reports, before that the estimate or the pipe's
+   * backlog if larger.
+   */
   queuedMs(): number {
+    const pending = this.clock.pendingMs((this.writtenSamples / this.rate) * 1000);
+    if (pending !== null) return Math.max(0, pending - this.latencyMs);
     const backlog = ((this.child.stdin?.writableLength ?? 0) / 2 / this.rate) * 1000;
     return Math.max(this.played.queuedMs(), backlog);
   }

@@ -98,6 +98,25 @@ describe('JitterBuffer', () => {
     expect(jb.stats().dropped).toBeGreaterThan(0);
   });
 
+  it('a start-up excess (packets queued while the talk stream opened) is skipped at the settle point, not played out fast', () => {
+    const jb = new JitterBuffer({ minMs: 20, maxMs: 200 });
+    // 120 ms arrive at once (a slow device open), then one frame every 20 ms
+    const arrivals = [...Array(6).keys()].map((n) => ({ n, at: 0 }));
+    for (let n = 6; n < 200; n++) arrivals.push({ n, at: (n - 5) * 20 });
+    const out = playAll(jb, arrivals, 200 * 20);
+    const s = jb.stats();
+    // the excess over target + one frame went at the settle point (frame 50) in one skip of whole frames
+    expect(s.dropped).toBeGreaterThanOrEqual(3);
+    expect(s.dropped).toBeLessThanOrEqual(6);
+    expect(jb.bufferedMs()).toBeLessThanOrEqual(s.targetMs + 20);
+    // no frame after the settle point was time-compressed to eat the excess
+    expect(s.adjusted).toBe(0);
+    // and what played after the skip is every frame in order, none repeated
+    const played = out.filter((v): v is number => v !== null).slice(60);
+    played.splice(played.indexOf(200) + 1); // the last frame (after it: its concealment)
+    for (let i = 1; i < played.length; i++) expect(played[i]).toBe(played[i - 1]! + 1);
+  });
+
   it('survives RTP timestamp wrap-around', () => {
     const jb = new JitterBuffer({ minMs: 20 });
     const base = 0xffffffff - 2 * F + 1;

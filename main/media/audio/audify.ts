@@ -1,0 +1,215 @@
+// RtAudio through audify (N-API, maintained; naudiodon's PortAudio binding is not). One RtAudio
+// instance per stream (RtAudio holds one stream each). On Linux this build reaches PulseAudio through
+// ALSA's `pulse`/`default` devices, like PortAudio. RtAudio re-probes its devices on every
+// getDevices(), so refresh() sees hot-plugged devices even while streams are open.
+// Device ids are `rt:<name>` (RtAudio's numeric ids change when devices come and go).
+// Output is exact about its queue: audify calls back once per frame it has handed to the device, so
+// written - handed is what waits on our side, and getStreamLatency() is the device's buffer.
+import { createRequire } from 'node:module';
+import type { AudioDevice } from '../../../shared/domain.js';
+import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
+import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+import { Resampler } from './resample.js';
+
+interface RtDeviceInfo {
+  id: number;
+  name: string;
+  outputChannels: number;
+  inputChannels: number;
+  isDefaultOutput: number | boolean;
+  isDefaultInput: number | boolean;
+}
+
+interface RtAudioInstance {
+  openStream(
+    out: { deviceId?: number; nChannels: number } | null,
+    input: { deviceId?: number; nChannels: number } | null,
+    format: number,
+    rate: number,
+    frameSize: number,
+    name: string,
+    onInput: ((b: Buffer) => void) | null,
+    onFrameOut: (() => void) | null,
+    flags?: number,
+    onError?: ((type: number, msg: string) => void) | null,
+  ): number;
+  start(): void;
+  stop(): void;
+  closeStream(): void;
+  write(pcm: Buffer): void;
+  getStreamLatency(): number;
+  getDevices(): RtDeviceInfo[];
+}
+
+type RtModule = { RtAudio: new () => RtAudioInstance };
+
+let cached: RtModule | null = null;
+function load(): RtModule {
+  if (!cached) cached = createRequire(import.meta.url)('audify') as RtModule;
+  return cached;
+}
+
+const SINT16 = 0x2;
+const MINIMIZE_LATENCY = 0x2;
+/** RtAudioErrorType: 0 WARNING and 1 DEBUG_WARNING (an underrun, say) are not failures; above them the stream is gone. */
+const DEBUG_WARNING = 1;
+const FALLBACK_RATE = 48000;
+
+/**
+ * audify keeps ONE error callback for the whole process (a global in rt_audio.cpp, replaced by each
+ * openStream and released without being cleared when a stream is opened without one: RtAudio's next
+ * warning then calls a released function and aborts the process). So every stream is opened with
+ * this same callback, and a fatal error, whichever stream it came from, counts against all that are
+ * open: they are closed and reopened (the media worker reports them lost), which a real failure needs anyway.
+ */
+let fatalErrors = 0;
+const onRtError = (type: number) => {
+  if (type > DEBUG_WARNING) fatalErrors++;
+};
+
+/** Open a stream at `rate`, or at 48 kHz if the device refuses it; returns the rate in use. */
+function openAt(rt: RtAudioInstance, rate: number, open: (rate: number, frame: number) => void): number {
+  try {
+    open(rate, rate / 50);
+    return rate;
+  } catch {
+    open(FALLBACK_RATE, FALLBACK_RATE / 50);
+    return FALLBACK_RATE;
+  }
+}
+
+export class AudifyAudio implements AudioDevicePort {
+  readonly backend = 'rtaudio' as const;
+  private list: DeviceList = { outputs: [], inputs: [], error: 'not enumerated yet' };
+  private raw: RtDeviceInfo[] = [];
+  private readonly open = new Set<AudioOutputStream | AudioInputStream>();
+
+  devices(): DeviceList {
+    return this.list;
+  }
+
+  async refresh(): Promise<DeviceList> {
+    try {
+      this.raw = new (load().RtAudio)().getDevices();
+      const outputs: AudioDevice[] = this.raw
+        .filter((d) => d.outputChannels > 0)
+        .map((d) => ({ id: `rt:${d.name}`, name: d.name, kind: 'output', isDefault: Boolean(d.isDefaultOutput) }));
+      const inputs: AudioDevice[] = this.raw
+        .filter((d) => d.inputChannels > 0)
+        .map((d) => ({ id: `rt:${d.name}`, name: d.name, kind: 'input', isDefault: Boolean(d.isDefaultInput) }));
+      this.list = { outputs, inputs, error: null };
+    } catch (e) {
+      this.list = { outputs: [], inputs: [], error: `RtAudio: ${(e as Error).message}` };
+    }
+    return this.list;
+  }
+
+  /** RtAudio's id of a device (undefined = its default). */
+  private deviceNumber(deviceId: string | null, kind: 'in' | 'out'): number | undefined {
+    if (deviceId === null) return undefined;
+    const name = deviceId.startsWith('rt:') ? deviceId.slice(3) : deviceId;
+    if (this.raw.length === 0) this.raw = new (load().RtAudio)().getDevices();
+    const d = this.raw.find((x) => x.name === name && (kind === 'in' ? x.inputChannels > 0 : x.outputChannels > 0));
+    if (!d) throw new Error(`audio device not found: ${deviceId}`);
+    return d.id;
+  }
+
+  openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream {
+    const rt = new (load().RtAudio)();
+    const dev = this.deviceNumber(deviceId, 'out');
+    let handed = 0; // frames the device has taken
+    const errorsAtOpen = fatalErrors;
+    const rate = openAt(rt, options.rate, (r, frame) =>
+      rt.openStream({ deviceId: dev, nChannels: 1 }, null, SINT16, r, frame, options.name ?? 'playback', null, () => handed++, MINIMIZE_LATENCY, onRtError),
+    );
+    rt.start();
+    const frame = rate / 50;
+    const up = new Resampler(options.rate, rate);
+    // the pacer writes frames 1-2 samples short or long: audify takes whole frames only
+    const pending = new PcmRing(rate);
+    let written = 0; // whole frames written
+    const open = this.open;
+    const deviceMs = () => (rt.getStreamLatency() / rate) * 1000;
+    const s: AudioOutputStream = {
+      rate: options.rate,
+      deviceId,
+      closed: false,
+      get latencyMs() {
+        return deviceMs();
+      },
+      write(pcm: Int16Array) {
+        if (this.closed) return;
+        if (fatalErrors !== errorsAtOpen) return this.close();
+        if ((written - handed) * 20 > 1000) return; // the device is not consuming: never queue more than 1 s
+        pending.push(up.process(pcm));
+        for (let f = pending.read(frame); f; f = pending.read(frame)) {
+          rt.write(int16ToBuffer(f));
+          written++;
+        }
+      },
+      queuedMs: () => Math.max(0, written - handed) * 20 + (pending.length / rate) * 1000,
+      close() {
+        if (this.closed) return;
+        (this as { closed: boolean }).closed = true;
+        open.delete(s);
+        try {
+          rt.stop();
+          rt.closeStream();
+        } catch {
+          /* already gone */
+        }
+      },
+    };
+    open.add(s);
+    return s;
+  }
+
+  openInput(deviceId: string | null, options: StreamOptions): AudioInputStream {
+    const rt = new (load().RtAudio)();
+    const dev = this.deviceNumber(deviceId, 'in');
+    const ring = new PcmRing(Math.round(options.rate * 0.2)); // keep at most 200 ms: capture latency stays bounded
+    const asm = new S16Assembler();
+    let down: Resampler | null = null;
+    const errorsAtOpen = fatalErrors;
+    const rate = openAt(rt, options.rate, (r, frame) =>
+      rt.openStream(null, { deviceId: dev, nChannels: 1 }, SINT16, r, frame, options.name ?? 'capture', (b) => down && ring.push(down.process(asm.push(b))), null, MINIMIZE_LATENCY, onRtError),
+    );
+    down = new Resampler(rate, options.rate);
+    rt.start();
+    const open = this.open;
+    const s: AudioInputStream = {
+      rate: options.rate,
+      deviceId,
+      closed: false,
+      get latencyMs() {
+        return (rt.getStreamLatency() / rate) * 1000;
+      },
+      read(n: number) {
+        if (fatalErrors !== errorsAtOpen) {
+          this.close();
+          return null;
+        }
+        return ring.read(n);
+      },
+      available: () => ring.length,
+      close() {
+        if (this.closed) return;
+        (this as { closed: boolean }).closed = true;
+        open.delete(s);
+        try {
+          rt.stop();
+          rt.closeStream();
+        } catch {
+          /* already gone */
+        }
+      },
+    };
+    open.add(s);
+    return s;
+  }
+
+  close(): void {
+    for (const s of [...this.open]) s.close();
+    this.open.clear();
+  }
+}

@@ -1,0 +1,84 @@
+// AudifyAudio (RtAudio) against a real sound server: a private PulseAudio with the lab's sinks, reached
+// the way RtAudio reaches it on Linux (ALSA's pulse plugin; PULSE_SINK / PULSE_SOURCE pick the sink and
+// source behind ALSA's "PulseAudio Sound Server" device). What is played is recorded from the sink's
+// monitor by parec, independently of the code under test.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AudifyAudio } from '../../../main/media/audio/audify.js';
+import { int16ToBuffer } from '../../../main/media/audio/port.js';
+import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
+import { dominant, SCAN, sine } from '../../unit/media/helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PULSE_DEVICE = 'rt:PulseAudio Sound Server';
+let pulse: PrivatePulse;
+const saved = { server: process.env.PULSE_SERVER, sink: process.env.PULSE_SINK, source: process.env.PULSE_SOURCE };
+
+beforeAll(async () => {
+  pulse = await startPrivatePulse();
+  process.env.PULSE_SERVER = pulse.server;
+  process.env.PULSE_SINK = 'headset';
+  process.env.PULSE_SOURCE = 'mic';
+  pulse.keep('headset.monitor'); // an idle null sink renders in 2 s blocks otherwise
+  pulse.keep('micfeed.monitor');
+  await sleep(500);
+}, 30_000);
+
+afterAll(async () => {
+  process.env.PULSE_SERVER = saved.server;
+  process.env.PULSE_SINK = saved.sink;
+  process.env.PULSE_SOURCE = saved.source;
+  await pulse?.stop();
+});
+
+describe('AudifyAudio (RtAudio -> ALSA pulse plugin)', () => {
+  it('lists the pulse device, plays a tone to the headset sink, and knows what it has queued', async () => {
+    const port = new AudifyAudio();
+    const list = await port.refresh();
+    expect(list.error).toBeNull();
+    expect(list.outputs.map((d) => d.id)).toContain(PULSE_DEVICE);
+    expect(list.inputs.map((d) => d.id)).toContain(PULSE_DEVICE);
+    const out = port.openOutput(PULSE_DEVICE, { rate: 8000, name: 'test' });
+    const tone = sine(1000, 3, 8000, 0.5);
+    // 20 ms frames on a 20 ms clock, some 1 sample short or long as the pacer writes them
+    let i = 0;
+    let n = 0;
+    const timer = setInterval(() => {
+      const len = n++ % 3 === 0 ? 159 : 160;
+      if (i + len <= tone.length) out.write(tone.subarray(i, i + len));
+      i += len;
+    }, 20);
+    await sleep(1500); // the plugin's stream starts (here up to ~1 s)
+    const got = await pulse.record('headset.monitor', 1000);
+    clearInterval(timer);
+    const queued = out.queuedMs();
+    out.close();
+    port.close();
+    expect(dominant(got, SCAN).freq).toBe(1000);
+    expect(queued).not.toBeNull();
+    // while it plays, our side holds what was written and not yet taken: under a second (its cap)
+    expect(queued!).toBeLessThan(1000);
+    expect(out.latencyMs).toBeGreaterThanOrEqual(0);
+  }, 30_000);
+
+  it('captures the mic source', async () => {
+    const feed = spawn('pacat', ['--playback', '--raw', '--format=s16le', '--rate=8000', '--channels=1', '--device=micfeed'], { env: pulse.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    feed.stdin.write(int16ToBuffer(sine(440, 4, 8000, 0.5)));
+    const port = new AudifyAudio();
+    await port.refresh();
+    const input = port.openInput(PULSE_DEVICE, { rate: 8000, name: 'test' });
+    const frames: Int16Array[] = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 3000 && frames.length < 50) {
+      await sleep(20);
+      for (let f = input.read(160); f; f = input.read(160)) frames.push(f);
+    }
+    input.close();
+    port.close();
+    feed.kill('SIGKILL');
+    expect(frames.length).toBeGreaterThanOrEqual(25);
+    const got = new Int16Array(frames.length * 160);
+    frames.forEach((f, k) => got.set(f, k * 160));
+    expect(dominant(got.subarray(got.length / 2), SCAN).freq).toBe(440);
+  }, 30_000);
+});
