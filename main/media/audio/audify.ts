@@ -49,6 +49,16 @@ function load(): RtModule {
   return cached;
 }
 
+/** Why audify cannot be loaded here (an optional dependency: npm ci skips it when it cannot build), or null. */
+export function audifyLoadError(): string | null {
+  try {
+    load();
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  }
+}
+
 const SINT16 = 0x2;
 const MINIMIZE_LATENCY = 0x2;
 /** RtAudioErrorType: 0 WARNING and 1 DEBUG_WARNING (an underrun, say) are not failures; above them the stream is gone. */

@@ -4,7 +4,7 @@
 // monitor by parec, independently of the code under test.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AudifyAudio } from '../../../main/media/audio/audify.js';
+import { AudifyAudio, audifyLoadError } from '../../../main/media/audio/audify.js';
 import { int16ToBuffer } from '../../../main/media/audio/port.js';
 import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
 import { dominant, SCAN, sine } from '../../unit/media/helpers.js';
@@ -14,7 +14,13 @@ const PULSE_DEVICE = 'rt:PulseAudio Sound Server';
 let pulse: PrivatePulse;
 const saved = { server: process.env.PULSE_SERVER, sink: process.env.PULSE_SINK, source: process.env.PULSE_SOURCE };
 
+// audify is optional (npm ci skips it where cmake/libasound2-dev were missing at install): say so and skip.
+// .ci/run checks that it loads, so CI never skips this.
+const missing = audifyLoadError();
+if (missing) console.warn(`rtaudio tests skipped: audify does not load (${missing}); install cmake and libasound2-dev, then npm rebuild audify`);
+
 beforeAll(async () => {
+  if (missing) return;
   pulse = await startPrivatePulse();
   process.env.PULSE_SERVER = pulse.server;
   process.env.PULSE_SINK = 'headset';
@@ -31,7 +37,7 @@ afterAll(async () => {
   await pulse?.stop();
 });
 
-describe('AudifyAudio (RtAudio -> ALSA pulse plugin)', () => {
+describe.skipIf(missing !== null)('AudifyAudio (RtAudio -> ALSA pulse plugin)', () => {
   it('lists the pulse device, plays a tone to the headset sink, and knows what it has queued', async () => {
     const port = new AudifyAudio();
     const list = await port.refresh();
