@@ -59,6 +59,16 @@ export function audifyLoadError(): string | null {
   }
 }
 
+/** Stops and closes one RtAudio stream; one already gone (its device lost) is fine. */
+function stopStream(rt: RtAudioInstance): void {
+  try {
+    rt.stop();
+    rt.closeStream();
+  } catch {
+    /* already gone */
+  }
+}
+
 const SINT16 = 0x2;
 const MINIMIZE_LATENCY = 0x2;
 /** RtAudioErrorType: 0 WARNING and 1 DEBUG_WARNING (an underrun, say) are not failures; above them the stream is gone. */
@@ -162,12 +172,7 @@ export class AudifyAudio implements AudioDevicePort {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
         open.delete(s);
-        try {
-          rt.stop();
-          rt.closeStream();
-        } catch {
-          /* already gone */
-        }
+        stopStream(rt);
       },
     };
     open.add(s);
@@ -206,12 +211,7 @@ export class AudifyAudio implements AudioDevicePort {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
         open.delete(s);
-        try {
-          rt.stop();
-          rt.closeStream();
-        } catch {
-          /* already gone */
-        }
+        stopStream(rt);
       },
     };
     open.add(s);

@@ -77,6 +77,8 @@ async function startOwnPulse(dir: string): Promise<string> {
   throw new Error(`private pulseaudio did not start: ${log}`);
 }
 
+const savedServer = process.env.PULSE_SERVER;
+
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'media-pulse-'));
   if (USE_LAB) {
@@ -99,6 +101,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The integration files share one process: the next file must not inherit this file's server.
+  if (savedServer === undefined) delete process.env.PULSE_SERVER;
+  else process.env.PULSE_SERVER = savedServer;
   for (const k of keepers) k.kill('SIGTERM');
   if (ownPulse && ownPulse.exitCode === null) {
     const gone = new Promise((r) => ownPulse!.once('exit', r));

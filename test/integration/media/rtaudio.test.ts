@@ -30,10 +30,17 @@ beforeAll(async () => {
   await sleep(500);
 }, 30_000);
 
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
 afterAll(async () => {
-  process.env.PULSE_SERVER = saved.server;
-  process.env.PULSE_SINK = saved.sink;
-  process.env.PULSE_SOURCE = saved.source;
+  // The integration files share one process: put the environment back exactly (assigning undefined would
+  // leave the string "undefined", and every later baresip would play to a sink of that name).
+  restoreEnv('PULSE_SERVER', saved.server);
+  restoreEnv('PULSE_SINK', saved.sink);
+  restoreEnv('PULSE_SOURCE', saved.source);
   await pulse?.stop();
 });
 
