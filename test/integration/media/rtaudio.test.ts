@@ -69,8 +69,9 @@ describe.skipIf(missing !== null)('AudifyAudio (RtAudio -> ALSA pulse plugin)', 
     port.close();
     expect(dominant(got, SCAN).freq).toBe(1000);
     expect(queued).not.toBeNull();
-    // while it plays, our side holds what was written and not yet taken: under a second (its cap)
-    expect(queued!).toBeLessThan(1000);
+    // while it plays, our side holds what was written and not yet taken: at most its cap of one second,
+    // plus the one 20 ms write that may cross it (on a loaded machine the plugin can start late enough to fill it)
+    expect(queued!).toBeLessThanOrEqual(1000 + 40);
     expect(out.latencyMs).toBeGreaterThanOrEqual(0);
   }, 30_000);
 
