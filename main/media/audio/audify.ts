@@ -59,8 +59,11 @@ export function audifyLoadError(): string | null {
   }
 }
 
-/** Stops and closes one RtAudio stream; one already gone (its device lost) is fine. */
-function stopStream(rt: RtAudioInstance): void {
+/** A stream's close(): once, off the port's open list, then its RtAudio stream stopped (one already gone, its device lost, is fine). */
+function closeOnce(s: { closed: boolean }, open: Set<unknown>, rt: RtAudioInstance): void {
+  if (s.closed) return;
+  s.closed = true;
+  open.delete(s);
   try {
     rt.stop();
     rt.closeStream();
@@ -169,10 +172,7 @@ export class AudifyAudio implements AudioDevicePort {
       },
       queuedMs: () => Math.max(0, written - handed) * 20 + (pending.length / rate) * 1000,
       close() {
-        if (this.closed) return;
-        (this as { closed: boolean }).closed = true;
-        open.delete(s);
-        stopStream(rt);
+        closeOnce(this, open, rt);
       },
     };
     open.add(s);
@@ -208,10 +208,7 @@ export class AudifyAudio implements AudioDevicePort {
       },
       available: () => ring.length,
       close() {
-        if (this.closed) return;
-        (this as { closed: boolean }).closed = true;
-        open.delete(s);
-        stopStream(rt);
+        closeOnce(this, open, rt);
       },
     };
     open.add(s);
