@@ -2,6 +2,7 @@
 // PhoneState the core publishes.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneApi } from '../shared/commands.js';
+import { useFocusKeeper } from './common/focus-keeper.js';
 import { LinkPrompt } from './desktop/LinkPrompt.js';
 import { useWindowRequest } from './desktop/use-window-request.js';
 import { useHeadsetSession } from './headset/headset-session.js';
@@ -87,6 +88,8 @@ function Screen() {
     const focused = document.activeElement;
     if (focused === null || focused === document.body || !focused.isConnected) searchRef.current?.focus();
   }, [liveCalls]);
+  // And whenever the focused element leaves the screen for another reason (a form or a pop-up closed).
+  useFocusKeeper(() => searchRef.current);
 
   return (
     <div class={`screen${value.connected ? '' : ' disconnected'}`}>

@@ -167,6 +167,7 @@ export function HistoryPanel(props: { onClose: () => void }) {
             <button
               type="button"
               class={`btn btn-small${day === localDay(Date.now()) ? ' is-open' : ''}`}
+              aria-pressed={day === localDay(Date.now())}
               data-testid="history-today"
               title={t.historyToday}
               onClick={() => {
@@ -191,6 +192,7 @@ export function HistoryPanel(props: { onClose: () => void }) {
             <button
               type="button"
               class={`btn btn-small${day === '' ? ' is-open' : ''}`}
+              aria-pressed={day === ''}
               data-testid="history-all-days"
               title={t.historyAllDays}
               onClick={() => {

@@ -84,8 +84,8 @@ export function AccountSettings() {
   );
 
   return (
-    <form class="account-settings" data-testid="account-settings" onSubmit={(ev) => void save(ev)}>
-      <h3>{t.account.title}</h3>
+    <form class="account-settings" data-testid="account-settings" aria-labelledby="account-title" onSubmit={(ev) => void save(ev)}>
+      <h3 id="account-title">{t.account.title}</h3>
       {banner ? (
         <div class={`notice notice-${banner.kind === 'no-account' ? 'info' : 'warning'}`} data-testid="account-attention" data-kind={banner.kind} role="alert">
           {t.facts.accountAttention[banner.kind](banner as never)}
@@ -110,7 +110,7 @@ export function AccountSettings() {
         {text('account-display-name', t.account.displayName, displayName, setDisplayName)}
         <div class="field">
           <span class="field-label" />
-          <button type="submit" class="btn btn-primary" data-testid="account-save" disabled={saving || server.trim() === '' || user.trim() === ''}>
+          <button type="submit" class="btn btn-primary" data-testid="account-save" title={t.account.save} disabled={saving || server.trim() === '' || user.trim() === ''}>
             {saving ? t.account.saving : t.account.save}
           </button>
         </div>

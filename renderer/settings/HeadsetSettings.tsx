@@ -17,7 +17,7 @@ export function HeadsetSettings() {
       {headsetSession.supported() ? (
         <div class="field">
           <span data-testid="headset-status">{name ? t.connected(name) : t.none}</span>
-          <button type="button" class="btn btn-small" data-testid="headset-connect" onClick={() => void headsetSession.request().catch(() => undefined)}>
+          <button type="button" class="btn btn-small" data-testid="headset-connect" title={t.connect} onClick={() => void headsetSession.request().catch(() => undefined)}>
             {t.connect}
           </button>
         </div>

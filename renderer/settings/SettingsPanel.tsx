@@ -16,28 +16,35 @@ export function SettingsPanel(props: { onClose: () => void }) {
 
   const setRouting = (patch: Partial<AudioRouting>) => void run('setAudioRouting', { routing: { ...routing, ...patch } });
 
+  // One group per device: its label names the choice and its test button (a test button inside a <label>
+  // would share the select's name).
   const select = (testId: string, label: string, list: AudioDevice[], value: string | null, key: keyof AudioRouting) => (
-    <label class="field">
-      <span class="field-label">{label}</span>
-      <select
-        data-testid={testId}
-        value={value ?? ''}
-        onChange={(ev) => {
-          const v = (ev.currentTarget as HTMLSelectElement).value;
-          setRouting({ [key]: v === '' ? null : v });
-        }}
-      >
-        <option value="">{t.systemDefault}</option>
-        {list.map((d) => (
-          <option key={d.id} value={d.id}>
-            {d.name}
-            {d.isDefault ? t.defaultMark : ''}
-          </option>
-        ))}
-        {value !== null && !list.some((d) => d.id === value) ? <GoneDeviceOption devices={devices} id={value} /> : null}
-      </select>
-      {key !== 'microphoneDeviceId' ? <TestToneButton deviceId={value} testId={`${testId}-test`} /> : null}
-    </label>
+    <div class="field" role="group" aria-labelledby={`${testId}-label`}>
+      <span class="field-label" id={`${testId}-label`}>
+        {label}
+      </span>
+      <span class="device-choice">
+        <select
+          data-testid={testId}
+          aria-labelledby={`${testId}-label`}
+          value={value ?? ''}
+          onChange={(ev) => {
+            const v = (ev.currentTarget as HTMLSelectElement).value;
+            setRouting({ [key]: v === '' ? null : v });
+          }}
+        >
+          <option value="">{t.systemDefault}</option>
+          {list.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+              {d.isDefault ? t.defaultMark : ''}
+            </option>
+          ))}
+          {value !== null && !list.some((d) => d.id === value) ? <GoneDeviceOption devices={devices} id={value} /> : null}
+        </select>
+        {key !== 'microphoneDeviceId' ? <TestToneButton deviceId={value} testId={`${testId}-test`} /> : null}
+      </span>
+    </div>
   );
 
   return (
@@ -49,7 +56,7 @@ export function SettingsPanel(props: { onClose: () => void }) {
           {select('microphone', t.microphone, devices.inputs, routing.microphoneDeviceId, 'microphoneDeviceId')}
           <div class="field">
             <span class="field-label" />
-            <button type="button" class="btn btn-small" data-testid="refresh-devices" onClick={() => void run('listAudioDevices', {})}>
+            <button type="button" class="btn btn-small" data-testid="refresh-devices" title={t.refreshDevices} onClick={() => void run('listAudioDevices', {})}>
               ⟳ {t.refreshDevices}
             </button>
           </div>

@@ -32,7 +32,7 @@ export function ShortcutSettings() {
         ))}
         <div class="field">
           <span class="field-label" />
-          <button type="button" class="btn btn-small" data-testid="shortcuts-apply" onClick={() => void run('updateSettings', { settings: { shortcuts: draft } })}>
+          <button type="button" class="btn btn-small" data-testid="shortcuts-apply" title={t.apply} onClick={() => void run('updateSettings', { settings: { shortcuts: draft } })}>
             {t.apply}
           </button>
         </div>

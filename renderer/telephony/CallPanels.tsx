@@ -8,7 +8,7 @@ import { usePhone } from '../store/phone-context.js';
 import { CallerLine } from './CallerLine.js';
 import { CallQuality } from './CallQuality.js';
 import { formatDuration, useNow } from './format.js';
-import { keyName } from './key-names.js';
+import { keyForCall } from './key-names.js';
 import { TransferPanel } from './TransferPanel.js';
 import { useTransferRequest } from './transfer-request.js';
 
@@ -107,6 +107,11 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
   const held = call.state === 'held' || call.heldLocally;
   const transfer = call.transfer;
   const attendedRunning = transfer?.kind === 'attended' && (transfer.status === 'consulting' || transfer.status === 'connecting');
+  // A tooltip names a key only when that key, pressed now, does what this button does.
+  const withKey = (label: string, action: 'hold' | 'hangup' | 'transfer') => {
+    const key = keyForCall(action, call.callId, state);
+    return key ? t.withKey(label, key) : label;
+  };
 
   const badges: { key: string; text: string }[] = [];
   if (held && call.state !== 'held') badges.push({ key: 'held', text: t.callStates.held });
@@ -168,7 +173,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
               data-testid="hold-button"
               data-held={held ? 'true' : 'false'}
               aria-pressed={held}
-              title={isActive || held ? t.withKey(held ? t.resume : t.hold, keyName('hold')) : held ? t.resume : t.hold}
+              title={withKey(held ? t.resume : t.hold, 'hold')}
               onClick={() => void run(held ? 'resume' : 'hold', { callId: call.callId })}
             >
               <span class="lamp" aria-hidden="true" />
@@ -190,7 +195,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
                 class={`btn btn-transfer${transferOpen ? ' is-open' : ''}`}
                 data-testid="transfer-button"
                 aria-expanded={transferOpen}
-                title={isActive || held ? t.withKey(t.transfer, keyName('transfer')) : t.transfer}
+                title={withKey(t.transfer, 'transfer')}
                 onClick={() => setTransferOpen(!transferOpen)}
               >
                 {t.transfer}
@@ -212,7 +217,7 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
           type="button"
           class="btn btn-hangup"
           data-testid="hangup-button"
-          title={isActive ? t.withKey(connected ? t.hangup : t.cancelCall, keyName('hangup')) : connected ? t.hangup : t.cancelCall}
+          title={withKey(connected ? t.hangup : t.cancelCall, 'hangup')}
           onClick={() => void run('hangup', { callId: call.callId })}>
           {connected ? t.hangup : t.cancelCall}
         </button>

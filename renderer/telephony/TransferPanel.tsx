@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Call } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
+import { keyName } from './key-names.js';
 import { PhoneBook } from './PhoneBook.js';
 
 export function TransferPanel(props: { call: Call; onClose: () => void }) {
@@ -14,6 +15,16 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
   // The search takes the focus when the panel opens (F8, the button): Chromium honours `autofocus` only at page load.
   const searchRef = useRef<HTMLInputElement>(null);
   useEffect(() => searchRef.current?.focus(), []);
+  // Esc closes it, as it closes the other pop-ups (an Esc that clears the search stops before the window).
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
+  useEffect(() => {
+    const onKey = (ev: KeyboardEvent) => {
+      if (ev.key === 'Escape') close.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const onPick = (target: string) => {
     setBusy(true);
@@ -53,7 +64,7 @@ export function TransferPanel(props: { call: Call; onClose: () => void }) {
             {t.attendedTransfer}
           </button>
         </div>
-        <button type="button" class="btn btn-small btn-ghost" aria-label={t.close} title={t.close} onClick={props.onClose}>
+        <button type="button" class="btn btn-small btn-ghost" aria-label={t.close} title={t.withKey(t.close, keyName('close-popups'))} onClick={props.onClose}>
           ✕
         </button>
       </div>

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Call } from '../../../shared/domain.js';
 import type { PhoneState } from '../../../shared/state.js';
-import { closeDatabase, openDatabase } from '../../../main/store/database.js';
+import { closeDatabase, openDatabase, type Database } from '../../../main/store/database.js';
 import { seedDemoData } from '../../../main/store/demo-data.js';
 import { importRecords } from '../../../main/store/import.js';
 import { labPaths } from '../../lab/peers.js';
@@ -31,6 +31,8 @@ export interface PanelAppOptions {
   extraEmployees?: Record<string, unknown>[];
   /** Wait for the registration to succeed (default true). */
   waitRegistered?: boolean;
+  /** Writes into the app's database before it starts, through the app's own stores (e.g. older days' calls). */
+  seed?: (db: Database) => void | Promise<void>;
 }
 
 /** The web host, in Russian, with the demo centre's data (see main/store/demo-data.ts for who is who). */
@@ -41,6 +43,7 @@ export async function startPanelApp(options: PanelAppOptions): Promise<PanelApp>
   const db = openDatabase(join(dir, 'phone.db'));
   seedDemoData(db);
   if (options.extraEmployees) importRecords(db, { employees: options.extraEmployees }, { source: 'e2e' });
+  await options.seed?.(db);
   closeDatabase(db);
   const sip = options.password
     ? { server: '127.0.0.1:5060', transport: 'udp', user: options.user, password: options.password, displayName: `Диспетчер ${options.user}` }
