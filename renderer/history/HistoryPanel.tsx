@@ -242,7 +242,19 @@ export function HistoryPanel(props: { onClose: () => void }) {
           </label>
         </div>
         {result && result.entries.length > 0 ? (
-          <table class="grid">
+          <table class="grid history-table">
+            <thead>
+              <tr>
+                <th><span class="sr-only">{t.historyColumns.direction}</span></th>
+                <th>{t.historyColumns.time}</th>
+                <th>{t.historyColumns.number}</th>
+                <th>{t.historyColumns.who}</th>
+                <th>{t.historyColumns.outcome}</th>
+                <th>{t.historyColumns.duration}</th>
+                <th>{t.historyColumns.handledBy}</th>
+                <th><span class="sr-only">{t.historyColumns.callBack}</span></th>
+              </tr>
+            </thead>
             <tbody>
               {result.entries.map((e) => {
                 const who = describeIdentity(e.identity, t);

@@ -231,6 +231,8 @@ export const en = {
   },
   // ui (#11): the history's day field
   historyDayPlaceholder: 'dd.mm.yyyy',
+  // ui (#11): the history table's column headings (the direction and call-back columns are read, not shown)
+  historyColumns: { direction: 'Direction', time: 'Time', number: 'Number', who: 'Who', outcome: 'Outcome', duration: 'Duration', handledBy: 'Dispatcher', callBack: 'Call back' },
   headset: {
     title: 'Headset buttons',
     connect: 'Connect a headset',

@@ -225,6 +225,8 @@ export const ru: Strings = {
   },
   // ui (#11): the history's day field
   historyDayPlaceholder: 'дд.мм.гггг',
+  // ui (#11): the history table's column headings (the direction and call-back columns are read, not shown)
+  historyColumns: { direction: 'Направление', time: 'Время', number: 'Номер', who: 'Кто', outcome: 'Итог', duration: 'Длит.', handledBy: 'Диспетчер', callBack: 'Перезвонить' },
   headset: {
     title: 'Кнопки гарнитуры',
     connect: 'Подключить гарнитуру',
