@@ -187,7 +187,11 @@ test('settings: each output device has a test button that plays a tone on that d
   ] as const) {
     const button = group.getByRole('button', { name: 'Проверить' });
     await expect(button).toHaveAttribute('title', /Воспроизвести короткий сигнал/);
-    const [here, there] = await Promise.all([recordSink(sink, 2.5), recordSink(other, 2.5), button.click()]);
+    // Both recorders connected to the server first (parec takes a moment), then the click: the tone is 0.6 s.
+    const recordings = Promise.all([recordSink(sink, 3), recordSink(other, 3)]);
+    await new Promise((r) => setTimeout(r, 500));
+    await button.click();
+    const [here, there] = await recordings;
     // The two-beep 660 Hz tone on the chosen device, silence on the other.
     expect(toneShare(here, 660), `tone on ${sink}`).toBeGreaterThan(0.5);
     expect(rms(there), `silence on ${other}`).toBeLessThan(50);
