@@ -142,7 +142,7 @@ const bench: Benchmark = {
     if (sections.includes('delay')) {
       const i = args.indexOf('--backends');
       const backends = (i < 0 ? 'pulse,portaudio,rtaudio' : args[i + 1]!).split(',') as ('pulse' | 'portaudio' | 'rtaudio')[];
-      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20))));
+      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'))));
     }
     if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));
     if (sections.includes('calls')) out.push(...(await calls(list(args, '--calls', [1, 4, 10]), num(args, '--window', 20))));
