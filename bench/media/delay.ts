@@ -139,11 +139,11 @@ function clickRecorder(pulse: PrivatePulse, source: string) {
   };
 }
 
-/** Each click sent -> the first click of its tone heard after it (within the 3.2 s before that tone comes again). */
+/** Each click sent -> the first click of its tone heard within 1 s after it (later: missed; the same tone comes again after 3.2 s). */
 function pair(sent: { at: number; freq: number }[], heard: { at: number; freq: number }[]): number[] {
   const out: number[] = [];
   for (const s of sent) {
-    const h = heard.find((x) => x.freq === s.freq && x.at > s.at && x.at < s.at + CLICK_EVERY * 20 * CLICK_FREQS.length);
+    const h = heard.find((x) => x.freq === s.freq && x.at > s.at && x.at < s.at + 1000);
     if (h !== undefined) out.push(h.at - s.at);
   }
   return out;
