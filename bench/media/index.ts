@@ -3,7 +3,9 @@
 //   npm run bench -- media delay      added delay RTP arrival -> talk device, p50/p99, at 0 and 30 ms
 //                                     jitter, measured with clicks through the sink's monitor beside what
 //                                     the call reports (bench/media/delay.ts; private PulseAudio, no lab
-//                                     lock), for --backends pulse,portaudio,rtaudio (default: all three).
+//                                     lock), for --backends pulse,portaudio,rtaudio (default: all three);
+//                                     with pulse, baresip 1.0 gets the same clicks in the same run
+//                                     (delay-baresip.ts; --no-baresip leaves it out).
 //   npm run bench -- media long       a 30-minute call (sender 0.5 % fast), faster than real time: the
 //                                     jitter buffer's level minute 1 vs minute 30 (the same code, driven
 //                                     by simulated arrival times), plus a real-time engine call of
@@ -142,7 +144,7 @@ const bench: Benchmark = {
     if (sections.includes('delay')) {
       const i = args.indexOf('--backends');
       const backends = (i < 0 ? 'pulse,portaudio,rtaudio' : args[i + 1]!).split(',') as ('pulse' | 'portaudio' | 'rtaudio')[];
-      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20))));
+      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'))));
     }
     if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));
     if (sections.includes('calls')) out.push(...(await calls(list(args, '--calls', [1, 4, 10]), num(args, '--window', 20))));

@@ -10,7 +10,16 @@
 //   makes each 20 ms frame consume 1-2 samples more (0.6-1.2 % faster, inaudible), below it by 8 ms
 //   1 sample fewer, until it is back within 2 ms;
 // - at that settle point an excess over the target (packets queued while the talk stream opened) is
-//   skipped at once rather than played out fast for seconds.
+//   skipped at once rather than played out fast for seconds;
+// - it plays each packet as soon after its arrival as the measured jitter allows: the margin of a
+//   frame is the time from its arrival to the pop that plays it. At zero jitter the buffered level can
+//   only be whole frames (20 or 40 ms with the frame leaving), so the level alone cannot tell a packet
+//   that waited 2 ms from one that waited 19 (where the tick falls between arrivals); the margin can.
+//   What the smallest margin over the first second holds beyond MARGIN_MS + 3 x jitter + the drift
+//   control's band, in whole frames, plus the part of a frame before the next packet boundary (which
+//   costs no margin while the clocks agree), is cut at once at the settle point;
+// - an underrun (re-primed, which adds delay) makes it settle anew: the added delay is cut once it
+//   plays again, rather than played out 1 % fast for seconds.
 import { tsDiff } from './rtp.js';
 
 export interface JitterBufferOptions {
@@ -31,6 +40,9 @@ export interface JitterBufferStats {
   underruns: number;
   /** Frames played time-compressed or stretched to follow the peer's clock. */
   adjusted: number;
+  /** Trims (and their ms): audio skipped because every packet had waited longer than the jitter needs. */
+  trimmed: number;
+  trimmedMs: number;
   /** The smoothed buffer level the drift control steers (ms). */
   levelMs: number;
 }
@@ -38,11 +50,19 @@ export interface JitterBufferStats {
 interface Frame {
   ts: number;
   pcm: Int16Array;
+  /** Local arrival time (ms). */
+  at: number;
 }
 
 const FADE = [1, 0.8, 0.5, 0.25];
 /** Frames (20 ms) before the drift control takes its set point. */
 const SETTLE_FRAMES = 50;
+/** The least margin (arrival -> pop) a frame keeps at zero jitter: a tick a few ms early, a packet a few ms late. */
+const MARGIN_MS = 6;
+/** Settling again after an underrun, the margin kept is this much larger (no cycle of trim, underrun, trim). */
+const RESETTLE_EXTRA_MS = 10;
+/** How far the level may sink under its set point before the drift control stretches (steer()). */
+const DRIFT_BAND_MS = 8;
 
 export class JitterBuffer {
   readonly minMs: number;
@@ -68,12 +88,15 @@ export class JitterBuffer {
   /** Frames played since (re)start; the level and target after the first second are the set point. */
   private played = 0;
   private anchor: { level: number; target: number } | null = null;
+  /** Smallest margin (pop time - arrival) of the frames played since the last look; underruns + late frames at that look. */
+  private minMargin = Infinity;
+  private underrunsAtLook = 0;
 
   constructor(opts: JitterBufferOptions = {}) {
     this.minMs = opts.minMs ?? 20;
     this.maxMs = opts.maxMs ?? 200;
     this.rate = opts.clockRate ?? 8000;
-    this.s = { delayMs: 0, targetMs: this.minMs, jitterMs: 0, late: 0, duplicates: 0, concealed: 0, dropped: 0, underruns: 0, adjusted: 0, levelMs: 0 };
+    this.s = { delayMs: 0, targetMs: this.minMs, jitterMs: 0, late: 0, duplicates: 0, concealed: 0, dropped: 0, underruns: 0, adjusted: 0, trimmed: 0, trimmedMs: 0, levelMs: 0 };
   }
 
   get targetMs(): number {
@@ -98,6 +121,8 @@ export class JitterBuffer {
     this.skew = 0;
     this.played = 0;
     this.anchor = null;
+    this.minMargin = Infinity;
+    this.underrunsAtLook = this.s.underruns + this.s.late;
   }
 
   /** `arrivalMs`: local monotonic time of arrival, in milliseconds. Returns false if the frame was dropped. */
@@ -134,7 +159,7 @@ export class JitterBuffer {
       this.s.duplicates++;
       return false;
     }
-    this.frames.splice(i, 0, { ts, pcm });
+    this.frames.splice(i, 0, { ts, pcm, at: arrivalMs });
     if (!this.started && this.primeSince === null) this.primeSince = arrivalMs;
     return true;
   }
@@ -172,6 +197,7 @@ export class JitterBuffer {
     }
     this.steer(buffered, samples);
     if (this.played === SETTLE_FRAMES) this.dropStartExcess(samples);
+    if (this.played === SETTLE_FRAMES) this.trimMargin(samples);
     this.discardBefore(this.playTs);
     if (this.frames.length === 0) {
       // underrun: the stream stopped or packets are late; re-prime on the next arrival (adds delay)
@@ -179,6 +205,13 @@ export class JitterBuffer {
       this.primeSince = null;
       this.playedUntil = this.playTs;
       this.s.underruns++;
+      // it settles anew once playing again (start-up excess, margin with RESETTLE_EXTRA_MS more, set
+      // point): the delay the re-prime adds is cut at once, not played out fast for seconds
+      this.played = 0;
+      this.anchor = null;
+      this.skew = 0;
+      this.minMargin = Infinity;
+      this.underrunsAtLook = this.s.underruns + this.s.late;
       return this.conceal(samples);
     }
     const take = samples + this.skew;
@@ -192,6 +225,7 @@ export class JitterBuffer {
       const from = start - off;
       const n = Math.min(take - start, f.pcm.length - from);
       if (n <= 0) continue;
+      if (off >= 0 && this.played > 10) this.minMargin = Math.min(this.minMargin, nowMs - f.at); // this frame starts playing now
       if (start > filled) missing += start - filled;
       raw.set(f.pcm.subarray(from, from + n), start);
       filled = Math.max(filled, start + n);
@@ -224,7 +258,7 @@ export class JitterBuffer {
     const excess = this.level - (this.anchor.level + target - this.anchor.target);
     if (excess > 16) this.skew = 2;
     else if (excess > 8) this.skew = Math.max(this.skew, 1);
-    else if (excess < -8) this.skew = -1;
+    else if (excess < -DRIFT_BAND_MS) this.skew = -1;
     else if (Math.abs(excess) < 2) this.skew = 0;
     else if (this.skew === 2) this.skew = 1;
   }
@@ -242,9 +276,40 @@ export class JitterBuffer {
     const frames = Math.ceil(excessMs / frameMs);
     this.playTs = (this.playTs + frames * samples) >>> 0;
     this.s.dropped += frames;
+    this.minMargin -= frames * frameMs; // every frame from here on waits that much less
     this.level = this.bufferedMs();
     this.anchor = { level: this.level, target: this.targetMs };
     this.skew = 0;
+  }
+
+  /**
+   * Every frame played since the last look arrived at least `minMargin` ms before the pop it completed:
+   * if nothing ran dry or came late meanwhile, cut what waited for nothing (see the head of the file).
+   */
+  private trimMargin(samples: number): void {
+    const frameMs = (samples / this.rate) * 1000;
+    // the jitter's spread, a few ms, and the drift control's dead band (the level may sink 8 ms before it acts)
+    const need = MARGIN_MS + 3 * ((this.jitter / this.rate) * 1000) + DRIFT_BAND_MS + (this.s.underruns > 0 ? RESETTLE_EXTRA_MS : 0);
+    const clean = this.s.underruns + this.s.late === this.underrunsAtLook;
+    const margin = this.minMargin;
+    this.minMargin = Infinity;
+    this.underrunsAtLook = this.s.underruns + this.s.late;
+    if (!clean || !this.started || !Number.isFinite(margin)) return;
+    // Whole frames only, from a frame boundary: a pop that starts inside a packet needs the next packet
+    // too, so its first samples wait a frame longer than that packet's margin. Moving to the next
+    // boundary costs no margin (the same packet completes the pop) and takes what waited for nothing.
+    const f = this.frames.find((x) => tsDiff(this.playTs, x.ts) <= 0 && tsDiff(this.playTs, x.ts) + x.pcm.length > 0);
+    const into = f && f.pcm.length === samples ? -tsDiff(this.playTs, f.ts) : 0;
+    const align = into > 0 ? samples - into : 0;
+    const frames = Math.max(0, Math.floor((margin - need) / frameMs));
+    const cut = Math.min(align + frames * samples, Math.floor(((this.bufferedMs() - frameMs) * this.rate) / 1000)); // keep the frame leaving now
+    if ((cut / this.rate) * 1000 < 2) return;
+    this.playTs = (this.playTs + cut) >>> 0;
+    this.s.trimmed++;
+    this.s.trimmedMs += (cut / this.rate) * 1000;
+    // the drift control's set point follows: it keeps this level from here on
+    this.level = Math.max(0, (this.level ?? this.bufferedMs()) - (cut / this.rate) * 1000);
+    this.anchor = { level: this.level, target: this.targetMs };
   }
 
   private conceal(samples: number): Int16Array | null {

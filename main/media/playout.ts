@@ -8,6 +8,10 @@
 // ours is the jitter buffer's: two correctors never act on the same drift.
 // - Start-up (the first second): an excess (a device slow to open, a sink resuming) is removed at
 //   once by skipping frames until the queue is back at its bound: nothing worth hearing is lost.
+// - At the end of settling, from the queue's floor over its last half second: what it holds beyond
+//   the bound by 15 ms or more goes at once, in whole frames skipped (a 20 ms cut in the call's
+//   first second, leaving the queue at most 5 ms under its bound), rather than played out 0.6-1.25 %
+//   fast for seconds (a 440 Hz tone heard at 445-448 Hz, as it was).
 // - Then the queue is judged by its minimum over the last half second (a late tick's catch-up burst
 //   is not drift): above the bound by 4 ms, each frame is written 1 sample short (0.6 %, inaudible),
 //   by 15 ms 2 samples; past OUTPUT_DROP_MS a frame is skipped. A device that runs faster and empties
@@ -38,6 +42,8 @@ export class OutputPacer {
   private writes = 0;
   private windowMin = Infinity;
   private lastMin: number | null = null;
+  /** Frames still to skip: the excess found at the end of settling. */
+  private toSkip = 0;
 
   constructor(readonly out: AudioOutputStream) {
     out.write(new Int16Array((FRAME * OUTPUT_SLACK_MS) / 20)); // the one period of slack
@@ -49,6 +55,7 @@ export class OutputPacer {
     this.writes = 0;
     this.windowMin = Infinity;
     this.lastMin = null;
+    this.toSkip = 0;
   }
 
   write(frame: Int16Array): void {
@@ -62,10 +69,19 @@ export class OutputPacer {
     if (this.writes % WINDOW === 0) {
       this.lastMin = this.windowMin;
       this.windowMin = Infinity;
+      // the floor over the last half of settling: whole frames of excess go now (leaving the queue at most 5 ms
+      // under its bound), not slewed off
+      if (this.writes === SETTLE_WRITES) {
+        this.toSkip = Math.max(0, Math.floor((this.lastMin - OUTPUT_SLACK_MS + 5) / 20));
+        this.lastMin -= this.toSkip * 20; // the floor once they are skipped: nothing left to slew for it
+      }
     }
     const settling = this.writes <= SETTLE_WRITES;
     const low = this.lastMin ?? q; // the queue's floor: what a frame written now really waits beyond the bound
-    if (q > OUTPUT_DROP_MS || (settling && q > OUTPUT_SLACK_MS + 20)) {
+    if (this.toSkip > 0 && q > OUTPUT_SLACK_MS + 15) {
+      this.toSkip--;
+      this.skipped++;
+    } else if (q > OUTPUT_DROP_MS || (settling && q > OUTPUT_SLACK_MS + 20)) {
       this.skipped++; // start-up excess or a device far behind: skip, do not speed up for seconds
     } else if (!settling && low > OUTPUT_SLACK_MS + 4) {
       this.out.write(stretch(frame, low > OUTPUT_SLACK_MS + 15 ? FRAME - 2 : FRAME - 1));

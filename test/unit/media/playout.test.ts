@@ -1,0 +1,124 @@
+// The talk output's pacer and the jitter buffer's margin, on simulated clocks (no device): how long
+// audio waits, and how an excess is removed (at once, not by playing fast for seconds).
+import { describe, expect, it } from 'vitest';
+import type { AudioOutputStream } from '../../../main/media/audio/port.js';
+import { JitterBuffer } from '../../../main/media/jitter-buffer.js';
+import { OUTPUT_SLACK_MS, OutputPacer } from '../../../main/media/playout.js';
+
+const F = 160;
+
+/** A device that starts consuming `startMs` after opening and then plays `rate` x real time (8 kHz). */
+class FakeDevice implements AudioOutputStream {
+  readonly rate = 8000;
+  readonly deviceId = 'fake';
+  readonly latencyMs = 20;
+  closed = false;
+  now = 0;
+  private written = 0;
+  private played = 0;
+  private last = 0;
+  constructor(
+    private readonly startMs: number,
+    private readonly speed = 1,
+  ) {}
+  advance(toMs: number): void {
+    const from = Math.max(this.last, this.startMs);
+    if (toMs > from) this.played = Math.min(this.written, this.played + (toMs - from) * 8 * this.speed);
+    this.last = toMs;
+    this.now = toMs;
+  }
+  write(pcm: Int16Array): void {
+    this.written += pcm.length;
+  }
+  queuedMs(): number {
+    return (this.written - this.played) / 8;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+describe('OutputPacer', () => {
+  it('a device slow to start: the excess goes in whole frames at the end of settling, not played fast for seconds', () => {
+    const dev = new FakeDevice(60);
+    const pacer = new OutputPacer(dev);
+    const shortened: number[] = [];
+    for (let t = 0; t <= 10_000; t += 20) {
+      dev.advance(t);
+      const before = pacer.adjusted;
+      pacer.write(new Int16Array(F));
+      if (pacer.adjusted > before) shortened.push(t);
+    }
+    expect(pacer.skipped).toBeGreaterThan(0);
+    // within its bound (one period beyond the device's buffer) after the first 2 s
+    expect(dev.queuedMs()).toBeLessThanOrEqual(OUTPUT_SLACK_MS + 20 + 4);
+    // nothing left to slew off after the skip (the code before this change shortened 98 frames here)
+    expect(shortened.filter((t) => t > 1000).length).toBeLessThan(10);
+  });
+
+  it('follows a device 0.5 % fast for a minute: the queue stays within its bound and never runs dry for long', () => {
+    const dev = new FakeDevice(0, 1.005);
+    const pacer = new OutputPacer(dev);
+    const queued: number[] = [];
+    for (let t = 0; t <= 60_000; t += 20) {
+      dev.advance(t);
+      queued.push(dev.queuedMs());
+      pacer.write(new Int16Array(F));
+    }
+    const late = queued.slice(500);
+    expect(Math.max(...late)).toBeLessThanOrEqual(OUTPUT_SLACK_MS + 4);
+    expect(late.filter((q) => q <= 0).length).toBeLessThan(late.length / 50);
+    expect(pacer.adjusted).toBeGreaterThan(50);
+  });
+});
+
+/** Frame n carries n+1: the value played says which frame it came from. */
+const frame = (n: number) => new Int16Array(F).fill(n + 1);
+
+/** Packets every 20 ms arriving `phase` ms after each tick (pops at 20 k + 0.5): the wait of what plays, per pop. */
+function waits(jb: JitterBuffer, phase: number, pops: number, stall?: { at: number; ms: number }): number[] {
+  const arrival = (n: number) => {
+    const a = n * 20 + phase;
+    return stall && a >= stall.at && a < stall.at + stall.ms ? stall.at + stall.ms : a; // held, then a burst
+  };
+  const out: number[] = [];
+  let next = 0;
+  for (let k = 1; k <= pops; k++) {
+    const t = k * 20 + 0.5;
+    while (arrival(next) <= t) {
+      jb.push((1000 + next * F) >>> 0, frame(next), arrival(next));
+      next++;
+    }
+    const pcm = jb.pop(F, t);
+    out.push(pcm && pcm[0]! > 0 ? t - arrival(pcm[0]! - 1) : Number.NaN);
+  }
+  return out;
+}
+
+describe('JitterBuffer margin', () => {
+  it('at zero jitter it plays each packet a few ms after it arrives, whatever the phase of the tick', () => {
+    for (const phase of [2, 8, 15, 19]) {
+      const jb = new JitterBuffer({ minMs: 20, maxMs: 200 });
+      const w = waits(jb, phase, 300).slice(100);
+      // a frame waited less than its margin (6 ms + the drift control's 8 ms band) + one frame, never
+      // less than that margin (the code before this change: up to 38.5 ms)
+      expect(Math.max(...w)).toBeLessThanOrEqual(6 + 8 + 20 + 1);
+      expect(Math.min(...w)).toBeGreaterThanOrEqual(6 + 8 - 1);
+      expect(jb.stats().underruns).toBe(0);
+      expect(jb.stats().trimmed).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('after a stall (packets held, then a burst) it settles anew: the re-prime delay is cut, not played out fast', () => {
+    const jb = new JitterBuffer({ minMs: 20, maxMs: 200 });
+    const w = waits(jb, 10, 600, { at: 3000, ms: 160 });
+    const s = jb.stats();
+    expect(s.underruns).toBeGreaterThanOrEqual(1);
+    // 2 s after the stall, the wait is back where it was before it
+    const before = Math.max(...w.slice(100, 140));
+    const after = Math.max(...w.slice(260, 300));
+    expect(after).toBeLessThanOrEqual(before + 2);
+    // and it did not get there by playing dozens of frames time-compressed
+    expect(s.adjusted).toBeLessThan(20);
+  });
+});
