@@ -3,7 +3,7 @@
 // open sees hot-plugged devices. While a stream is open, refresh() keeps the previous list (`stale`).
 // On Linux it reaches PulseAudio only through the ALSA `pulse`/`default` devices.
 // Device ids are `pa:<name>` (PortAudio indices change when devices come and go).
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
@@ -26,10 +26,48 @@ interface PaModule {
   AudioIO: new (opts: object) => (Readable | Writable) & { start(): void; quit(cb?: () => void): void; abort?(cb?: () => void): void };
 }
 
+/**
+ * naudiodon's index.js loads segfault-handler (a SIGSEGV handler writing crash.log to the working
+ * directory) before anything else. That one is a NAN addon registered the old way (NODE_MODULE), not
+ * context-aware: once one thread of a process has loaded it, every other thread's require fails with
+ * "Module did not self-register", and naudiodon with it. naudiodon's own addon is N-API and loads in
+ * every thread. So segfault-handler is answered from the module cache with a handler that does nothing
+ * (a crash is Electron's crash reporter's, not a crash.log in the cwd), in each thread that loads naudiodon.
+ */
+function withoutSegfaultHandler(req: NodeJS.Require): void {
+  const naudiodonMain = req.resolve('naudiodon');
+  let handler: string;
+  try {
+    handler = createRequire(naudiodonMain).resolve('segfault-handler');
+  } catch {
+    return; // not installed (a naudiodon without it): nothing to stand in for
+  }
+  if (req.cache[handler]) return;
+  const stub = new Module(handler);
+  stub.filename = handler;
+  stub.loaded = true;
+  stub.exports = { registerHandler: () => undefined, causeSegfault: () => undefined };
+  req.cache[handler] = stub;
+}
+
 let cached: PaModule | null = null;
 function load(): PaModule {
-  if (!cached) cached = createRequire(import.meta.url)('naudiodon') as PaModule;
+  if (!cached) {
+    const req = createRequire(import.meta.url);
+    withoutSegfaultHandler(req);
+    cached = req('naudiodon') as PaModule;
+  }
   return cached;
+}
+
+/** Why naudiodon cannot be loaded in this thread, or null. */
+export function naudiodonLoadError(): string | null {
+  try {
+    load();
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  }
 }
 
 const FALLBACK_RATE = 48000;
