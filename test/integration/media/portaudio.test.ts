@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Session } from 'sip.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NaudiodonAudio } from '../../../main/media/audio/naudiodon.js';
 import { int16ToBuffer } from '../../../main/media/audio/port.js';
 import { encodeWav, readWav } from '../../../main/media/audio/wav.js';
 import { MediaEngine } from '../../../main/media/engine.js';
@@ -97,4 +98,26 @@ describe('portaudio backend (naudiodon) in the media worker', () => {
     const tail = heard.samples.subarray(Math.min(8000, heard.samples.length));
     expect(hears(tail, 440)).toBe(true);
   }, 60_000);
+
+  it('a sound card change while a stream keeps PortAudio initialised is passed on when the stream closes', async () => {
+    const cards = path.join(tmp, 'snd');
+    fs.mkdirSync(cards);
+    const port = new NaudiodonAudio({ cardDir: cards });
+    await port.refresh();
+    let changes = 0;
+    const stop = port.watch(() => changes++);
+    const out = port.openOutput(PULSE_DEVICE, { rate: 8000, name: 'test' });
+    try {
+      fs.writeFileSync(path.join(cards, 'controlC1'), '');
+      await sleep(1000); // the watch settles a burst in 300 ms
+      expect(changes).toBe(0); // PortAudio's list is frozen while the stream is open: not yet
+      out.close();
+      expect(changes).toBe(1);
+      await port.refresh();
+      expect(port.stale).toBe(false);
+    } finally {
+      stop();
+      port.close();
+    }
+  }, 30_000);
 });
