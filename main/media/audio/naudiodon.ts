@@ -57,7 +57,7 @@ function load(): PaModule {
   if (!cached) {
     const req = createRequire(import.meta.url);
     withoutSegfaultHandler(req);
-    cached = req('naudiodon') as PaModule;
+    cached = createRequire(import.meta.url)('naudiodon') as PaModule;
   }
   return cached;
 }
@@ -77,7 +77,7 @@ function freshLoad(): PaModule {
   const main = req.resolve('naudiodon');
   const dir = path.dirname(main);
   for (const k of Object.keys(req.cache)) if (k === main || (k.startsWith(dir + path.sep) && k.endsWith('.node'))) delete req.cache[k];
-  cached = req('naudiodon') as PaModule;
+  cached = createRequire(import.meta.url)('naudiodon') as PaModule;
   return cached;
 }
 
