@@ -99,6 +99,8 @@ describe('portaudio backend (naudiodon) in the media worker', () => {
     expect(hears(tail, 440)).toBe(true);
   }, 60_000);
 
+  // Also a main-thread stream after the worker of the test above loaded naudiodon: its addon's one AudioIO
+  // class reference was the worker's then ("start is not a function" here before streams loaded afresh).
   it('a sound card change while a stream keeps PortAudio initialised is passed on when the stream closes', async () => {
     const cards = path.join(tmp, 'snd');
     fs.mkdirSync(cards);
