@@ -27,34 +27,55 @@ const PEER_USER = '6001';
 const CALLER = '6099';
 const here = path.dirname(new URL(import.meta.url).pathname);
 
+export type CallBackend = 'pulse' | 'rtaudio' | 'portaudio';
+
 interface Lab {
+  /** The first of `apps` (the idle figure's). */
   app: AppProcess;
+  /** One app per backend, each its own user and RTP range, all registered at once. */
+  apps: Map<CallBackend, { user: string; app: AppProcess }>;
   peer: BenchBaresip;
   pulse: number;
   stop(): Promise<void>;
 }
 
-async function startBoth(maxCalls: number): Promise<Lab> {
+/**
+ * The app's audio settings per backend. pulse: its own pacat/parec on the lab's sinks by name. rtaudio and
+ * portaudio reach the same server in-process through ALSA's pulse plugin (as baresip does), on the device
+ * behind which PULSE_SINK / PULSE_SOURCE (set for every app) name the sink and source.
+ */
+const AUDIO: Record<CallBackend, Record<string, unknown>> = {
+  pulse: { backend: 'pulse', ringDevice: 'spk', talkOutputDevice: 'headset', microphone: 'mic' },
+  rtaudio: { backend: 'rtaudio', ringDevice: null, talkOutputDevice: 'rt:PulseAudio Sound Server', microphone: 'rt:PulseAudio Sound Server' },
+  portaudio: { backend: 'portaudio', ringDevice: null, talkOutputDevice: 'pa:pulse', microphone: 'pa:pulse' },
+};
+
+async function startBoth(maxCalls: number, backends: CallBackend[] = ['pulse']): Promise<Lab> {
   await ensureLab();
   const paths = labPaths();
-  await pruneStaleContacts(APP_USER);
-  const [app, peer] = await Promise.all([
-    startApp({
-      user: APP_USER,
-      config: { autoAnswer: true },
-      env: { PULSE_SERVER: paths.pulseServer },
-      // For looking inside the app: e.g. BENCH_MEDIA_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (main thread
-      // and media worker each write a profile when the app exits).
-      ...(process.env.BENCH_MEDIA_APP_NODE_ARGS ? { nodeArgs: process.env.BENCH_MEDIA_APP_NODE_ARGS.split(' ') } : {}),
-    }),
+  const users = backends.map((_, k) => String(Number(APP_USER) + 2 * k)); // 6000, 6002, 6004 (6001 is baresip)
+  for (const u of users) await pruneStaleContacts(u);
+  const [peer, ...started] = await Promise.all([
     startBenchBaresip({ user: PEER_USER, audioFile: paths.audio.tone440short, maxCalls, player: 'pulse', pulseDevices: { sink: 'headset', source: 'mic' } }),
+    ...backends.map((backend, k) =>
+      startApp({
+        user: users[k]!,
+        config: { autoAnswer: true, audio: AUDIO[backend], media: { rtpPortMin: 50000 + 3000 * k, rtpPortMax: 52999 + 3000 * k } },
+        env: { PULSE_SERVER: paths.pulseServer, PULSE_SINK: 'headset', PULSE_SOURCE: 'mic' },
+        // For looking inside the app: e.g. BENCH_MEDIA_APP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (main thread
+        // and media worker each write a profile when the app exits).
+        ...(process.env.BENCH_MEDIA_APP_NODE_ARGS ? { nodeArgs: process.env.BENCH_MEDIA_APP_NODE_ARGS.split(' ') } : {}),
+      }),
+    ),
   ]);
+  const apps = new Map(backends.map((b, k) => [b, { user: users[k]!, app: started[k] as AppProcess }]));
   return {
-    app,
-    peer,
+    app: started[0] as AppProcess,
+    apps,
+    peer: peer as BenchBaresip,
     pulse: pulseServerPid(paths.pulseServer),
     stop: async () => {
-      await Promise.allSettled([app.stop(), peer.stop()]);
+      await Promise.allSettled([...started.map((a) => (a as AppProcess).stop()), (peer as BenchBaresip).stop()]);
     },
   };
 }
@@ -117,42 +138,47 @@ async function phase(user: string, pid: number, pulse: number, n: number, window
   }
 }
 
-export async function calls(counts: number[], windowS: number): Promise<Figure[]> {
-  const lab = await startBoth(Math.max(16, 2 * Math.max(...counts)));
+export async function calls(counts: number[], windowS: number, backends: CallBackend[] = ['pulse', 'rtaudio', 'portaudio']): Promise<Figure[]> {
+  const lab = await startBoth(Math.max(16, 2 * Math.max(...counts)), backends);
   const out: Figure[] = [];
   try {
     await sleep(8000); // registration, start-up JIT and GC settle
     const pulseIdle = await pulseIdleRate(lab.pulse, 10);
-    out.push({ name: 'PulseAudio server idle (both registered, no call)', value: pulseIdle, unit: 'ms/s' });
+    out.push({ name: `PulseAudio server idle (${backends.length} apps and baresip registered, no call)`, value: pulseIdle, unit: 'ms/s' });
     for (const n of counts) {
-      const app = await phase(APP_USER, lab.app.process.pid!, lab.pulse, n, windowS);
-      await sleep(7000); // the app's talk streams linger 5 s after the last call, then close
+      // each backend's app in turn, then baresip once: every app's figure is beside the same baresip window
+      const apps: [CallBackend, Phase][] = [];
+      for (const [backend, { user, app }] of lab.apps) {
+        apps.push([backend, await phase(user, app.process.pid!, lab.pulse, n, windowS)]);
+        await sleep(7000); // the app's talk streams linger 5 s after the last call, then close
+      }
       const peer = await phase(PEER_USER, lab.peer.pid, lab.pulse, n, windowS);
       await sleep(4000); // baresip drains its players
       const callS = (c: Phase) => n * c.side.seconds;
       const pulseNet = (c: Phase) => Math.max(0, c.pulseMs - pulseIdle * c.side.seconds);
       const total = (c: Phase) => (c.side.own + c.side.helpers + pulseNet(c)) / callS(c);
-      const tag = `${n} call${n > 1 ? 's' : ''}`;
-      const helpers = Object.entries(app.side.helpersByName)
-        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
-        .join(', ');
       const split = (c: Phase) => `${c.side.own.toFixed(0)} ms (${c.side.sys.toFixed(0)} in the kernel, ${c.side.main.toFixed(0)} on the main thread)`;
-      console.log(
-        `${tag}: app window ${app.side.seconds.toFixed(1)} s, sipp ${app.sippCode}, process ${split(app)}, helpers (ms): ${helpers || 'none'}; ` +
-          `baresip window ${peer.side.seconds.toFixed(1)} s, sipp ${peer.sippCode}, process ${split(peer)}`,
-      );
-      out.push(
-        { name: `${tag}: process CPU per call-second`, value: perSecond(app.side.own, callS(app)), unit: 'ms', peer: { name: 'baresip', value: perSecond(peer.side.own, callS(peer)) } },
-        { name: `${tag}: helper processes (pacat, parec) per call-second`, value: perSecond(app.side.helpers, callS(app)), unit: 'ms', peer: { name: 'baresip', value: perSecond(peer.side.helpers, callS(peer)) } },
-        { name: `${tag}: PulseAudio server per call-second (less idle)`, value: pulseNet(app) / callS(app), unit: 'ms', peer: { name: 'baresip', value: pulseNet(peer) / callS(peer) } },
-        { name: `${tag}: all of it per call-second`, value: total(app), unit: 'ms', peer: { name: 'baresip', value: total(peer) }, goal: "<= 1.5x baresip's" },
-        { name: `${tag}: RSS (process + helpers)`, value: app.rss.own + app.rss.helpers, unit: 'MB', peer: { name: 'baresip', value: peer.rss.own + peer.rss.helpers } },
-      );
-      if (app.sippCode !== 0 || peer.sippCode !== 0) out.push({ name: `${tag}: sipp exit codes (0 = every call completed) app / baresip`, value: app.sippCode ?? -1, unit: '', peer: { name: 'baresip', value: peer.sippCode ?? -1 } });
+      const calls = `${n} call${n > 1 ? 's' : ''}`;
+      console.log(`${calls}: baresip window ${peer.side.seconds.toFixed(1)} s, sipp ${peer.sippCode}, process ${split(peer)}`);
+      for (const [backend, app] of apps) {
+        const tag = `${calls}, app on ${backend}`;
+        const helpers = Object.entries(app.side.helpersByName)
+          .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+          .join(', ');
+        console.log(`${tag}: window ${app.side.seconds.toFixed(1)} s, sipp ${app.sippCode}, process ${split(app)}, helpers (ms): ${helpers || 'none'}; all ${total(app).toFixed(1)} ms per call-second = ${(total(app) / total(peer)).toFixed(2)}x baresip`);
+        out.push(
+          { name: `${tag}: process CPU per call-second`, value: perSecond(app.side.own, callS(app)), unit: 'ms', peer: { name: 'baresip', value: perSecond(peer.side.own, callS(peer)) } },
+          { name: `${tag}: helper processes (pacat, parec) per call-second`, value: perSecond(app.side.helpers, callS(app)), unit: 'ms', peer: { name: 'baresip', value: perSecond(peer.side.helpers, callS(peer)) } },
+          { name: `${tag}: PulseAudio server per call-second (less idle)`, value: pulseNet(app) / callS(app), unit: 'ms', peer: { name: 'baresip', value: pulseNet(peer) / callS(peer) } },
+          { name: `${tag}: all of it per call-second`, value: total(app), unit: 'ms', peer: { name: 'baresip', value: total(peer) }, goal: "<= 1.5x baresip's" },
+          { name: `${tag}: RSS (process + helpers)`, value: app.rss.own + app.rss.helpers, unit: 'MB', peer: { name: 'baresip', value: peer.rss.own + peer.rss.helpers } },
+        );
+        if (app.sippCode !== 0 || peer.sippCode !== 0) out.push({ name: `${tag}: sipp exit codes (0 = every call completed) app / baresip`, value: app.sippCode ?? -1, unit: '', peer: { name: 'baresip', value: peer.sippCode ?? -1 } });
+      }
     }
   } finally {
     await lab.stop();
-    if (process.env.BENCH_MEDIA_APP_OUTPUT) fs.writeFileSync(process.env.BENCH_MEDIA_APP_OUTPUT, lab.app.output.join('\n'));
+    if (process.env.BENCH_MEDIA_APP_OUTPUT) fs.writeFileSync(process.env.BENCH_MEDIA_APP_OUTPUT, [...lab.apps.values()].flatMap((a) => [`--- ${a.user}`, ...a.app.output]).join('\n'));
   }
   return out;
 }

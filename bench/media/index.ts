@@ -12,7 +12,8 @@
 //                                     --long-real S seconds (default 1800, at least 120): playout delay,
 //                                     RSS and CPU, minute 1 vs the last minute (private PulseAudio, no lock).
 //   npm run bench -- media calls      (needs the lab, inside its lock) CPU per call-second and RSS with
-//                                     --calls 1,4,10 concurrent calls, the app then baresip, the helper
+//                                     --calls 1,4,10 concurrent calls, the app on each of --backends
+//                                     pulse,rtaudio,portaudio (default: all three) then baresip, the helper
 //                                     processes and the PulseAudio server counted; --window S (default 20)
 //                                     seconds measured while all calls are up (see bench/media/cost.ts).
 //   npm run bench -- media idle       (needs the lab, inside its lock) app and baresip registered and
@@ -29,7 +30,7 @@ import { startPrivatePulse } from '../../test/support/private-pulse.js';
 import { seededRandom } from '../../test/support/seeded-random.js';
 import { answerPort, offerFor, RtpPeer } from '../../test/unit/media/rtp-peer.js';
 import { percentile, type Benchmark, type Figure } from '../harness.js';
-import { calls, idle } from './cost.js';
+import { calls, idle, type CallBackend } from './cost.js';
 import { sampleTree, treeCost, treeRssMb } from './procs.js';
 import { measuredDelay } from './delay.js';
 
@@ -147,7 +148,11 @@ const bench: Benchmark = {
       for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'))));
     }
     if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));
-    if (sections.includes('calls')) out.push(...(await calls(list(args, '--calls', [1, 4, 10]), num(args, '--window', 20))));
+    if (sections.includes('calls')) {
+      const i = args.indexOf('--backends');
+      const backends = (i < 0 ? 'pulse,rtaudio,portaudio' : args[i + 1]!).split(',') as CallBackend[];
+      out.push(...(await calls(list(args, '--calls', [1, 4, 10]), num(args, '--window', 20), backends)));
+    }
     if (sections.includes('idle')) out.push(...(await idle(num(args, '--seconds', 600))));
     return out;
   },

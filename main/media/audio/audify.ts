@@ -10,6 +10,7 @@ import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
 import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
+import { watchSoundCards } from './alsa-watch.js';
 
 interface RtDeviceInfo {
   id: number;
@@ -106,6 +107,8 @@ export class AudifyAudio implements AudioDevicePort {
   private list: DeviceList = { outputs: [], inputs: [], error: 'not enumerated yet' };
   private raw: RtDeviceInfo[] = [];
   private readonly open = new Set<AudioOutputStream | AudioInputStream>();
+
+  constructor(private readonly opts: { /** where sound card nodes appear (tests) */ cardDir?: string } = {}) {}
 
   devices(): DeviceList {
     return this.list;
@@ -213,6 +216,11 @@ export class AudifyAudio implements AudioDevicePort {
     };
     open.add(s);
     return s;
+  }
+
+  /** Sound cards that come and go (RtAudio re-probes on every refresh, streams open or not). */
+  watch(onChange: () => void): () => void {
+    return watchSoundCards(onChange, this.opts.cardDir);
   }
 
   close(): void {

@@ -3,12 +3,14 @@
 // open sees hot-plugged devices. While a stream is open, refresh() keeps the previous list (`stale`).
 // On Linux it reaches PulseAudio only through the ALSA `pulse`/`default` devices.
 // Device ids are `pa:<name>` (PortAudio indices change when devices come and go).
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
 import { int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
+import { watchSoundCards } from './alsa-watch.js';
 
 interface PaDeviceInfo {
   id: number;
@@ -26,10 +28,67 @@ interface PaModule {
   AudioIO: new (opts: object) => (Readable | Writable) & { start(): void; quit(cb?: () => void): void; abort?(cb?: () => void): void };
 }
 
+/**
+ * naudiodon's index.js loads segfault-handler (a SIGSEGV handler writing crash.log to the working
+ * directory) before anything else. That one is a NAN addon registered the old way (NODE_MODULE), not
+ * context-aware: once one thread of a process has loaded it, every other thread's require fails with
+ * "Module did not self-register", and naudiodon with it. naudiodon's own addon is N-API and loads in
+ * every thread. So segfault-handler is answered from the module cache with a handler that does nothing
+ * (a crash is Electron's crash reporter's, not a crash.log in the cwd), in each thread that loads naudiodon.
+ */
+function withoutSegfaultHandler(req: NodeJS.Require): void {
+  const naudiodonMain = req.resolve('naudiodon');
+  let handler: string;
+  try {
+    handler = createRequire(naudiodonMain).resolve('segfault-handler');
+  } catch {
+    return; // not installed (a naudiodon without it): nothing to stand in for
+  }
+  if (req.cache[handler]) return;
+  const stub = new Module(handler);
+  stub.filename = handler;
+  stub.loaded = true;
+  stub.exports = { registerHandler: () => undefined, causeSegfault: () => undefined };
+  req.cache[handler] = stub;
+}
+
 let cached: PaModule | null = null;
 function load(): PaModule {
-  if (!cached) cached = createRequire(import.meta.url)('naudiodon') as PaModule;
+  if (!cached) {
+    const req = createRequire(import.meta.url);
+    withoutSegfaultHandler(req);
+    cached = createRequire(import.meta.url)('naudiodon') as PaModule;
+  }
   return cached;
+}
+
+/**
+ * naudiodon (N-API) keeps its AudioIO class in ONE static reference for the whole process, set by
+ * the addon's init in whichever thread loaded it last: once the media worker has loaded it, a stream
+ * created in the main thread (the ringer, the test tone) got an object of the worker's ("start is not
+ * a function"), and the other way round. So a stream is created from a fresh load in its own thread
+ * (the module cache entries of naudiodon and its addon dropped, the addon's init run again: a few
+ * microseconds). Two threads opening a stream in the same microseconds can still cross: that open
+ * then throws, and its caller reports it (the media worker as an audio device error, the ringer likewise).
+ */
+function freshLoad(): PaModule {
+  const req = createRequire(import.meta.url);
+  withoutSegfaultHandler(req);
+  const main = req.resolve('naudiodon');
+  const dir = path.dirname(main);
+  for (const k of Object.keys(req.cache)) if (k === main || (k.startsWith(dir + path.sep) && k.endsWith('.node'))) delete req.cache[k];
+  cached = createRequire(import.meta.url)('naudiodon') as PaModule;
+  return cached;
+}
+
+/** Why naudiodon cannot be loaded in this thread, or null. */
+export function naudiodonLoadError(): string | null {
+  try {
+    load();
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  }
 }
 
 const FALLBACK_RATE = 48000;
@@ -42,7 +101,34 @@ export class NaudiodonAudio implements AudioDevicePort {
   /** true when the last refresh could not re-initialise PortAudio because streams were open. */
   stale = false;
 
-  constructor(private readonly opts: { latencyMs?: number } = {}) {}
+  constructor(private readonly opts: { latencyMs?: number; /** where sound card nodes appear (tests) */ cardDir?: string } = {}) {}
+
+  /** A card change seen while this port's streams kept PortAudio's list frozen: told when the last one closes. */
+  private changedWhileOpen: (() => void) | null = null;
+
+  /**
+   * Sound cards that come and go. PortAudio sees them only when re-initialised, which this port does
+   * when no stream of its own is open: a change seen meanwhile is passed on when the last one closes.
+   */
+  watch(onChange: () => void): () => void {
+    const stop = watchSoundCards(() => {
+      if (this.open.size === 0) onChange();
+      else this.changedWhileOpen = onChange;
+    }, this.opts.cardDir);
+    return () => {
+      this.changedWhileOpen = null;
+      stop();
+    };
+  }
+
+  private streamClosed(s: AudioOutputStream | AudioInputStream): void {
+    this.open.delete(s);
+    const tell = this.changedWhileOpen;
+    if (this.open.size === 0 && tell) {
+      this.changedWhileOpen = null;
+      tell();
+    }
+  }
 
   devices(): DeviceList {
     return this.list;
@@ -93,7 +179,7 @@ export class NaudiodonAudio implements AudioDevicePort {
   }
 
   private createIo(key: 'outOptions' | 'inOptions', deviceId: number, rate: number) {
-    const pa = load();
+    const pa = freshLoad();
     const latency = (this.opts.latencyMs ?? 40) / 1000;
     const opt = { channelCount: 1, sampleFormat: pa.SampleFormat16Bit, sampleRate: rate, deviceId, closeOnError: false, ...(key === 'outOptions' ? { maxQueue: 4 } : {}), suggestedLatency: latency };
     return new pa.AudioIO({ [key]: opt });
@@ -114,6 +200,8 @@ export class NaudiodonAudio implements AudioDevicePort {
     writable.on('error', () => undefined);
     writable.start();
     const open = this.open;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the stream's close() tells its port
+    const port = this;
     const played = new PlayedEstimate(options.rate);
     const s: AudioOutputStream = {
       rate: options.rate,
@@ -130,7 +218,7 @@ export class NaudiodonAudio implements AudioDevicePort {
       close() {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
-        open.delete(s);
+        port.streamClosed(s);
         try {
           writable.quit();
         } catch {
@@ -160,6 +248,8 @@ export class NaudiodonAudio implements AudioDevicePort {
     readable.on('error', () => undefined);
     readable.start();
     const open = this.open;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the stream's close() tells its port
+    const port = this;
     const s: AudioInputStream = {
       rate: options.rate,
       deviceId,
@@ -170,7 +260,7 @@ export class NaudiodonAudio implements AudioDevicePort {
       close() {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
-        open.delete(s);
+        port.streamClosed(s);
         try {
           readable.quit();
         } catch {

@@ -1,0 +1,125 @@
+// The portaudio backend (naudiodon) through the whole engine: the main thread lists devices with
+// naudiodon, then the media worker loads it again to play the call and read the microphone (that
+// second load used to fail: "Module did not self-register", and the call played nothing). A private
+// PulseAudio with the lab's sinks, reached the way PortAudio reaches it on Linux (ALSA's pulse plugin;
+// PULSE_SINK / PULSE_SOURCE pick the sink and source behind ALSA's `pulse` device). What is played is
+// recorded from the sink's monitor by parec; what is captured is what the far end (a headless engine) heard.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Session } from 'sip.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NaudiodonAudio } from '../../../main/media/audio/naudiodon.js';
+import { int16ToBuffer } from '../../../main/media/audio/port.js';
+import { encodeWav, readWav } from '../../../main/media/audio/wav.js';
+import { MediaEngine } from '../../../main/media/engine.js';
+import type { MediaSessionDescriptionHandler } from '../../../main/media/session-description-handler.js';
+import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
+import { toneShare } from '../../support/pulse-audio.js';
+import { rms, sine } from '../../unit/media/helpers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PULSE_DEVICE = 'pa:pulse';
+let pulse: PrivatePulse;
+let tmp: string;
+const saved = { server: process.env.PULSE_SERVER, sink: process.env.PULSE_SINK, source: process.env.PULSE_SOURCE };
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portaudio-test-'));
+  pulse = await startPrivatePulse();
+  process.env.PULSE_SERVER = pulse.server;
+  process.env.PULSE_SINK = 'headset';
+  process.env.PULSE_SOURCE = 'mic';
+  pulse.keep('headset.monitor'); // an idle null sink renders in 2 s blocks otherwise
+  pulse.keep('micfeed.monitor');
+  await sleep(300);
+}, 30_000);
+
+afterAll(async () => {
+  // The integration files share one process: put the environment back exactly.
+  restoreEnv('PULSE_SERVER', saved.server);
+  restoreEnv('PULSE_SINK', saved.sink);
+  restoreEnv('PULSE_SOURCE', saved.source);
+  await pulse?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+// within ±2.5 %: a new stream's first seconds play up to 1.25 % fast (see hotplug.test.ts)
+const hears = (x: Int16Array, freq: number) => rms(x) > 1000 && toneShare(x, freq) > 0.5;
+
+describe('portaudio backend (naudiodon) in the media worker', () => {
+  it("plays a call's audio on the headset sink and sends what the mic source captures", async () => {
+    const toneFile = path.join(tmp, 'tone1000.wav');
+    fs.writeFileSync(toneFile, encodeWav(sine(1000, 4), 8000));
+    const peerDir = path.join(tmp, 'peer');
+    fs.mkdirSync(peerDir);
+    // the main thread loads naudiodon first (device listing), as the app does
+    const errors: string[] = [];
+    const phone = await MediaEngine.create({
+      audio: { backend: 'portaudio' },
+      routing: { talkOutputDeviceId: PULSE_DEVICE, microphoneDeviceId: PULSE_DEVICE },
+      onError: (m) => errors.push(m),
+    });
+    expect(phone.devices().error).toBeNull();
+    expect(phone.devices().outputs.map((d) => d.id)).toContain(PULSE_DEVICE);
+    expect(phone.devices().inputs.map((d) => d.id)).toContain(PULSE_DEVICE);
+    const peer = await MediaEngine.create({ audio: { backend: 'file', inputs: { tone: toneFile }, outputs: ['talk'], outputDir: peerDir }, routing: { microphoneDeviceId: 'tone', talkOutputDeviceId: 'talk' } });
+    const sa = phone.sessionDescriptionHandlerFactory({ localAddress: '127.0.0.1', rtpPortMin: 35000, rtpPortMax: 35100 })({} as Session) as MediaSessionDescriptionHandler;
+    const sb = peer.sessionDescriptionHandlerFactory({ localAddress: '127.0.0.1', rtpPortMin: 35200, rtpPortMax: 35300 })({} as Session) as MediaSessionDescriptionHandler;
+    // the lab microphone hears 440 Hz: mic = remap of micfeed.monitor
+    const feed = spawn('pacat', ['--playback', '--raw', '--format=s16le', '--rate=8000', '--channels=1', '--device=micfeed'], { env: pulse.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    feed.stdin.write(int16ToBuffer(sine(440, 6, 8000, 0.5)));
+    try {
+      const offer = await sb.getDescription();
+      await sa.setDescription(offer.body);
+      const answer = await sa.getDescription();
+      await sb.setDescription(answer.body);
+      await sleep(1500); // the ALSA plugin's stream starts
+      const headset = await pulse.record('headset.monitor', 1000);
+      expect(hears(headset, 1000)).toBe(true);
+      expect(sa.stats().packetsReceived).toBeGreaterThan(40);
+      expect(sa.stats().packetsSent).toBeGreaterThan(40);
+      expect(errors).toEqual([]);
+    } finally {
+      feed.kill('SIGKILL');
+      sa.close();
+      sb.close();
+      await phone.close();
+      await peer.close();
+    }
+    // what the phone's worker captured from `mic` reached the far end
+    const heard = readWav(path.join(peerDir, 'talk.wav'));
+    const tail = heard.samples.subarray(Math.min(8000, heard.samples.length));
+    expect(hears(tail, 440)).toBe(true);
+  }, 60_000);
+
+  // Also a main-thread stream after the worker of the test above loaded naudiodon: its addon's one AudioIO
+  // class reference was the worker's then ("start is not a function" here before streams loaded afresh).
+  it('a sound card change while a stream keeps PortAudio initialised is passed on when the stream closes', async () => {
+    const cards = path.join(tmp, 'snd');
+    fs.mkdirSync(cards);
+    const port = new NaudiodonAudio({ cardDir: cards });
+    await port.refresh();
+    let changes = 0;
+    const stop = port.watch(() => changes++);
+    const out = port.openOutput(PULSE_DEVICE, { rate: 8000, name: 'test' });
+    try {
+      fs.writeFileSync(path.join(cards, 'controlC1'), '');
+      await sleep(1000); // the watch settles a burst in 300 ms
+      expect(changes).toBe(0); // PortAudio's list is frozen while the stream is open: not yet
+      out.close();
+      expect(changes).toBe(1);
+      await port.refresh();
+      expect(port.stale).toBe(false);
+    } finally {
+      stop();
+      port.close();
+    }
+  }, 30_000);
+});
