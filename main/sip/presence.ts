@@ -92,7 +92,20 @@ export interface PresenceOptions {
    * take, every dropped one is retransmitted and retried, and the flood starves the calls (bench/ui).
    */
   maxPendingSubscribes?: number;
+  /** For tests: where in its window each refresh falls (default Math.random). */
+  random?: () => number;
   log?: SipLog;
+}
+
+/**
+ * When a subscription with `remainingSeconds` left is refreshed: at a random point between 60% and 90% of
+ * the time left, never later than a second before it runs out. sip.js's own auto-refresh fires at exactly
+ * 90%, so 10,000 watches subscribed in one burst would all refresh in the same burst, every 540 s.
+ */
+export function refreshDelayMs(remainingSeconds: number, random: () => number = Math.random): number {
+  const remaining = Math.max(remainingSeconds, 0) * 1000;
+  const at = remaining * (0.6 + 0.3 * Math.min(Math.max(random(), 0), 1));
+  return Math.max(0, Math.min(at, remaining - 1000));
 }
 
 interface Watch {
@@ -101,6 +114,8 @@ interface Watch {
   dialog: Core.Subscription | null;
   request: Core.OutgoingSubscribeRequest | null;
   retry: ReturnType<typeof setTimeout> | null;
+  /** When the active subscription is refreshed (a re-SUBSCRIBE in its dialog, paced like the first one). */
+  refresh: ReturnType<typeof setTimeout> | null;
   closed: boolean;
   /** What we last told the listeners about this person. */
   told: boolean | null;
@@ -160,7 +175,7 @@ export class SipPresence {
         this.log.warn(`presence: not a SIP URI: ${uri}`);
         continue;
       }
-      const w: Watch = { uri, target, dialog: null, request: null, retry: null, closed: false, told: null, pending: false, queued: false };
+      const w: Watch = { uri, target, dialog: null, request: null, retry: null, refresh: null, closed: false, told: null, pending: false, queued: false };
       this.watches.set(uri, w);
       if (this.supported !== false) this.subscribe(w);
     }
@@ -246,7 +261,52 @@ export class SipPresence {
     }
     w.pending = true;
     this.pendingCount++;
-    this.sendSubscribe(w);
+    if (w.dialog) this.sendRefresh(w, w.dialog);
+    else this.sendSubscribe(w);
+  }
+
+  /** After each NOTIFY (the first one, and the one that follows every refresh): when to refresh next. */
+  private scheduleRefresh(w: Watch, dialog: Core.Subscription): void {
+    if (w.refresh) clearTimeout(w.refresh);
+    w.refresh = null;
+    if (w.closed || this.stopped) return;
+    const remaining = dialog.subscriptionExpires;
+    if (!(remaining > 0)) return;
+    w.refresh = setTimeout(() => {
+      w.refresh = null;
+      if (w.dialog === dialog) this.subscribe(w);
+    }, refreshDelayMs(remaining, this.o.random));
+  }
+
+  /** A re-SUBSCRIBE in the dialog; its NOTIFY (onNotify) schedules the one after. */
+  private sendRefresh(w: Watch, dialog: Core.Subscription): void {
+    const expires = this.o.subscribeExpires ?? 600;
+    const headers = [
+      'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER',
+      'Event: presence',
+      `Expires: ${expires}`,
+      `Contact: ${this.o.ua.contact.toString()}`,
+    ];
+    try {
+      dialog.subscribe(
+        {
+          onAccept: () => this.settled(w),
+          onReject: (response) => {
+            this.settled(w);
+            // A refusal that does not end the dialog (sip.js ends it, and onTerminated retries, for the rest):
+            // the subscription holds until it expires; try again within what is left.
+            if (w.dialog === dialog) this.scheduleRefresh(w, dialog);
+            this.log.warn(`SUBSCRIBE refresh ${w.uri} refused: ${response.message.statusCode ?? 0}`);
+          },
+        },
+        { extraHeaders: headers },
+      );
+    } catch {
+      // The dialog is no longer pending or active: start a fresh subscription.
+      this.settled(w);
+      w.dialog = null;
+      this.subscribe(w);
+    }
   }
 
   /** The SUBSCRIBE of `w` was answered (or failed, or its watch closed): the next one in line may go. */
@@ -279,6 +339,8 @@ export class SipPresence {
       if (w.told === true) this.tell(w, false);
       if (w.closed || this.stopped || this.supported === false) return;
       if (w.retry) clearTimeout(w.retry);
+      if (w.refresh) clearTimeout(w.refresh);
+      w.refresh = null;
       // Spread over a quarter of the wait: what failed together (a server restart) does not retry together.
       const wait = (this.o.retryMs ?? 30_000) * (1 + Math.random() / 4);
       w.retry = setTimeout(() => {
@@ -296,7 +358,8 @@ export class SipPresence {
         this.onNotify(w, request);
         if (subscription && !w.dialog) {
           w.dialog = subscription;
-          subscription.autoRefresh = true;
+          // Not sip.js's autoRefresh (all at 90%, unpaced): our own, spread and paced (scheduleRefresh).
+          this.scheduleRefresh(w, subscription);
           subscription.delegate = {
             onNotify: (req) => this.onNotify(w, req),
             onTerminated: () => retryLater(),
@@ -333,6 +396,10 @@ export class SipPresence {
     if (/^\s*terminated/i.test(state) && !w.closed) {
       // The server ended it (e.g. expired or reset): subscribe afresh after a while.
       w.dialog = null;
+      if (w.refresh) clearTimeout(w.refresh);
+      w.refresh = null;
+    } else if (w.dialog) {
+      this.scheduleRefresh(w, w.dialog);
     }
   }
 
@@ -351,6 +418,8 @@ export class SipPresence {
     }
     if (w.retry) clearTimeout(w.retry);
     w.retry = null;
+    if (w.refresh) clearTimeout(w.refresh);
+    w.refresh = null;
     try {
       if (unsubscribe && w.dialog) w.dialog.unsubscribe();
       else w.dialog?.dispose();
