@@ -92,6 +92,14 @@ export interface PresenceOptions {
    * take, every dropped one is retransmitted and retried, and the flood starves the calls (bench/ui).
    */
   maxPendingSubscribes?: number;
+  /**
+   * SUBSCRIBEs started per second at most (default 100; a burst of a quarter of that may go at once). With
+   * only the in-flight cap, 10,000 went out at ~350/s (each challenged once, each with its NOTIFY: ~2,000
+   * messages a second); Kamailio's transactions in their wait state filled its 64 MB and it answered 500 to
+   * everything for seconds, BYEs of calls included (bench/ui: stuck calls), and the app's loop was busy with
+   * presence while calls rang.
+   */
+  maxSubscribesPerSecond?: number;
   /** For tests: where in its window each refresh falls (default Math.random). */
   random?: () => number;
   log?: SipLog;
@@ -132,6 +140,10 @@ export class SipPresence {
   /** Watches whose SUBSCRIBE waits for a free place, first come first served. */
   private readonly queue: Watch[] = [];
   private pendingCount = 0;
+  /** The rate's token bucket (maxSubscribesPerSecond). */
+  private tokens: number | null = null;
+  private tokensAt = 0;
+  private drainTimer: ReturnType<typeof setTimeout> | null = null;
   private own: OwnPresence | null = null;
   private etag: string | null = null;
   private publishTimer: ReturnType<typeof setTimeout> | null = null;
@@ -183,6 +195,8 @@ export class SipPresence {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
     if (this.publishTimer) clearTimeout(this.publishTimer);
     for (const w of this.watches.values()) this.closeWatch(w, true);
     this.watches.clear();
@@ -252,13 +266,56 @@ export class SipPresence {
 
   private subscribe(w: Watch): void {
     if (w.closed || this.stopped || this.supported === false || w.pending) return;
-    if (this.pendingCount >= (this.o.maxPendingSubscribes ?? 8)) {
+    if (this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8) || !this.takeToken()) {
       if (!w.queued) {
         w.queued = true;
         this.queue.push(w);
       }
+      if (this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) this.scheduleDrain();
       return;
     }
+    this.start(w);
+  }
+
+  /** One SUBSCRIBE's worth of the rate, if there is one now. */
+  private takeToken(): boolean {
+    const rate = this.o.maxSubscribesPerSecond ?? 100;
+    if (!Number.isFinite(rate) || rate <= 0) return true;
+    const burst = Math.max(1, Math.round(rate / 4));
+    const now = Date.now();
+    this.tokens = Math.min(burst, this.tokens === null ? burst : this.tokens + ((now - this.tokensAt) * rate) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** The queue waits for the rate: go on when the next token is due. */
+  private scheduleDrain(): void {
+    if (this.drainTimer || this.stopped) return;
+    const rate = this.o.maxSubscribesPerSecond ?? 100;
+    const wait = Math.max(1, Math.ceil(((1 - (this.tokens ?? 0)) * 1000) / rate));
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null;
+      this.drain();
+    }, wait);
+  }
+
+  /** Starts queued SUBSCRIBEs, first come first served, while places and the rate allow. */
+  private drain(): void {
+    while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
+      if (!this.takeToken()) {
+        this.scheduleDrain();
+        return;
+      }
+      const next = this.queue.shift()!;
+      next.queued = false;
+      if (next.closed || this.stopped || this.supported === false || next.pending) continue;
+      this.start(next);
+    }
+  }
+
+  private start(w: Watch): void {
     w.pending = true;
     this.pendingCount++;
     if (w.dialog) this.sendRefresh(w, w.dialog);
@@ -314,11 +371,7 @@ export class SipPresence {
     if (!w.pending) return;
     w.pending = false;
     this.pendingCount--;
-    while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
-      const next = this.queue.shift()!;
-      next.queued = false;
-      this.subscribe(next);
-    }
+    this.drain();
   }
 
   private sendSubscribe(w: Watch): void {

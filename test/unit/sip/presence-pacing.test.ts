@@ -1,5 +1,5 @@
 // SipPresence paces its SUBSCRIBEs: a phone book of thousands is watched a few transactions at a time.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UserAgent, type Core, type URI } from 'sip.js';
 import { SipPresence } from '../../../main/sip/presence.js';
 
@@ -69,5 +69,37 @@ describe('SipPresence pacing', () => {
     expect(support).toEqual([false]);
     expect(sent).toHaveLength(2);
     expect(presence.pendingSubscribes).toBe(0);
+  });
+});
+
+describe('SipPresence rate', () => {
+  it('starts at most maxSubscribesPerSecond SUBSCRIBEs a second, however fast they are answered', async () => {
+    vi.useFakeTimers({ now: 1_000_000_000_000 });
+    try {
+      const { core, sent } = fakeCore();
+      const presence = new SipPresence({ core, ua, aor, maxPendingSubscribes: 8, maxSubscribesPerSecond: 40 });
+      presence.watch(uris(200));
+      // A burst of a quarter second's worth goes at once.
+      expect(sent).toHaveLength(8);
+      const answer = () => {
+        for (const s of sent) if (!s.disposed) s.delegate.onAccept?.({} as Core.IncomingResponse);
+      };
+      answer();
+      expect(sent).toHaveLength(10);
+      let seen = sent.length;
+      for (let t = 0; t < 2000; t += 100) {
+        await vi.advanceTimersByTimeAsync(100);
+        // Answered as they come: only the rate holds them back now.
+        for (const s of sent.slice(seen)) s.delegate.onAccept?.({} as Core.IncomingResponse);
+        seen = sent.length;
+      }
+      // 10 at once, then 40 a second for 2 s: 90 (give or take one at the edges), in order.
+      expect(sent.length).toBeGreaterThanOrEqual(88);
+      expect(sent.length).toBeLessThanOrEqual(91);
+      expect(sent.map((s) => s.target)).toEqual(uris(200).slice(0, sent.length));
+      void presence.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
