@@ -122,10 +122,10 @@ async function callsInPanel(page: Page, phone: ContractClient, sippPort: number,
       if (!(await talking.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
         // The click went astray (the list was re-drawn under the pointer): try once more, else leave the call.
         const again = page.locator(`[data-testid="incoming-call"][data-call-id="${callId}"]`);
-        if ((await again.count()) > 0) await again.click().catch(() => undefined);
+        if ((await again.count()) > 0) await again.click({ timeout: 3000 }).catch(() => undefined);
         if (!(await talking.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
           skipped++;
-          await page.getByTestId(`decline-button`).first().click().catch(() => undefined);
+          await page.getByTestId(`decline-button`).first().click({ timeout: 3000 }).catch(() => undefined);
           continue;
         }
       }
@@ -136,7 +136,11 @@ async function callsInPanel(page: Page, phone: ContractClient, sippPort: number,
       const ended = await panel.waitFor({ state: 'detached', timeout: 8_000 }).then(() => true, () => false);
       if (!ended) {
         stuck++;
-        await panel.getByTestId('hangup-button').click().catch(() => undefined);
+        // Close the call list first (it must not lie over the button), and never wait Playwright's default 30 s for
+        // a button that went away meanwhile (its BYE came late): the next call would ring unanswered that long.
+        if ((await page.getByTestId('call-list').count()) > 0) await page.getByTestId('call-indicator').click({ timeout: 3000 }).catch(() => undefined);
+        const hung = await panel.getByTestId('hangup-button').click({ timeout: 3000 }).then(() => true, () => false);
+        if (!hung) console.log(`call ${callId}: End call could not be clicked`);
         // A machine this loaded may take its time over the BYE: go on with the next call regardless.
         await panel.waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
       }
