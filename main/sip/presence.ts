@@ -77,6 +77,8 @@ export function buildPidf(entity: string, presence: OwnPresence): string {
 }
 
 const UNSUPPORTED = new Set([489, 405, 501]);
+/** The longest wait between two attempts of a watch that keeps failing. */
+const MAX_RETRY_MS = 600_000;
 
 export interface PresenceOptions {
   core: Core.UserAgentCore;
@@ -130,6 +132,8 @@ interface Watch {
   /** This watch's SUBSCRIBE holds one of the maxPendingSubscribes places. */
   pending: boolean;
   queued: boolean;
+  /** Failed attempts in a row (reset by a NOTIFY): each doubles the wait before the next one. */
+  failures: number;
 }
 
 export class SipPresence {
@@ -187,7 +191,7 @@ export class SipPresence {
         this.log.warn(`presence: not a SIP URI: ${uri}`);
         continue;
       }
-      const w: Watch = { uri, target, dialog: null, request: null, retry: null, refresh: null, closed: false, told: null, pending: false, queued: false };
+      const w: Watch = { uri, target, dialog: null, request: null, retry: null, refresh: null, closed: false, told: null, pending: false, queued: false, failures: 0 };
       this.watches.set(uri, w);
       if (this.supported !== false) this.subscribe(w);
     }
@@ -395,7 +399,12 @@ export class SipPresence {
       if (w.refresh) clearTimeout(w.refresh);
       w.refresh = null;
       // Spread over a quarter of the wait: what failed together (a server restart) does not retry together.
-      const wait = (this.o.retryMs ?? 30_000) * (1 + Math.random() / 4);
+      // Doubled for each failure in a row, up to 10 minutes: a server that cannot hold this many subscriptions
+      // (the lab's 64 MB Kamailio holds a few thousand and answers 500 to the rest) is not asked again by
+      // thousands of watches every 30 s for the whole shift, which kept the app and the server busy under the calls.
+      w.failures++;
+      const base = this.o.retryMs ?? 30_000;
+      const wait = Math.min(base * 2 ** Math.min(w.failures - 1, 10), Math.max(base, MAX_RETRY_MS)) * (1 + Math.random() / 4);
       w.retry = setTimeout(() => {
         w.retry = null;
         this.subscribe(w);
@@ -408,6 +417,7 @@ export class SipPresence {
       },
       onNotify: ({ request, subscription }) => {
         this.settled(w);
+        w.failures = 0;
         this.onNotify(w, request);
         if (subscription && !w.dialog) {
           w.dialog = subscription;

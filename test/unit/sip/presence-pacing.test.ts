@@ -103,3 +103,40 @@ describe('SipPresence rate', () => {
     }
   });
 });
+
+describe('SipPresence retries', () => {
+  it('a watch refused again and again waits twice as long each time, up to 10 minutes; a NOTIFY resets it', async () => {
+    vi.useFakeTimers({ now: 1_000_000_000_000 });
+    try {
+      const { core, sent } = fakeCore();
+      const presence = new SipPresence({ core, ua, aor, retryMs: 30_000 });
+      presence.watch(uris(1));
+      const gaps: number[] = [];
+      let last = Date.now();
+      for (let attempt = 0; attempt < 7; attempt++) {
+        const before = sent.length;
+        sent.at(-1)!.delegate.onReject!(reject(500));
+        // Step until the next attempt goes out.
+        while (sent.length === before) await vi.advanceTimersByTimeAsync(1000);
+        gaps.push((Date.now() - last) / 1000);
+        last = Date.now();
+      }
+      // 30, 60, 120, 240, 480, then 600 s, each up to a quarter more (the spread).
+      const floors = [30, 60, 120, 240, 480, 600, 600];
+      gaps.forEach((g, i) => {
+        expect(g).toBeGreaterThanOrEqual(floors[i]!);
+        expect(g).toBeLessThanOrEqual(floors[i]! * 1.25 + 1);
+      });
+      // It works again (a NOTIFY): the next failure waits 30 s again.
+      const notify = { accept: () => undefined, message: { body: '', getHeader: () => 'active;expires=600' } };
+      sent.at(-1)!.delegate.onNotify!({ request: notify } as never);
+      const before = sent.length;
+      sent.at(-1)!.delegate.onReject!(reject(500));
+      await vi.advanceTimersByTimeAsync(38_000);
+      expect(sent.length).toBe(before + 1);
+      void presence.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
