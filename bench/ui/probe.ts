@@ -10,6 +10,10 @@ export interface ProbeEvents {
   clicks: number[];
   /** Every input event of a text field: what it now holds, and when the input reached the page. */
   inputs: Array<{ value: string; at: number }>;
+  /** The call list popup opened (true) or closed (false), painted: a row can only be painted while it is open. */
+  listOpen: Array<{ open: boolean; at: number }>;
+  /** The call indicator's count painted (always on screen, whether the list is open or not). */
+  counts: Array<{ count: number; at: number }>;
   /** Frames on the page's WebSocket: sent commands (by name) and received messages (state or result), when. */
   frames: Array<{ dir: 'out' | 'in'; what: string; at: number }>;
 }
@@ -23,7 +27,7 @@ declare global {
 /** Runs in the page (Playwright addInitScript): no imports, no closures over this module. */
 export function installProbe(): void {
   const now = (): number => performance.timeOrigin + performance.now();
-  const events: ProbeEvents = { rows: [], talking: [], lists: [], clicks: [], inputs: [], frames: [] };
+  const events: ProbeEvents = { rows: [], talking: [], lists: [], clicks: [], inputs: [], frames: [], listOpen: [], counts: [] };
   // Where a key press's time goes: before the command leaves, the round trip, after the answer is in.
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (this: WebSocket, data: string) {
@@ -51,7 +55,19 @@ export function installProbe(): void {
   const seenRows = new Set<string>();
   const seenTalking = new Set<string>();
   let lastQuery: string | null = null;
+  let listWasOpen = false;
+  let lastCount = 0;
   const look = (): void => {
+    const open = document.querySelector('[data-testid="call-list"]') !== null;
+    if (open !== listWasOpen) {
+      listWasOpen = open;
+      afterPaint((at) => events.listOpen.push({ open, at }));
+    }
+    const count = Number(document.querySelector('[data-testid="call-count"]')?.textContent ?? '0');
+    if (count !== lastCount) {
+      lastCount = count;
+      afterPaint((at) => events.counts.push({ count, at }));
+    }
     for (const el of document.querySelectorAll<HTMLElement>('[data-testid="incoming-call"]')) {
       const callId = el.dataset['callId'] ?? '';
       if (seenRows.has(callId)) continue;
@@ -71,7 +87,13 @@ export function installProbe(): void {
       afterPaint((at) => events.lists.push({ query, at }));
     }
   };
-  new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state', 'data-query'] });
+  new MutationObserver(look).observe(document, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ['data-state', 'data-query', 'data-ringing'],
+  });
   // Event timestamps are in the same clock as performance.now(), taken when the input reached the page.
   document.addEventListener('mousedown', (ev) => events.clicks.push(performance.timeOrigin + ev.timeStamp), true);
   // Typed Cyrillic arrives as input events (no keydown for keys off the US layout): time the input itself.

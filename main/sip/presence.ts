@@ -2,81 +2,18 @@
 // to colleagues' presence and parse the PIDF in their NOTIFYs. A server that answers 489/405/501 does
 // not do presence: we say so once (onSupport(false)) and stop asking.
 // Built on sip.js's core: its api Subscriber/Publisher swallow the response codes we need.
-import { XMLParser } from 'fast-xml-parser';
 import { UserAgent } from 'sip.js';
 import type { Core, URI } from 'sip.js';
 import type { OwnPresence } from '../../shared/domain.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
+import { buildPidf, parsePidf } from './pidf.js';
 
-const xml = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, attributeNamePrefix: '@' });
-
-export interface PidfStatus {
-  entity: string | null;
-  /** true = some tuple is open; false = all closed; null = no basic status in the document. */
-  online: boolean | null;
-  note: string | null;
-}
-
-/** Parse a PIDF document (application/pidf+xml). Never throws: garbage gives null. */
-export function parsePidf(body: string | undefined | null): PidfStatus | null {
-  if (!body || !body.includes('<')) return null;
-  let doc: Record<string, unknown>;
-  try {
-    doc = xml.parse(body) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  const presence = doc['presence'] as Record<string, unknown> | undefined;
-  if (!presence || typeof presence !== 'object') return null;
-  const entity = typeof presence['@entity'] === 'string' ? (presence['@entity'] as string) : null;
-  const tuples = ([] as unknown[]).concat(presence['tuple'] ?? []);
-  let sawStatus = false;
-  let open = false;
-  for (const t of tuples) {
-    const status = (t as Record<string, unknown> | null)?.['status'] as Record<string, unknown> | undefined;
-    const basic = status?.['basic'];
-    if (typeof basic === 'string') {
-      sawStatus = true;
-      if (basic.trim().toLowerCase() === 'open') open = true;
-    }
-  }
-  const noteOf = (n: unknown): string | null =>
-    typeof n === 'string' ? n : n && typeof n === 'object' && typeof (n as Record<string, unknown>)['#text'] === 'string' ? ((n as Record<string, unknown>)['#text'] as string) : null;
-  let note = noteOf(presence['note']);
-  if (note === null) {
-    for (const t of tuples) {
-      note = noteOf((t as Record<string, unknown> | null)?.['note']);
-      if (note !== null) break;
-    }
-  }
-  // A person "away" (RPID, RFC 4480; what we publish for a break) is not online even while a tuple is open:
-  // the server adds an open tuple of its own for every registered phone (Kamailio's pua_usrloc), and the
-  // person's own word is the more precise one.
-  const persons = ([] as unknown[]).concat(presence['person'] ?? []);
-  const away = persons.some((p) => {
-    const activities = (p as Record<string, unknown> | null)?.['activities'];
-    return activities !== null && typeof activities === 'object' && 'away' in (activities as Record<string, unknown>);
-  });
-  return { entity, online: sawStatus ? open && !away : null, note };
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
-}
-
-export function buildPidf(entity: string, presence: OwnPresence): string {
-  const basic = presence === 'online' ? 'open' : 'closed';
-  const note = presence === 'online' ? 'Online' : presence === 'break' ? 'Away' : 'Offline';
-  const rpid = presence === 'break' ? '<dm:person id="p1"><rpid:activities><rpid:away/></rpid:activities></dm:person>' : '';
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="${escapeXml(entity)}">` +
-    `<tuple id="t1"><status><basic>${basic}</basic></status><note>${note}</note></tuple>${rpid}</presence>\n`
-  );
-}
+export { buildPidf, parsePidf, type PidfStatus } from './pidf.js';
 
 const UNSUPPORTED = new Set([489, 405, 501]);
+/** The longest wait between two attempts of a watch that keeps failing. */
+const MAX_RETRY_MS = 600_000;
 
 export interface PresenceOptions {
   core: Core.UserAgentCore;
@@ -92,7 +29,28 @@ export interface PresenceOptions {
    * take, every dropped one is retransmitted and retried, and the flood starves the calls (bench/ui).
    */
   maxPendingSubscribes?: number;
+  /**
+   * SUBSCRIBEs started per second at most (default 100; a burst of a quarter of that may go at once). With
+   * only the in-flight cap, 10,000 went out at ~350/s (each challenged once, each with its NOTIFY: ~2,000
+   * messages a second); Kamailio's transactions in their wait state filled its 64 MB and it answered 500 to
+   * everything for seconds, BYEs of calls included (bench/ui: stuck calls), and the app's loop was busy with
+   * presence while calls rang.
+   */
+  maxSubscribesPerSecond?: number;
+  /** For tests: where in its window each refresh falls (default Math.random). */
+  random?: () => number;
   log?: SipLog;
+}
+
+/**
+ * When a subscription with `remainingSeconds` left is refreshed: at a random point between 60% and 90% of
+ * the time left, never later than a second before it runs out. sip.js's own auto-refresh fires at exactly
+ * 90%, so 10,000 watches subscribed in one burst would all refresh in the same burst, every 540 s.
+ */
+export function refreshDelayMs(remainingSeconds: number, random: () => number = Math.random): number {
+  const remaining = Math.max(remainingSeconds, 0) * 1000;
+  const at = remaining * (0.6 + 0.3 * Math.min(Math.max(random(), 0), 1));
+  return Math.max(0, Math.min(at, remaining - 1000));
 }
 
 interface Watch {
@@ -101,12 +59,16 @@ interface Watch {
   dialog: Core.Subscription | null;
   request: Core.OutgoingSubscribeRequest | null;
   retry: ReturnType<typeof setTimeout> | null;
+  /** When the active subscription is refreshed (a re-SUBSCRIBE in its dialog, paced like the first one). */
+  refresh: ReturnType<typeof setTimeout> | null;
   closed: boolean;
   /** What we last told the listeners about this person. */
   told: boolean | null;
   /** This watch's SUBSCRIBE holds one of the maxPendingSubscribes places. */
   pending: boolean;
   queued: boolean;
+  /** Failed attempts in a row (reset by a NOTIFY): each doubles the wait before the next one. */
+  failures: number;
 }
 
 export class SipPresence {
@@ -117,6 +79,10 @@ export class SipPresence {
   /** Watches whose SUBSCRIBE waits for a free place, first come first served. */
   private readonly queue: Watch[] = [];
   private pendingCount = 0;
+  /** The rate's token bucket (maxSubscribesPerSecond). */
+  private tokens: number | null = null;
+  private tokensAt = 0;
+  private drainTimer: ReturnType<typeof setTimeout> | null = null;
   private own: OwnPresence | null = null;
   private etag: string | null = null;
   private publishTimer: ReturnType<typeof setTimeout> | null = null;
@@ -160,7 +126,7 @@ export class SipPresence {
         this.log.warn(`presence: not a SIP URI: ${uri}`);
         continue;
       }
-      const w: Watch = { uri, target, dialog: null, request: null, retry: null, closed: false, told: null, pending: false, queued: false };
+      const w: Watch = { uri, target, dialog: null, request: null, retry: null, refresh: null, closed: false, told: null, pending: false, queued: false, failures: 0 };
       this.watches.set(uri, w);
       if (this.supported !== false) this.subscribe(w);
     }
@@ -168,6 +134,8 @@ export class SipPresence {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
     if (this.publishTimer) clearTimeout(this.publishTimer);
     for (const w of this.watches.values()) this.closeWatch(w, true);
     this.watches.clear();
@@ -237,16 +205,104 @@ export class SipPresence {
 
   private subscribe(w: Watch): void {
     if (w.closed || this.stopped || this.supported === false || w.pending) return;
-    if (this.pendingCount >= (this.o.maxPendingSubscribes ?? 8)) {
+    if (this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8) || !this.takeToken()) {
       if (!w.queued) {
         w.queued = true;
         this.queue.push(w);
       }
+      if (this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) this.scheduleDrain();
       return;
     }
+    this.start(w);
+  }
+
+  /** One SUBSCRIBE's worth of the rate, if there is one now. */
+  private takeToken(): boolean {
+    const rate = this.o.maxSubscribesPerSecond ?? 100;
+    if (!Number.isFinite(rate) || rate <= 0) return true;
+    const burst = Math.max(1, Math.round(rate / 4));
+    const now = Date.now();
+    this.tokens = Math.min(burst, this.tokens === null ? burst : this.tokens + ((now - this.tokensAt) * rate) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** The queue waits for the rate: go on when the next token is due. */
+  private scheduleDrain(): void {
+    if (this.drainTimer || this.stopped) return;
+    const rate = this.o.maxSubscribesPerSecond ?? 100;
+    const wait = Math.max(1, Math.ceil(((1 - (this.tokens ?? 0)) * 1000) / rate));
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null;
+      this.drain();
+    }, wait);
+  }
+
+  /** Starts queued SUBSCRIBEs, first come first served, while places and the rate allow. */
+  private drain(): void {
+    while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
+      if (!this.takeToken()) {
+        this.scheduleDrain();
+        return;
+      }
+      const next = this.queue.shift()!;
+      next.queued = false;
+      if (next.closed || this.stopped || this.supported === false || next.pending) continue;
+      this.start(next);
+    }
+  }
+
+  private start(w: Watch): void {
     w.pending = true;
     this.pendingCount++;
-    this.sendSubscribe(w);
+    if (w.dialog) this.sendRefresh(w, w.dialog);
+    else this.sendSubscribe(w);
+  }
+
+  /** After each NOTIFY (the first one, and the one that follows every refresh): when to refresh next. */
+  private scheduleRefresh(w: Watch, dialog: Core.Subscription): void {
+    if (w.refresh) clearTimeout(w.refresh);
+    w.refresh = null;
+    if (w.closed || this.stopped) return;
+    const remaining = dialog.subscriptionExpires;
+    if (!(remaining > 0)) return;
+    w.refresh = setTimeout(() => {
+      w.refresh = null;
+      if (w.dialog === dialog) this.subscribe(w);
+    }, refreshDelayMs(remaining, this.o.random));
+  }
+
+  /** A re-SUBSCRIBE in the dialog; its NOTIFY (onNotify) schedules the one after. */
+  private sendRefresh(w: Watch, dialog: Core.Subscription): void {
+    const expires = this.o.subscribeExpires ?? 600;
+    const headers = [
+      'Allow: ACK,CANCEL,INVITE,BYE,OPTIONS,INFO,NOTIFY,REFER',
+      'Event: presence',
+      `Expires: ${expires}`,
+      `Contact: ${this.o.ua.contact.toString()}`,
+    ];
+    try {
+      dialog.subscribe(
+        {
+          onAccept: () => this.settled(w),
+          onReject: (response) => {
+            this.settled(w);
+            // A refusal that does not end the dialog (sip.js ends it, and onTerminated retries, for the rest):
+            // the subscription holds until it expires; try again within what is left.
+            if (w.dialog === dialog) this.scheduleRefresh(w, dialog);
+            this.log.warn(`SUBSCRIBE refresh ${w.uri} refused: ${response.message.statusCode ?? 0}`);
+          },
+        },
+        { extraHeaders: headers },
+      );
+    } catch {
+      // The dialog is no longer pending or active: start a fresh subscription.
+      this.settled(w);
+      w.dialog = null;
+      this.subscribe(w);
+    }
   }
 
   /** The SUBSCRIBE of `w` was answered (or failed, or its watch closed): the next one in line may go. */
@@ -254,11 +310,7 @@ export class SipPresence {
     if (!w.pending) return;
     w.pending = false;
     this.pendingCount--;
-    while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
-      const next = this.queue.shift()!;
-      next.queued = false;
-      this.subscribe(next);
-    }
+    this.drain();
   }
 
   private sendSubscribe(w: Watch): void {
@@ -279,8 +331,15 @@ export class SipPresence {
       if (w.told === true) this.tell(w, false);
       if (w.closed || this.stopped || this.supported === false) return;
       if (w.retry) clearTimeout(w.retry);
+      if (w.refresh) clearTimeout(w.refresh);
+      w.refresh = null;
       // Spread over a quarter of the wait: what failed together (a server restart) does not retry together.
-      const wait = (this.o.retryMs ?? 30_000) * (1 + Math.random() / 4);
+      // Doubled for each failure in a row, up to 10 minutes: a server that cannot hold this many subscriptions
+      // (the lab's 64 MB Kamailio holds a few thousand and answers 500 to the rest) is not asked again by
+      // thousands of watches every 30 s for the whole shift, which kept the app and the server busy under the calls.
+      w.failures++;
+      const base = this.o.retryMs ?? 30_000;
+      const wait = Math.min(base * 2 ** Math.min(w.failures - 1, 10), Math.max(base, MAX_RETRY_MS)) * (1 + Math.random() / 4);
       w.retry = setTimeout(() => {
         w.retry = null;
         this.subscribe(w);
@@ -293,10 +352,12 @@ export class SipPresence {
       },
       onNotify: ({ request, subscription }) => {
         this.settled(w);
+        w.failures = 0;
         this.onNotify(w, request);
         if (subscription && !w.dialog) {
           w.dialog = subscription;
-          subscription.autoRefresh = true;
+          // Not sip.js's autoRefresh (all at 90%, unpaced): our own, spread and paced (scheduleRefresh).
+          this.scheduleRefresh(w, subscription);
           subscription.delegate = {
             onNotify: (req) => this.onNotify(w, req),
             onTerminated: () => retryLater(),
@@ -333,6 +394,10 @@ export class SipPresence {
     if (/^\s*terminated/i.test(state) && !w.closed) {
       // The server ended it (e.g. expired or reset): subscribe afresh after a while.
       w.dialog = null;
+      if (w.refresh) clearTimeout(w.refresh);
+      w.refresh = null;
+    } else if (w.dialog) {
+      this.scheduleRefresh(w, w.dialog);
     }
   }
 
@@ -351,6 +416,8 @@ export class SipPresence {
     }
     if (w.retry) clearTimeout(w.retry);
     w.retry = null;
+    if (w.refresh) clearTimeout(w.refresh);
+    w.refresh = null;
     try {
       if (unsubscribe && w.dialog) w.dialog.unsubscribe();
       else w.dialog?.dispose();

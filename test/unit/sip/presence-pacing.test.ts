@@ -1,5 +1,5 @@
 // SipPresence paces its SUBSCRIBEs: a phone book of thousands is watched a few transactions at a time.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UserAgent, type Core, type URI } from 'sip.js';
 import { SipPresence } from '../../../main/sip/presence.js';
 
@@ -69,5 +69,74 @@ describe('SipPresence pacing', () => {
     expect(support).toEqual([false]);
     expect(sent).toHaveLength(2);
     expect(presence.pendingSubscribes).toBe(0);
+  });
+});
+
+describe('SipPresence rate', () => {
+  it('starts at most maxSubscribesPerSecond SUBSCRIBEs a second, however fast they are answered', async () => {
+    vi.useFakeTimers({ now: 1_000_000_000_000 });
+    try {
+      const { core, sent } = fakeCore();
+      const presence = new SipPresence({ core, ua, aor, maxPendingSubscribes: 8, maxSubscribesPerSecond: 40 });
+      presence.watch(uris(200));
+      // A burst of a quarter second's worth goes at once.
+      expect(sent).toHaveLength(8);
+      const answer = () => {
+        for (const s of sent) if (!s.disposed) s.delegate.onAccept?.({} as Core.IncomingResponse);
+      };
+      answer();
+      expect(sent).toHaveLength(10);
+      let seen = sent.length;
+      for (let t = 0; t < 2000; t += 100) {
+        await vi.advanceTimersByTimeAsync(100);
+        // Answered as they come: only the rate holds them back now.
+        for (const s of sent.slice(seen)) s.delegate.onAccept?.({} as Core.IncomingResponse);
+        seen = sent.length;
+      }
+      // 10 at once, then 40 a second for 2 s: 90 (give or take one at the edges), in order.
+      expect(sent.length).toBeGreaterThanOrEqual(88);
+      expect(sent.length).toBeLessThanOrEqual(91);
+      expect(sent.map((s) => s.target)).toEqual(uris(200).slice(0, sent.length));
+      void presence.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('SipPresence retries', () => {
+  it('a watch refused again and again waits twice as long each time, up to 10 minutes; a NOTIFY resets it', async () => {
+    vi.useFakeTimers({ now: 1_000_000_000_000 });
+    try {
+      const { core, sent } = fakeCore();
+      const presence = new SipPresence({ core, ua, aor, retryMs: 30_000 });
+      presence.watch(uris(1));
+      const gaps: number[] = [];
+      let last = Date.now();
+      for (let attempt = 0; attempt < 7; attempt++) {
+        const before = sent.length;
+        sent.at(-1)!.delegate.onReject!(reject(500));
+        // Step until the next attempt goes out.
+        while (sent.length === before) await vi.advanceTimersByTimeAsync(1000);
+        gaps.push((Date.now() - last) / 1000);
+        last = Date.now();
+      }
+      // 30, 60, 120, 240, 480, then 600 s, each up to a quarter more (the spread).
+      const floors = [30, 60, 120, 240, 480, 600, 600];
+      gaps.forEach((g, i) => {
+        expect(g).toBeGreaterThanOrEqual(floors[i]!);
+        expect(g).toBeLessThanOrEqual(floors[i]! * 1.25 + 1);
+      });
+      // It works again (a NOTIFY): the next failure waits 30 s again.
+      const notify = { accept: () => undefined, message: { body: '', getHeader: () => 'active;expires=600' } };
+      sent.at(-1)!.delegate.onNotify!({ request: notify } as never);
+      const before = sent.length;
+      sent.at(-1)!.delegate.onReject!(reject(500));
+      await vi.advanceTimersByTimeAsync(38_000);
+      expect(sent.length).toBe(before + 1);
+      void presence.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
