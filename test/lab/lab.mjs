@@ -301,7 +301,8 @@ function kamailioArgs(withTls) {
     '-DD', '-E', // foreground, log to stderr: one PID stops it all
     '-f', path.join(HERE, 'kamailio', 'kamailio.cfg'),
     '-Y', LAB,
-    '-m', '64', '-M', '8',
+    // 256 MB shared: bench/ui's 10,000 presence subscriptions exhausted 64 MB (500 to everything, calls too)
+    '-m', '256', '-M', '8',
     '-A', `LAB_CTL=${q(`unix:${KAMAILIO_CTL}`)}`,
     '-A', `LAB_FIFO=${q(path.join(LAB, 'kamailio_rpc.fifo'))}`,
     '-A', `LAB_DBTEXT=${q(`text://${DBTEXT_DIR}`)}`,
