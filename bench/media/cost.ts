@@ -20,7 +20,7 @@ import { startApp, type AppProcess } from '../../test/support/app-process.js';
 import { ensureLab, labPaths, pruneStaleContacts, sleep, startSipp, LAB_PASSWORD, SIP_HOST, SIP_PORT } from '../../test/lab/peers.js';
 import type { Figure } from '../harness.js';
 import { startBenchBaresip, type BenchBaresip } from '../sip/baresip.js';
-import { cpuMs, pulseServerPid, rssMb, sampleTree, treeCost, treeRssMb, type TreeCost } from './procs.js';
+import { cpuMs, pulseServerPid, rssMb, sampleTree, threadCpuMs, treeCost, treeRssMb, type TreeCost } from './procs.js';
 
 const APP_USER = '6000';
 const PEER_USER = '6001';
@@ -164,9 +164,18 @@ export async function idle(seconds: number): Promise<Figure[]> {
     // Registration, then start-up's tail: background compilation and the heap's first shrinking GCs
     // (V8's memory reducer) run for tens of seconds after a start; the figure is the steady state.
     await sleep(30_000);
+    const threads0 = threadCpuMs(lab.app.process.pid!);
     const a = { app: sampleTree(lab.app.process.pid!), peer: sampleTree(lab.peer.pid), pulse: cpuMs(lab.pulse) };
     await sleep(seconds * 1000);
     const b = { app: sampleTree(lab.app.process.pid!), peer: sampleTree(lab.peer.pid), pulse: cpuMs(lab.pulse) };
+    const threads1 = threadCpuMs(lab.app.process.pid!);
+    const byThread = Object.entries(threads1)
+      .map(([name, ms]) => [name, ms - (threads0[name] ?? 0)] as const)
+      .filter(([, ms]) => ms > 0)
+      .sort((x, y) => y[1] - x[1])
+      .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+      .join(', ');
+    console.log(`idle: the app's threads (ms over the window): ${byThread || 'none'}`);
     const app = treeCost(a.app, b.app);
     const peer = treeCost(a.peer, b.peer);
     const appRss = treeRssMb(lab.app.process.pid!);

@@ -100,6 +100,28 @@ export function mainThreadCpuMs(pid: number): number {
   }
 }
 
+/** CPU per thread of the process, summed by thread name (main "node", "MediaWorker"-like workers, "V8 DefaultWorke", "libuv-worker"...), ms. */
+export function threadCpuMs(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const name = Number(t) === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond();
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 /** The process and its helpers at one moment. */
 export function sampleTree(pid: number): TreeSample {
   const s = stat(pid);
