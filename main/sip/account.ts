@@ -217,9 +217,9 @@ export class SipAccount {
       [...headers, ALLOW],
     );
     if (expires !== null) this.registerCount++;
-    // One round trip instead of two: the last challenge's nonce again (Kamailio, Asterisk and most registrars
-    // accept a nonce until it expires). A nonce the server no longer takes (expired; signed before it
-    // restarted) is challenged as usual, and sip.js answers that challenge as it does a first one.
+    // One round trip instead of two: the last challenge's nonce again (Kamailio without one_time_nonce takes
+    // a nonce until its nonce_expire). A nonce the server no longer takes (expired; signed before it
+    // restarted; a one-time nonce) is challenged as usual, and sip.js answers that challenge as a first one.
     const ahead = this.digest !== null && authorizeAhead(message, this.digest);
     if (ahead) this.digestReuse.sent++;
     // sip.js increments the CSeq itself when it answers a digest challenge: the next REGISTER goes above it.
