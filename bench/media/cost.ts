@@ -20,7 +20,7 @@ import { startApp, type AppProcess } from '../../test/support/app-process.js';
 import { ensureLab, labPaths, pruneStaleContacts, sleep, startSipp, LAB_PASSWORD, SIP_HOST, SIP_PORT } from '../../test/lab/peers.js';
 import type { Figure } from '../harness.js';
 import { startBenchBaresip, type BenchBaresip } from '../sip/baresip.js';
-import { cpuMs, pulseServerPid, rssMb, sampleTree, treeCost, treeRssMb, type TreeCost } from './procs.js';
+import { cpuMs, pulseServerPid, rssMb, sampleTree, threadCpuMs, treeCost, treeRssMb, type TreeCost } from './procs.js';
 
 const APP_USER = '6000';
 const PEER_USER = '6001';
@@ -190,9 +190,19 @@ export async function idle(seconds: number): Promise<Figure[]> {
     // Registration, then start-up's tail: background compilation and the heap's first shrinking GCs
     // (V8's memory reducer) run for tens of seconds after a start; the figure is the steady state.
     await sleep(30_000);
+    const threads0 = threadCpuMs(lab.app.process.pid!);
     const a = { app: sampleTree(lab.app.process.pid!), peer: sampleTree(lab.peer.pid), pulse: cpuMs(lab.pulse) };
     await sleep(seconds * 1000);
     const b = { app: sampleTree(lab.app.process.pid!), peer: sampleTree(lab.peer.pid), pulse: cpuMs(lab.pulse) };
+    const threads1 = threadCpuMs(lab.app.process.pid!);
+    const byThread = Object.entries(threads1)
+      .map(([name, t]) => ({ name, ms: t.ms - (threads0[name]?.ms ?? 0), wakes: t.wakes - (threads0[name]?.wakes ?? 0) }))
+      .filter((t) => t.ms > 0 || t.wakes > 0)
+      .sort((x, y) => y.ms - x.ms)
+      .map((t) => `${t.name} ${t.ms.toFixed(0)} ms / ${t.wakes} wake-ups`)
+      .join(', ');
+    const mainWakes = (threads1.main?.wakes ?? 0) - (threads0.main?.wakes ?? 0);
+    console.log(`idle: the app's threads (ms over the window): ${byThread || 'none'}`);
     const app = treeCost(a.app, b.app);
     const peer = treeCost(a.peer, b.peer);
     const appRss = treeRssMb(lab.app.process.pid!);
@@ -201,6 +211,7 @@ export async function idle(seconds: number): Promise<Figure[]> {
     const label = seconds >= 120 ? `${(seconds / 60).toFixed(0)} min` : `${seconds} s`;
     return [
       { name: `idle, registered, ${label}: process CPU per second`, value: app.own / app.seconds, unit: 'ms/s', peer: { name: 'baresip', value: peer.own / peer.seconds }, goal: '<= 1 ms/s' },
+      { name: 'idle: wake-ups of the main thread per second', value: mainWakes / app.seconds, unit: '/s' },
       { name: 'idle: helper processes (pactl subscribe) CPU per second', value: app.helpers / app.seconds, unit: 'ms/s', peer: { name: 'baresip', value: peer.helpers / peer.seconds } },
       { name: 'idle: PulseAudio server CPU per second (both idle)', value: (b.pulse - a.pulse) / app.seconds, unit: 'ms/s' },
       { name: 'idle: RSS of the process', value: appRss.own, unit: 'MB', peer: { name: 'baresip', value: rssMb(lab.peer.pid) } },

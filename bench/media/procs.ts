@@ -100,6 +100,31 @@ export function mainThreadCpuMs(pid: number): number {
   }
 }
 
+/** Per thread of the process, summed by thread name (the main thread is "main"; "V8 DefaultWorke", "libuv-worker", workers...): CPU (ms) and wake-ups (voluntary context switches: each time it slept and was woken). */
+export function threadCpuMs(pid: number): Record<string, { ms: number; wakes: number }> {
+  const out: Record<string, { ms: number; wakes: number }> = {};
+  let tasks: string[] = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const status = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+      const name = Number(t) === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const entry = (out[name] ??= { ms: 0, wakes: 0 });
+      entry.ms += ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond();
+      entry.wakes += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
 /** The process and its helpers at one moment. */
 export function sampleTree(pid: number): TreeSample {
   const s = stat(pid);

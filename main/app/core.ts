@@ -262,6 +262,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
   // Young-generation GC while SIP is quiet, so that its pauses stay off the INVITE -> 180 -> 200 path.
   const scavenger = startIdleScavenger();
   telephony.transport.onPacket(() => scavenger.activity());
+  publisher.subscribe(() => scavenger.changed());
 
   if (config.autoAnswer) {
     // Test/benchmark mode: take every call the moment it rings.

@@ -15,13 +15,15 @@ export interface IdleScavengerOptions {
   quietMs?: number;
   /** Collect once the young generation is at least this full (0..1). */
   threshold?: number;
-  /** The second look, this long (ms) after the last activity; then none until the next (default 2000). */
+  /** The second look, this long (ms) after the last activity, when changed() was called; then none until the next (default 2000). */
   watchMs?: number;
 }
 
 export interface IdleScavenger {
   /** Something latency-sensitive happened (a SIP message in or out): hold off. */
   activity(): void;
+  /** The phone's state changed (what follows allocates: the state published, the history written): look a second time. */
+  changed(): void;
   readonly collections: number;
   stop(): void;
 }
@@ -48,11 +50,12 @@ function youngGenerationFill(): number {
 }
 
 /**
- * It looks twice per burst of SIP traffic, never on a clock: once the burst has been quiet for `quietMs`
- * (collect if the young generation is `threshold` full), and once more `watchMs` after it (what the
- * burst's aftermath allocated: the state published, the history written). Between bursts no timer runs:
- * a registered, idle phone's keep-alives cost two looks each, not twenty (it looked every `intervalMs`
- * for `watchMs` before). The next SIP message re-arms it.
+ * It looks once per burst of SIP traffic, never on a clock: once the burst has been quiet for `quietMs`
+ * (collect if the young generation is `threshold` full); and once more `watchMs` after it when the burst
+ * changed the phone's state (changed(): its aftermath allocates, the state published, the history
+ * written). Between bursts no timer runs: a registered, idle phone's binding fetch (which changes nothing)
+ * costs one look, not two (each wake-up of an idle process costs CPU of its own; it looked every
+ * `intervalMs` for `watchMs` before). The next SIP message re-arms it.
  */
 export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScavenger {
   const quietMs = options.quietMs ?? 50;
@@ -64,6 +67,7 @@ export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScav
   let timer: NodeJS.Timeout | null = null;
   let due = 0;
   let stopped = false;
+  let watch = false;
   const schedule = (ms: number) => {
     due = performance.now() + ms;
     timer = setTimeout(look, ms);
@@ -77,7 +81,8 @@ export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScav
       gc!({ type: 'minor' });
       collections++;
     }
-    if (quiet < watchMs) schedule(watchMs - quiet);
+    if (watch && quiet < watchMs) schedule(watchMs - quiet);
+    else watch = false;
   }
   const arm = () => {
     if (!gc || stopped) return;
@@ -89,6 +94,10 @@ export function startIdleScavenger(options: IdleScavengerOptions = {}): IdleScav
   return {
     activity() {
       lastActivity = performance.now();
+      arm();
+    },
+    changed() {
+      watch = true;
       arm();
     },
     get collections() {

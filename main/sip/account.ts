@@ -8,8 +8,8 @@
 // The 15 s keep-alive also holds a NAT's UDP mapping open, so that the proxy's INVITEs still reach us: the
 // shortest UDP mapping timeouts met in practice are 30 s (Linux conntrack's default for a flow that has
 // seen no reply yet, many home routers), RFC 4787 asks for at least 2 min; 15 s stays under 30 s even when
-// one probe is lost. While registered a binding fetch (fetchBindings) every 20 s checks the registrar
-// still knows us.
+// one probe is lost. While registered the binding fetch (fetchBindings) takes the probe's place on the same
+// 15 s clock: its answer shows the server alive and that the registrar still knows us.
 // Wrong credentials (401/403 after auth) are NOT retried on their own: that would lock the account.
 //
 // REGISTER is sent through sip.js's core (digest auth, transactions) rather than its Registerer, whose
@@ -20,7 +20,8 @@ import type { RegistrationState } from '../../shared/domain.js';
 import type { Cause } from '../../shared/facts.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
-import { KeepAliveClient } from './sipjs-seams/index.js';
+import { authorizeAhead, KeepAliveClient, RegisterClient } from './sipjs-seams/index.js';
+import type { ReusableDigest } from './sipjs-seams/index.js';
 import type { SipTransportBase } from './transport-base.js';
 
 type IncomingResponse = Core.IncomingResponse;
@@ -43,8 +44,10 @@ export interface AccountOptions {
   registerTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
-  /** While registered: how often the registrar is asked for our bindings (default 20 s; 0: never). */
+  /** While registered: how often the registrar is asked for our bindings (default 15 s; when it is the keep-alive interval, as by default, the fetch is the keep-alive; 0: never). */
   bindingCheckIntervalMs?: number;
+  /** Called on each tick of the account's one clock (every min(keep-alive, binding check)): other periodic looks ride on it. */
+  onTick?: () => void;
   /** Each 2xx to a REGISTER: its top Via (the received/rport the server saw, RFC 3581). */
   onRegistered?: (topVia: string | undefined) => void;
   log?: SipLog;
@@ -65,13 +68,16 @@ export class SipAccount {
   private pendingSince = 0;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
+  /** The account's one clock: binding fetch, else keep-alive OPTIONS when due (and the caller's onTick). */
+  private tickTimer: ReturnType<typeof setInterval> | null = null;
   private recoveryTimer: ReturnType<typeof setInterval> | null = null;
   private probing = false;
-  /** When the registrar last answered a binding fetch (ms, `now`): the server was heard from then. */
-  private fetchAnsweredAt = Number.NEGATIVE_INFINITY;
-  private bindingTimer: ReturnType<typeof setInterval> | null = null;
+  /** When the registrar last answered a REGISTER (a fetch, a refresh, a challenge) (ms, `now`): it was alive then. */
+  private heardAt = Number.NEGATIVE_INFINITY;
+  private fetchSentAt = Number.NEGATIVE_INFINITY;
   private fetching = false;
+  /** The credentials that answered the registrar's last challenge: the next REGISTER carries them at once. */
+  private digest: ReusableDigest | null = null;
   /** A Contact we registered before ours changed: removed (expires=0) by the next REGISTER. */
   private retiring: string | null = null;
   private running = false;
@@ -81,6 +87,8 @@ export class SipAccount {
   private readonly transportListener = (state: TransportState): void => this.onTransportState(state);
   /** REGISTER requests sent (first transmissions), for tests and diagnostics. */
   registerCount = 0;
+  /** REGISTERs (fetches included) sent with credentials from the last challenge, and how many of them were challenged again. */
+  readonly digestReuse = { sent: 0, challenged: 0 };
 
   constructor(private readonly o: AccountOptions) {
     this.log = o.log ?? nullLog;
@@ -104,14 +112,18 @@ export class SipAccount {
     this.running = true;
     this.o.transport.stateChange.addListener(this.transportListener);
     const keepAliveMs = this.o.keepAliveIntervalMs ?? 15_000;
-    // A binding fetch answered within the interval already showed the server alive (and kept a NAT's
-    // mapping open): no OPTIONS then. With the 20 s fetch, one probe a minute goes out instead of four.
-    this.keepAliveTimer = setInterval(() => {
-      if (this._state.kind === 'registered' && this.now() - this.fetchAnsweredAt < keepAliveMs) return;
-      this.probe();
-    }, keepAliveMs);
-    const bindingCheck = this.o.bindingCheckIntervalMs ?? 20_000;
-    if (bindingCheck > 0) this.bindingTimer = setInterval(() => this.fetchBindings(), bindingCheck);
+    const bindingCheck = this.o.bindingCheckIntervalMs ?? 15_000;
+    // One clock, not one per duty (each wake-up of an idle process costs CPU of its own): the tick sends the
+    // binding fetch when one is due, and its answer is the keep-alive's answer too (it shows the server alive
+    // and keeps a NAT's mapping open); else OPTIONS, unless the server was heard from within the interval.
+    // With the defaults every tick is a fetch: no OPTIONS while registered.
+    const tickMs = bindingCheck > 0 ? Math.min(keepAliveMs, bindingCheck) : keepAliveMs;
+    this.tickTimer = setInterval(() => {
+      this.o.onTick?.();
+      const registered = this._state.kind === 'registered';
+      if (registered && bindingCheck > 0 && this.now() - this.fetchSentAt >= bindingCheck - tickMs / 2) this.fetchBindings();
+      else if (!registered || this.now() - this.heardAt >= keepAliveMs) this.probe();
+    }, tickMs);
     this.register();
   }
 
@@ -134,10 +146,8 @@ export class SipAccount {
     if (!this.running) return;
     this.running = false;
     this.clearTimers();
-    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
-    this.keepAliveTimer = null;
-    if (this.bindingTimer) clearInterval(this.bindingTimer);
-    this.bindingTimer = null;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
     this.stopRecoveryProbes();
     this.o.transport.stateChange.removeListener(this.transportListener);
     const wasRegistered = this._state.kind === 'registered';
@@ -207,8 +217,32 @@ export class SipAccount {
       [...headers, ALLOW],
     );
     if (expires !== null) this.registerCount++;
-    const request = core.register(message, delegate);
-    // sip.js increments the CSeq itself when it answers a digest challenge.
+    // One round trip instead of two: the last challenge's nonce again (Kamailio without one_time_nonce takes
+    // a nonce until its nonce_expire). A nonce the server no longer takes (expired; signed before it
+    // restarted; a one-time nonce) is challenged as usual, and sip.js answers that challenge as a first one.
+    const ahead = this.digest !== null && authorizeAhead(message, this.digest);
+    if (ahead) this.digestReuse.sent++;
+    // sip.js increments the CSeq itself when it answers a digest challenge: the next REGISTER goes above it.
+    const track = (response: IncomingResponse): void => {
+      this.cseq = Math.max(this.cseq, message.cseq);
+      if (response.message.hasHeader('via')) this.heardAt = this.now();
+    };
+    const request = new RegisterClient(
+      core,
+      message,
+      {
+        onAccept: (r) => (track(r), delegate.onAccept?.(r)),
+        onReject: (r) => (track(r), delegate.onReject?.(r)),
+        onRedirect: (r) => (track(r), delegate.onRedirect?.(r)),
+        onProgress: (r) => delegate.onProgress?.(r),
+        onTrying: (r) => delegate.onTrying?.(r),
+      },
+      (digest) => {
+        this.heardAt = this.now(); // a challenge is an answer
+        if (ahead) this.digestReuse.challenged++;
+        this.digest = digest;
+      },
+    );
     this.cseq = Math.max(this.cseq, message.cseq);
     return request;
   }
@@ -230,39 +264,53 @@ export class SipAccount {
    * Does the registrar still hold our binding? A registrar that restarted with its location table in memory
    * (Kamailio's and Asterisk's often are) has forgotten us while it still answers the keep-alive, and every
    * call to us gets 404 until our next refresh, minutes away. A REGISTER without Contact (RFC 3261 10.2.3)
-   * is answered with the bindings it holds: without ours we are "registering" again at once. Every 20 s:
-   * a lost binding is repaired within ~20 s plus a round trip, for two small transactions (challenge and
-   * answer) per check, a tenth of a request per second.
+   * is answered with the bindings it holds: without ours we are "registering" again at once. Every 15 s:
+   * a lost binding is repaired within ~15 s plus a round trip, for one round trip per check while the
+   * registrar still takes the last challenge's nonce (send()), two when it challenges again. A restarted
+   * registrar refuses the old nonce (signed with its old secret): challenged, answered, and its 200 lists
+   * no binding of ours.
    */
   private fetchBindings(): void {
     if (!this.running || this.fetching || this.pending || this._state.kind !== 'registered') return;
     this.fetching = true;
+    this.fetchSentAt = this.now();
     const generation = this.generation;
     const done = (): boolean => {
       this.fetching = false;
       return this.running && generation === this.generation && this.pending === null && this._state.kind === 'registered';
     };
     const timer = setTimeout(() => done(), this.o.registerTimeoutMs ?? 8000);
+    // The fetch stands in for the keep-alive: unanswered as long as a probe may be, it is confirmed by one
+    // OPTIONS before the server counts as unreachable, exactly as an unanswered probe is (probe()).
+    const sentAt = this.fetchSentAt;
+    const unanswered = setTimeout(() => {
+      if (this.heardAt < sentAt && this.running && generation === this.generation) {
+        this.log.info('binding fetch unanswered: probing once more');
+        this.probe(true);
+      }
+    }, this.o.keepAliveTimeoutMs ?? 5000);
     try {
       this.send(null, {
         onAccept: (response) => {
           clearTimeout(timer);
-          this.fetchAnsweredAt = this.now();
+          clearTimeout(unanswered);
           if (!done() || this.holdsOurBinding(response)) return;
           this.log.warn('the registrar has lost our binding (restarted?): registering again');
           // register() counts this attempt and says the same again (not told twice).
           this.setState({ kind: 'registering', attempt: this.attempt + 1 });
           this.register();
         },
-        // Anything else says nothing about the binding; the keep-alive watches the server.
-        onReject: () => {
+        // Anything else says nothing about the binding; a local 408/503 (no answer) leaves the
+        // confirming probe above to decide.
+        onReject: (response) => {
           clearTimeout(timer);
-          done();
+          this.fetching = false;
+          if (response.message.hasHeader('via')) clearTimeout(unanswered);
         },
       });
     } catch {
       clearTimeout(timer);
-      done();
+      done(); // the unanswered timer stays: a send that throws is no answer
     }
   }
 

@@ -46,7 +46,7 @@ export interface SipTelephonyOptions {
   localAddress?: string;
   /** The route's address when the caller has looked it up already (ignored with localAddress). */
   initialAddress?: string;
-  /** How often the route to the server is looked up again (default 10 s: a lookup sends nothing). */
+  /** How often the route to the server is looked up again (default: on the account's 15 s tick, no clock of its own; a lookup sends nothing). */
   addressCheckIntervalMs?: number;
   /** The route lookup (default local-address.ts's; tests move the network under the phone with it). */
   routeLookup?: (host: string, port: number) => Promise<string | null>;
@@ -199,6 +199,8 @@ export class SipTelephony implements Telephony {
       ...(options.backoffMinMs !== undefined ? { backoffMinMs: options.backoffMinMs } : {}),
       ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
       ...(options.bindingCheckIntervalMs !== undefined ? { bindingCheckIntervalMs: options.bindingCheckIntervalMs } : {}),
+      // The route check rides on the account's tick (one wake-up, not two) unless given a clock of its own.
+      ...(options.addressCheckIntervalMs === undefined ? { onTick: () => void this.checkAddress().catch(() => false) } : {}),
       // The server saw us elsewhere (a NAT): Contact follows, and the binding is made again with it.
       onRegistered: (topVia) => {
         const before = this.ua.contact.toString({ register: true });
@@ -236,9 +238,12 @@ export class SipTelephony implements Telephony {
     }
     this.fixContact();
     this.account.start();
-    // A changed network without a trigger from the desktop (a cable, a VPN, DHCP) is found by looking again.
-    this.addressTimer = setInterval(() => void this.checkAddress(), this.options.addressCheckIntervalMs ?? 10_000);
-    this.addressTimer.unref?.();
+    // A changed network without a trigger from the desktop (a cable, a VPN, DHCP) is found by looking again:
+    // on the account's tick (every 15 s, with the binding fetch), or on a clock of its own when one is set.
+    if (this.options.addressCheckIntervalMs !== undefined) {
+      this.addressTimer = setInterval(() => void this.checkAddress(), this.options.addressCheckIntervalMs);
+      this.addressTimer.unref?.();
+    }
   }
 
   /** Looks the route up again; a new address means a new Contact: re-register. */

@@ -7,6 +7,8 @@ export { guardAckTimeout } from './ack-timeout.js';
 export { installEarlyRinging } from './first-responses.js';
 export type { EarlyRingingSeam } from './first-responses.js';
 export { KeepAliveClient } from './keep-alive-client.js';
+export { authorizeAhead, RegisterClient } from './register-client.js';
+export type { ReusableDigest } from './register-client.js';
 export { setViaHost } from './via-host.js';
 
 /** The process-wide seams: sip.js's Grammar.parse gets its fast paths (once per process). */

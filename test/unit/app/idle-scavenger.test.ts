@@ -45,3 +45,18 @@ it('stops looking when nothing has happened for a while, and looks again on the 
   await sleep(60);
   expect(scavenger.collections).toBeGreaterThan(settled);
 });
+
+it('looks once after a burst that changed nothing (an idle binding fetch), twice after one that changed the state', async () => {
+  // threshold 0: every look collects, so collections count looks.
+  scavenger = startIdleScavenger({ quietMs: 10, threshold: 0, watchMs: 150 });
+  await sleep(60);
+  const settled = scavenger.collections;
+  scavenger.activity();
+  await sleep(300);
+  expect(scavenger.collections - settled).toBe(1); // the quiet look only: no second wake-up
+  const afterPlain = scavenger.collections;
+  scavenger.activity();
+  scavenger.changed();
+  await sleep(300);
+  expect(scavenger.collections - afterPlain).toBe(2); // the quiet look and the aftermath's
+});
