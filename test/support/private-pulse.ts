@@ -78,3 +78,24 @@ export async function startPrivatePulse(): Promise<PrivatePulse> {
   await pulse.stop();
   throw new Error(`private pulseaudio did not start: ${log}`);
 }
+
+/**
+ * Point ALSA's pulse plugin (what RtAudio and PortAudio reach on Linux) at this server's `headset`
+ * sink and `mic` source, and keep both rendering in real time. Returns what puts the environment back
+ * exactly: the integration files share one process, and a PULSE_SINK left as "undefined" made every
+ * later baresip play nowhere.
+ */
+export function aimAlsaPlugin(pulse: PrivatePulse): () => void {
+  const saved = { PULSE_SERVER: process.env.PULSE_SERVER, PULSE_SINK: process.env.PULSE_SINK, PULSE_SOURCE: process.env.PULSE_SOURCE };
+  process.env.PULSE_SERVER = pulse.server;
+  process.env.PULSE_SINK = 'headset';
+  process.env.PULSE_SOURCE = 'mic';
+  pulse.keep('headset.monitor');
+  pulse.keep('micfeed.monitor');
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

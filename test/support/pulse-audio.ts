@@ -64,3 +64,14 @@ export function rms(samples: Int16Array): number {
   for (const x of samples) sum += x * x;
   return samples.length ? Math.sqrt(sum / samples.length) : 0;
 }
+
+/**
+ * Loud enough and the tone within ±2.5 %: in a new stream's first second the playout may skip or
+ * stretch, and the jitter buffer follows the sender's clock, so a 440 Hz caller may be heard a few Hz
+ * off; a one-frequency test would call that silence.
+ */
+export function hearsTone(samples: Int16Array, frequency: number, rate = 8000): boolean {
+  let energy = 0;
+  for (const x of samples) energy += x * x;
+  return samples.length > 0 && Math.sqrt(energy / samples.length) > 1000 && toneShare(samples, frequency, rate) > 0.5;
+}

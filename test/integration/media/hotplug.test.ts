@@ -6,7 +6,7 @@ import type { Session } from 'sip.js';
 import { MediaEngine, type DeviceFallback } from '../../../main/media/engine.js';
 import type { MediaSessionDescriptionHandler } from '../../../main/media/session-description-handler.js';
 import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { toneShare } from '../../support/pulse-audio.js';
+import { hearsTone as hears } from '../../support/pulse-audio.js';
 import { rms } from '../../unit/media/helpers.js';
 import { answerPort, offerFor, RtpPeer } from '../../unit/media/rtp-peer.js';
 
@@ -37,10 +37,6 @@ async function startCall(engine: MediaEngine, peer: RtpPeer, freq: number) {
   return sdh;
 }
 
-// The tone within ±2.5 %: in its first seconds on a new stream the playout works off the device's
-// start-up excess by playing up to 1.25 % fast (and the jitter buffer follows the sender's clock), so
-// a 440 Hz caller is heard at up to ~448 Hz; a one-frequency test would call that silence.
-const hears = (x: Int16Array, freq: number) => rms(x) > 1000 && toneShare(x, freq) > 0.5;
 
 describe('hot-plug on the pulse backend', () => {
   it('follows sinks that come and go during a call, falls back with a notice, and returns to the headset for the next call', async () => {

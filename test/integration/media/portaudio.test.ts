@@ -15,43 +15,29 @@ import { int16ToBuffer } from '../../../main/media/audio/port.js';
 import { encodeWav, readWav } from '../../../main/media/audio/wav.js';
 import { MediaEngine } from '../../../main/media/engine.js';
 import type { MediaSessionDescriptionHandler } from '../../../main/media/session-description-handler.js';
-import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { toneShare } from '../../support/pulse-audio.js';
-import { rms, sine } from '../../unit/media/helpers.js';
+import { aimAlsaPlugin, startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
+import { hearsTone as hears } from '../../support/pulse-audio.js';
+import { sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PULSE_DEVICE = 'pa:pulse';
 let pulse: PrivatePulse;
 let tmp: string;
-const saved = { server: process.env.PULSE_SERVER, sink: process.env.PULSE_SINK, source: process.env.PULSE_SOURCE };
-
-function restoreEnv(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}
+let restoreEnv = () => {};
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portaudio-test-'));
   pulse = await startPrivatePulse();
-  process.env.PULSE_SERVER = pulse.server;
-  process.env.PULSE_SINK = 'headset';
-  process.env.PULSE_SOURCE = 'mic';
-  pulse.keep('headset.monitor'); // an idle null sink renders in 2 s blocks otherwise
-  pulse.keep('micfeed.monitor');
+  restoreEnv = aimAlsaPlugin(pulse);
   await sleep(300);
 }, 30_000);
 
 afterAll(async () => {
-  // The integration files share one process: put the environment back exactly.
-  restoreEnv('PULSE_SERVER', saved.server);
-  restoreEnv('PULSE_SINK', saved.sink);
-  restoreEnv('PULSE_SOURCE', saved.source);
+  restoreEnv();
   await pulse?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-// within ±2.5 %: a new stream's first seconds play up to 1.25 % fast (see hotplug.test.ts)
-const hears = (x: Int16Array, freq: number) => rms(x) > 1000 && toneShare(x, freq) > 0.5;
 
 describe('portaudio backend (naudiodon) in the media worker', () => {
   it("plays a call's audio on the headset sink and sends what the mic source captures", async () => {

@@ -6,13 +6,13 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudifyAudio, audifyLoadError } from '../../../main/media/audio/audify.js';
 import { int16ToBuffer } from '../../../main/media/audio/port.js';
-import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
+import { aimAlsaPlugin, startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
 import { dominant, SCAN, sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PULSE_DEVICE = 'rt:PulseAudio Sound Server';
 let pulse: PrivatePulse;
-const saved = { server: process.env.PULSE_SERVER, sink: process.env.PULSE_SINK, source: process.env.PULSE_SOURCE };
+let restoreEnv = () => {};
 
 // audify is optional (npm ci skips it where cmake/libasound2-dev were missing at install): say so and skip.
 // .ci/run checks that it loads, so CI never skips this.
@@ -22,25 +22,12 @@ if (missing) console.warn(`rtaudio tests skipped: audify does not load (${missin
 beforeAll(async () => {
   if (missing) return;
   pulse = await startPrivatePulse();
-  process.env.PULSE_SERVER = pulse.server;
-  process.env.PULSE_SINK = 'headset';
-  process.env.PULSE_SOURCE = 'mic';
-  pulse.keep('headset.monitor'); // an idle null sink renders in 2 s blocks otherwise
-  pulse.keep('micfeed.monitor');
+  restoreEnv = aimAlsaPlugin(pulse);
   await sleep(500);
 }, 30_000);
 
-function restoreEnv(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}
-
 afterAll(async () => {
-  // The integration files share one process: put the environment back exactly (assigning undefined would
-  // leave the string "undefined", and every later baresip would play to a sink of that name).
-  restoreEnv('PULSE_SERVER', saved.server);
-  restoreEnv('PULSE_SINK', saved.sink);
-  restoreEnv('PULSE_SOURCE', saved.source);
+  restoreEnv();
   await pulse?.stop();
 });
 
