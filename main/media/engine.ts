@@ -40,6 +40,9 @@ export interface MediaEngineOptions {
   followHotPlug?: boolean;
 }
 
+/** How long the settings' test tone keeps its stream open (the tone is 0.6 s). */
+const TEST_TONE_HOLD_MS = 2500;
+
 export type DeviceFallback = Extract<NoticeWhat, { kind: 'device-fallback' }>;
 
 const ROLES: { role: DeviceRole; key: keyof AudioRouting; kind: 'output' | 'input' }[] = [
@@ -142,11 +145,13 @@ export class MediaEngine {
       tone[i] = on ? Math.round(0.4 * volume * 32767 * Math.sin((2 * Math.PI * 660 * i) / 8000)) : 0;
     }
     out.write(tone);
+    // Closed well after the tone's 0.6 s: a stream closes at once, dropping what it has not played, and
+    // a pacat started on a busy machine took over 0.3 s to connect (the e2e test heard nothing 1 run in 2).
     return new Promise((resolve) =>
       setTimeout(() => {
         out.close();
         resolve();
-      }, 900).unref(),
+      }, TEST_TONE_HOLD_MS).unref(),
     );
   }
 
