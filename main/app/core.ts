@@ -130,6 +130,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
       ...(config.sip.displayName ? { displayName: config.sip.displayName } : {}),
       domain,
       ...(config.sip.tlsCaFile ? { tlsCaFile: config.sip.tlsCaFile } : {}),
+      instanceId: stored.sipInstanceId(),
     },
     ...(config.sip.localAddress !== null ? { localAddress: config.sip.localAddress } : { initialAddress: firstAddress }),
     allowedSources: config.sip.allowedSources,

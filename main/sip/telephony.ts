@@ -38,6 +38,11 @@ export interface SipAccountConfig {
   domain?: string;
   /** TLS: CA that signed the server's certificate. */
   tlsCaFile?: string;
+  /**
+   * This installation's UUID, the same at every start: sent as +sip.instance (RFC 5627) so that the registrar
+   * replaces the binding a killed run left behind instead of forking calls to it until it expires.
+   */
+  instanceId?: string;
 }
 
 export interface SipTelephonyOptions {
@@ -159,6 +164,7 @@ export class SipTelephony implements Telephony {
       hackViaTcp: false,
       contactName,
       contactParams: { transport: a.transport },
+      ...(a.instanceId ? { instanceId: a.instanceId, instanceIdAlwaysAdded: true } : {}),
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
       sessionDescriptionHandlerFactoryOptions: media,
       // We match Replaces ourselves (sip.js would reject unknown dialogs before we see them).

@@ -1,8 +1,11 @@
 // Workstation settings survive a restart: one JSON value per key in the settings table. The settings value is
 // versioned (settings-migrations.ts): one written by an older release is brought up to date when read.
+import { randomUUID } from 'node:crypto';
 import type { AudioRouting, Settings } from '../../shared/domain.js';
 import type { Database } from './database.js';
 import { migrateSettings, SETTINGS_VERSION, type StoredSettings } from './settings-migrations.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class SettingsStore {
   private readonly getStmt;
@@ -39,6 +42,15 @@ export class SettingsStore {
 
   saveRouting(routing: AudioRouting): void {
     this.putStmt.run('audioRouting', JSON.stringify(routing));
+  }
+
+  /** This installation's SIP instance UUID (+sip.instance), made at the first start and kept. */
+  sipInstanceId(): string {
+    const kept = this.read<unknown>('sipInstanceId');
+    if (typeof kept === 'string' && UUID.test(kept)) return kept;
+    const made = randomUUID();
+    this.putStmt.run('sipInstanceId', JSON.stringify(made));
+    return made;
   }
 
   private read<T>(key: string): T | null {

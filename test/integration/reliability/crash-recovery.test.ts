@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropRegistration, ensureLab, sleep, startBaresip, waitUntil } from '../../lab/peers.js';
+import { dropRegistration, ensureLab, registrations, sleep, startBaresip, waitUntil } from '../../lab/peers.js';
 import type { BaresipPeer } from '../../lab/peers.js';
 import { must, onCleanup, openApp, runCleanups, waitCall, waitNewRinging } from './helpers.js';
 
@@ -62,7 +62,7 @@ describe('kill -9 of the app mid-call', () => {
     ['an outgoing call', dialOut, 1],
     ['an incoming call after hold and resume', answerHoldResume, 2],
   ] as const)('ends %s with a BYE at the next start, and the history says so', async (_what, setup, minCSeq) => {
-    // A killed app's contact stays registered until it expires: no fork of the peer's call to it.
+    // A clean slate: no binding left by an earlier test.
     await dropRegistration(APP_USER);
     const dir = mkdtempSync(join(tmpdir(), 'dispatch-crash-recovery-'));
     const options = { user: APP_USER, dir, config: { audio: { backend: 'none' } } };
@@ -89,6 +89,11 @@ describe('kill -9 of the app mid-call', () => {
     expect(facts.remoteTarget).toContain(`:${peer.port}`);
     expect(facts.localCSeq).toBeGreaterThanOrEqual(minCSeq);
 
+    const [before] = await registrations(APP_USER);
+    expect(before?.contacts).toHaveLength(1);
+    const killedContact = before?.contacts[0];
+    expect(killedContact?.instance).toMatch(/urn:uuid:[0-9a-f-]{36}/);
+
     first.app.process.kill('SIGKILL');
     await new Promise((resolve) => first.app.process.once('exit', resolve));
     first.phone.close();
@@ -102,6 +107,12 @@ describe('kill -9 of the app mid-call', () => {
     const endedAfterMs = Date.now() - restartedAt;
     expect((await peer.listCalls()).length).toBe(0);
 
+    // The same installation registers again with the same +sip.instance: the registrar replaced the killed run's
+    // binding (a new Contact port) instead of keeping both and forking every call to the dead one until it expired.
+    const [after] = await registrations(APP_USER);
+    expect(after?.contacts).toHaveLength(1);
+    expect(after?.contacts[0]?.instance).toBe(killedContact?.instance);
+    expect(after?.contacts[0]?.address).not.toBe(killedContact?.address);
     await waitUntil(() => readDb(db, (d) => d.prepare('SELECT 1 FROM open_dialogs').all().length === 0), { timeoutMs: 5000 });
     const page = must(await second.phone.invoke('listHistory', { query: {} }), 'history');
     const row = page.entries.find((e) => e.callId === callId);

@@ -24,4 +24,24 @@ describe('settings store', () => {
     expect(store.routing()).toEqual({ ringDeviceId: 'spk', talkOutputDeviceId: 'headset', microphoneDeviceId: "mic 'USB' ; DROP TABLE settings" });
     closeDatabase(db);
   });
+
+  it('makes one SIP instance UUID per installation and keeps it across a reopen', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'settings-')), 'phone.db');
+    let db = openDatabase(path);
+    const first = new SettingsStore(db).sipInstanceId();
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(new SettingsStore(db).sipInstanceId()).toBe(first);
+    closeDatabase(db);
+    db = openDatabase(path);
+    expect(new SettingsStore(db).sipInstanceId()).toBe(first);
+    // A damaged value is replaced, not sent (sip.js throws on a UUID it cannot parse).
+    db.prepare("UPDATE settings SET value = '\"not a uuid\"' WHERE key = 'sipInstanceId'").run();
+    const remade = new SettingsStore(db).sipInstanceId();
+    expect(remade).not.toBe(first);
+    expect(remade).toMatch(/^[0-9a-f-]{36}$/);
+    closeDatabase(db);
+    const other = openDatabase(join(mkdtempSync(join(tmpdir(), 'settings-')), 'phone.db'));
+    expect(new SettingsStore(other).sipInstanceId()).not.toBe(remade);
+    closeDatabase(other);
+  });
 });
