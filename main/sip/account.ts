@@ -1,15 +1,11 @@
 // The SIP account: REGISTER with digest auth, refresh before expiry, re-register with a growing
-// back-off (1 s doubling to 30 s) while the server is unreachable or failing, OPTIONS keep-alive so a
-// dead server is noticed within ~25 s (a probe every 15 s; an unanswered one is confirmed by a second
-// before we give up, so that a lossy link does not flap the registration), and while unreachable a
-// quick probe every 2 s so that a returning server is re-registered within seconds, whatever the
-// REGISTER back-off says. Un-REGISTER on stop.
-// The 15 s keep-alive also holds a NAT's UDP mapping open, so that the proxy's INVITEs still reach us: the
+// back-off (1 s doubling to 30 s) while the server is unreachable or failing, a dead server noticed within
+// ~25 s by the look at it every 15 s (server-watch.ts: the binding fetch while registered, else OPTIONS; an
+// unanswered one confirmed by a second), while unreachable a quick probe every 2 s so that a returning
+// server is re-registered within seconds, whatever the back-off says. Un-REGISTER on stop.
+// The 15 s look also holds a NAT's UDP mapping open, so that the proxy's INVITEs still reach us: the
 // shortest UDP mapping timeouts met in practice are 30 s (Linux conntrack's default for a flow that has
-// seen no reply yet, many home routers), RFC 4787 asks for at least 2 min; 15 s stays under 30 s even when
-// one probe is lost. While registered the binding fetch takes the probe's place on the same 15 s clock: its
-// answer shows the server alive and that the registrar still knows us. What the clock sends (the fetch, the
-// OPTIONS probe, the probe that confirms an unanswered one) is server-watch.ts; the state machine is here.
+// seen no reply yet, many home routers), RFC 4787 asks for at least 2 min; 15 s stays under 30 s with one lost.
 // Wrong credentials (401/403 after auth) are NOT retried on their own: that would lock the account.
 //
 // REGISTER is sent through sip.js's core (digest auth, transactions) rather than its Registerer, whose
@@ -75,7 +71,7 @@ export class SipAccount {
   private recoveryTimer: ReturnType<typeof setInterval> | null = null;
   /** When the registrar last answered a REGISTER (a fetch, a refresh, a challenge) (ms, `now`): it was alive then. */
   private heardAt = Number.NEGATIVE_INFINITY;
-  /** The binding fetch and the keep-alive probes the clock sends. */
+  /** What the clock sends (the binding fetch, the keep-alive probes): it asks and reports; the state machine is here. */
   private readonly watch: ServerWatch;
   /** The credentials that answered the registrar's last challenge: the next REGISTER carries them at once. */
   private digest: ReusableDigest | null = null;
