@@ -1,26 +1,24 @@
-// Over 400 lines on purpose: registration, its refresh, the keep-alive and the binding check share one state machine.
 // The SIP account: REGISTER with digest auth, refresh before expiry, re-register with a growing
-// back-off (1 s doubling to 30 s) while the server is unreachable or failing, OPTIONS keep-alive so a
-// dead server is noticed within ~25 s (a probe every 15 s; an unanswered one is confirmed by a second
-// before we give up, so that a lossy link does not flap the registration), and while unreachable a
-// quick probe every 2 s so that a returning server is re-registered within seconds, whatever the
-// REGISTER back-off says. Un-REGISTER on stop.
-// The 15 s keep-alive also holds a NAT's UDP mapping open, so that the proxy's INVITEs still reach us: the
+// back-off (1 s doubling to 30 s) while the server is unreachable or failing, a dead server noticed within
+// ~25 s by the look at it every 15 s (server-watch.ts: the binding fetch while registered, else OPTIONS; an
+// unanswered one confirmed by a second), while unreachable a quick probe every 2 s so that a returning
+// server is re-registered within seconds, whatever the back-off says. Un-REGISTER on stop.
+// The 15 s look also holds a NAT's UDP mapping open, so that the proxy's INVITEs still reach us: the
 // shortest UDP mapping timeouts met in practice are 30 s (Linux conntrack's default for a flow that has
-// seen no reply yet, many home routers), RFC 4787 asks for at least 2 min; 15 s stays under 30 s even when
-// one probe is lost. While registered the binding fetch (fetchBindings) takes the probe's place on the same
-// 15 s clock: its answer shows the server alive and that the registrar still knows us.
+// seen no reply yet, many home routers), RFC 4787 asks for at least 2 min; 15 s stays under 30 s with one lost.
 // Wrong credentials (401/403 after auth) are NOT retried on their own: that would lock the account.
 //
 // REGISTER is sent through sip.js's core (digest auth, transactions) rather than its Registerer, whose
 // automatic refresh hides the response codes we need to tell these states apart.
-import { Core, TransportState } from 'sip.js';
+import { TransportState } from 'sip.js';
+import type { Core } from 'sip.js';
 import type { URI, UserAgent } from 'sip.js';
 import type { RegistrationState } from '../../shared/domain.js';
 import type { Cause } from '../../shared/facts.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
-import { authorizeAhead, KeepAliveClient, RegisterClient } from './sipjs-seams/index.js';
+import { ServerWatch } from './server-watch.js';
+import { authorizeAhead, RegisterClient } from './sipjs-seams/index.js';
 import type { ReusableDigest } from './sipjs-seams/index.js';
 import type { SipTransportBase } from './transport-base.js';
 
@@ -71,11 +69,10 @@ export class SipAccount {
   /** The account's one clock: binding fetch, else keep-alive OPTIONS when due (and the caller's onTick). */
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private recoveryTimer: ReturnType<typeof setInterval> | null = null;
-  private probing = false;
   /** When the registrar last answered a REGISTER (a fetch, a refresh, a challenge) (ms, `now`): it was alive then. */
   private heardAt = Number.NEGATIVE_INFINITY;
-  private fetchSentAt = Number.NEGATIVE_INFINITY;
-  private fetching = false;
+  /** What the clock sends (the binding fetch, the keep-alive probes): it asks and reports; the state machine is here. */
+  private readonly watch: ServerWatch;
   /** The credentials that answered the registrar's last challenge: the next REGISTER carries them at once. */
   private digest: ReusableDigest | null = null;
   /** A Contact we registered before ours changed: removed (expires=0) by the next REGISTER. */
@@ -96,6 +93,28 @@ export class SipAccount {
     this.expires = o.expires ?? 300;
     this.backoff = o.backoffMinMs ?? 1000;
     this.callId = `${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+    this.watch = new ServerWatch(
+      {
+        isRunning: () => this.running,
+        state: () => this._state,
+        generation: () => this.generation,
+        registering: () => this.pending !== null,
+        recovering: () => this.recoveryTimer !== null,
+        heardAt: () => this.heardAt,
+        fetch: (delegate) => this.send(null, delegate),
+        bindingLost: () => {
+          // register() counts this attempt and says the same again (not told twice).
+          this.setState({ kind: 'registering', attempt: this.attempt + 1 });
+          this.register();
+        },
+        serverAnswered: () => this.serverAnswered(),
+        serverLost: (why) => {
+          this.abandonPending();
+          this.unreachable(why);
+        },
+      },
+      { ua: o.ua, aor: o.aor, keepAliveTarget: o.keepAliveTarget, keepAliveTimeoutMs: o.keepAliveTimeoutMs, registerTimeoutMs: o.registerTimeoutMs, log: this.log, now: this.now },
+    );
   }
 
   get state(): RegistrationState {
@@ -121,8 +140,8 @@ export class SipAccount {
     this.tickTimer = setInterval(() => {
       this.o.onTick?.();
       const registered = this._state.kind === 'registered';
-      if (registered && bindingCheck > 0 && this.now() - this.fetchSentAt >= bindingCheck - tickMs / 2) this.fetchBindings();
-      else if (!registered || this.now() - this.heardAt >= keepAliveMs) this.probe();
+      if (registered && bindingCheck > 0 && this.now() - this.watch.fetchSentAt >= bindingCheck - tickMs / 2) this.watch.fetchBindings();
+      else if (!registered || this.now() - this.heardAt >= keepAliveMs) this.watch.probe();
     }, tickMs);
     this.register();
   }
@@ -260,70 +279,6 @@ export class SipAccount {
     this.o.onRegistered?.(response.message.getHeader('via'));
   }
 
-  /**
-   * Does the registrar still hold our binding? A registrar that restarted with its location table in memory
-   * (Kamailio's and Asterisk's often are) has forgotten us while it still answers the keep-alive, and every
-   * call to us gets 404 until our next refresh, minutes away. A REGISTER without Contact (RFC 3261 10.2.3)
-   * is answered with the bindings it holds: without ours we are "registering" again at once. Every 15 s:
-   * a lost binding is repaired within ~15 s plus a round trip, for one round trip per check while the
-   * registrar still takes the last challenge's nonce (send()), two when it challenges again. A restarted
-   * registrar refuses the old nonce (signed with its old secret): challenged, answered, and its 200 lists
-   * no binding of ours.
-   */
-  private fetchBindings(): void {
-    if (!this.running || this.fetching || this.pending || this._state.kind !== 'registered') return;
-    this.fetching = true;
-    this.fetchSentAt = this.now();
-    const generation = this.generation;
-    const done = (): boolean => {
-      this.fetching = false;
-      return this.running && generation === this.generation && this.pending === null && this._state.kind === 'registered';
-    };
-    const timer = setTimeout(() => done(), this.o.registerTimeoutMs ?? 8000);
-    // The fetch stands in for the keep-alive: unanswered as long as a probe may be, it is confirmed by one
-    // OPTIONS before the server counts as unreachable, exactly as an unanswered probe is (probe()).
-    const sentAt = this.fetchSentAt;
-    const unanswered = setTimeout(() => {
-      if (this.heardAt < sentAt && this.running && generation === this.generation) {
-        this.log.info('binding fetch unanswered: probing once more');
-        this.probe(true);
-      }
-    }, this.o.keepAliveTimeoutMs ?? 5000);
-    try {
-      this.send(null, {
-        onAccept: (response) => {
-          clearTimeout(timer);
-          clearTimeout(unanswered);
-          if (!done() || this.holdsOurBinding(response)) return;
-          this.log.warn('the registrar has lost our binding (restarted?): registering again');
-          // register() counts this attempt and says the same again (not told twice).
-          this.setState({ kind: 'registering', attempt: this.attempt + 1 });
-          this.register();
-        },
-        // Anything else says nothing about the binding; a local 408/503 (no answer) leaves the
-        // confirming probe above to decide.
-        onReject: (response) => {
-          clearTimeout(timer);
-          this.fetching = false;
-          if (response.message.hasHeader('via')) clearTimeout(unanswered);
-        },
-      });
-    } catch {
-      clearTimeout(timer);
-      done(); // the unanswered timer stays: a send that throws is no answer
-    }
-  }
-
-  private holdsOurBinding(response: IncomingResponse): boolean {
-    const ours = this.o.ua.contact.uri.user;
-    const contacts = response.message.getHeaders('contact');
-    for (let i = 0; i < contacts.length; i++) {
-      const c = response.message.parseHeader('contact', i) as { uri: URI } | undefined;
-      if (c && c.uri.user === ours) return true;
-    }
-    return false;
-  }
-
   private grantedExpires(response: IncomingResponse): number {
     const ours = this.o.ua.contact.uri.user;
     const contacts = response.message.getHeaders('contact');
@@ -376,60 +331,15 @@ export class SipAccount {
     return delay;
   }
 
-  /**
-   * OPTIONS to the proxy: any real answer means it is alive. An unanswered probe is confirmed by a
-   * second one before the server counts as unreachable (20% loss each way leaves ~2% of probes
-   * unanswered after their retransmissions; two in a row ~0.03%).
-   */
-  private probe(confirming = false): void {
-    if (!this.running || this.probing) return;
-    // A REGISTER in flight tells us the same, except while unreachable: then its retransmissions
-    // come seconds apart, and the quick probe finds a returning server sooner.
-    if (this.pending && this.recoveryTimer === null) return;
-    this.probing = true;
-    const core = this.o.ua.userAgentCore;
-    const timeoutMs = this.o.keepAliveTimeoutMs ?? 5000;
-    let request: Core.OutgoingRequest | null = null;
-    const finish = (alive: boolean, why: Cause | null): void => {
-      if (!this.probing) return;
-      this.probing = false;
-      clearTimeout(timer);
-      request?.dispose();
-      if (!this.running) return;
-      if (alive) {
-        const kind = this._state.kind;
-        const stalled =
-          kind === 'registering' && this.recoveryTimer !== null && this.pending !== null && this.now() - this.pendingSince > 1500;
-        if (kind === 'unreachable' || kind === 'server-error' || stalled) {
-          this.log.info('server answers again: re-registering');
-          this.backoff = this.o.backoffMinMs ?? 1000;
-          this.abandonPending();
-          this.register();
-        }
-      } else if (this._state.kind !== 'unreachable') {
-        if (!confirming) {
-          this.log.info(`keep-alive unanswered (${JSON.stringify(why)}): probing once more`);
-          this.probe(true);
-          return;
-        }
-        this.log.warn(`keep-alive failed: ${JSON.stringify(why)}`);
-        this.abandonPending();
-        this.unreachable(why ?? { kind: 'connection-lost' });
-      }
-    };
-    const timer = setTimeout(() => finish(false, { kind: 'timeout', operation: 'keep-alive', seconds: Math.round(timeoutMs / 1000) }), timeoutMs);
-    try {
-      const message = core.makeOutgoingRequestMessage('OPTIONS', this.o.keepAliveTarget, this.o.aor, this.o.keepAliveTarget, {});
-      request = new KeepAliveClient(Core.NonInviteClientTransaction, core, message, {
-        onAccept: () => finish(true, null),
-        onReject: (r) =>
-          r.message.hasHeader('via')
-            ? finish(true, null)
-            : finish(false, { kind: 'sip', code: r.message.statusCode ?? 0, phrase: r.message.reasonPhrase ?? null }),
-        onRedirect: () => finish(true, null),
-      });
-    } catch (error) {
-      finish(false, { kind: 'error', detail: (error as Error).message });
+  /** The server answers again: register at once if we were waiting for it (or our REGISTER stalled). */
+  private serverAnswered(): void {
+    const kind = this._state.kind;
+    const stalled = kind === 'registering' && this.recoveryTimer !== null && this.pending !== null && this.now() - this.pendingSince > 1500;
+    if (kind === 'unreachable' || kind === 'server-error' || stalled) {
+      this.log.info('server answers again: re-registering');
+      this.backoff = this.o.backoffMinMs ?? 1000;
+      this.abandonPending();
+      this.register();
     }
   }
 
@@ -464,7 +374,7 @@ export class SipAccount {
 
   private startRecoveryProbes(): void {
     if (this.recoveryTimer || !this.running) return;
-    this.recoveryTimer = setInterval(() => this.probe(), this.o.recoveryProbeIntervalMs ?? 2000);
+    this.recoveryTimer = setInterval(() => this.watch.probe(), this.o.recoveryProbeIntervalMs ?? 2000);
   }
 
   private stopRecoveryProbes(): void {

@@ -1,29 +1,23 @@
-// Over 400 lines, one room on purpose: every operation of one dialog (answer, hold with glare retry, REFER,
-// media, refresh) shares the sip.js session's state; the far-end watch and session timer have files of their own.
-// One SIP dialog as the call centre sees it (the CallLeg port), over a sip.js Inviter or Invitation.
+// One SIP dialog as the call centre sees it (the CallLeg port), over a sip.js Inviter or Invitation: its
+// state (established, held here or there, muted, ended and why) and every operation on it. The requests it
+// sends inside the dialog (re-INVITEs, REFER) are dialog-requests.ts; who the far end is, remote-party.ts;
+// the far-end watch and the session timer have files of their own.
 import { randomUUID } from 'node:crypto';
-import { Grammar, Invitation, Inviter, SessionState, UserAgent } from 'sip.js';
-import type {
-  Cancel,
-  NameAddrHeader,
-  Notification,
-  Session,
-  SessionDescriptionHandler,
-  SessionDescriptionHandlerOptions,
-  SessionInviteOptions,
-} from 'sip.js';
+import { Invitation, Inviter, SessionState, UserAgent } from 'sip.js';
+import type { Cancel, Session, SessionDescriptionHandler } from 'sip.js';
 import type { CallDirection, CallEndReason, MediaStats } from '../../shared/domain.js';
 import { normaliseDtmf } from '../../shared/dtmf.js';
 import type { Cause } from '../../shared/facts.js';
-import { LegFailure, type CallLeg, type LegEvent, type RemoteParty } from '../calls/ports.js';
+import type { CallLeg, LegEvent, RemoteParty } from '../calls/ports.js';
 import type { MediaControls, MediaDirection } from '../media/contract.js';
+import { causeOf, isLocalResponse, refreshSession, reinviteHold, sendRefer, type ReferProgress } from './dialog-requests.js';
 import { DEFAULT_RTP_TIMEOUT_MS, RtpInactivityWatch } from './far-end-watch.js';
-import { cancelEndReason, endReasonForStatus, parseSipfrag } from './headers.js';
+import { cancelEndReason, endReasonForStatus } from './headers.js';
+import { reportingAbout } from './leg-reporting.js';
+import { remotePartyOf } from './remote-party.js';
 import { SessionTimer } from './session-timer.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
-
-type IncomingResponse = { message: { statusCode?: number; reasonPhrase?: string; hasHeader(name: string): boolean } };
 
 /** The dialog identifiers of a leg (for matching an incoming Replaces). */
 export interface DialogIds {
@@ -34,45 +28,6 @@ export interface DialogIds {
 
 function isMediaControls(sdh: SessionDescriptionHandler | undefined): sdh is SessionDescriptionHandler & MediaControls {
   return !!sdh && typeof (sdh as Partial<MediaControls>).setMuted === 'function';
-}
-
-/** The far end as the dispatcher should see it: P-Asserted-Identity wins over From/To. */
-export function remotePartyOf(identity: NameAddrHeader, assertedHeader?: string | null): RemoteParty {
-  let id: NameAddrHeader = identity;
-  if (assertedHeader) {
-    const parsed = Grammar.nameAddrHeaderParse(assertedHeader.split(',')[0]?.trim() ?? '');
-    if (parsed) id = parsed;
-  }
-  const uri = id.uri;
-  const displayName = id.displayName ? id.displayName.replace(/^"|"$/g, '').trim() : '';
-  return {
-    number: uri.user ?? uri.host ?? '',
-    displayName: displayName.length > 0 ? displayName : null,
-    uri: uri.toString(),
-  };
-}
-
-const causeOf = (r: IncomingResponse): Cause => ({ kind: 'sip', code: r.message.statusCode ?? 0, phrase: r.message.reasonPhrase || null });
-/** sip.js makes up 408/503 for timeouts and transport errors: those carry no Via. */
-const isLocalResponse = (r: IncomingResponse): boolean => !r.message.hasHeader('via');
-
-/** The leg whose events (or announcement as a new call) are being delivered right now, if any. */
-let reporting: SipCallLeg | null = null;
-
-/** Which leg the listeners running now are hearing about (dialog-recovery.ts links history rows by it). */
-export function legBeingReported(): SipCallLeg | null {
-  return reporting;
-}
-
-/** Runs `deliver` as news about `leg` (see legBeingReported). */
-export function reportingAbout(leg: SipCallLeg, deliver: () => void): void {
-  const outer = reporting;
-  reporting = leg;
-  try {
-    deliver();
-  } finally {
-    reporting = outer;
-  }
 }
 
 /** How a leg notices a far end that vanished (far-end-watch.ts). */
@@ -118,7 +73,7 @@ export class SipCallLeg implements CallLeg {
       { rtpTimeoutMs: farEnd.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS },
     );
     this.sessionTimer = new SessionTimer(
-      { refresh: (headers) => this.refreshSession(headers), gone: (detail) => this.farEndGone(detail), warn: (m) => this.log.warn(m) },
+      { refresh: (headers) => refreshSession(this, this.localHeld, headers), gone: (detail) => this.farEndGone(detail), warn: (m) => this.log.warn(m) },
       farEnd.sessionExpiresS !== undefined ? { sessionExpiresS: farEnd.sessionExpiresS } : {},
     );
     if (session instanceof Inviter) session.request.extraHeaders.push(...this.sessionTimer.inviteHeaders());
@@ -261,67 +216,16 @@ export class SipCallLeg implements CallLeg {
     return this.reinvite(false);
   }
 
-  /**
-   * Hold/resume re-INVITE. A 491 (both ends re-INVITEd at once: glare, e.g. a far end that resumes
-   * its side after a failed transfer just as we take the caller off hold) is retried after the
-   * random wait of RFC 3261 14.1: 2.1-4 s if we chose the Call-ID, else 0-2 s. Up to 3 tries.
-   */
+  /** Hold/resume re-INVITE (glare retried, dialog-requests.ts); `localHeld` follows the one accepted. */
   private async reinvite(hold: boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const code = await this.reinviteOnce(hold);
-      if (code === null) {
-        this.localHeld = hold;
-        return;
-      }
-      if (code !== 491 || attempt >= 3 || !this.isEstablished()) throw new LegFailure(this.lastReinviteRefusal);
-      const ownCallId = this.direction === 'outgoing';
-      const wait = ownCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
-      this.log.info(`re-INVITE met 491 (glare): retrying in ${Math.round(wait)} ms`);
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  }
-
-  private lastReinviteRefusal: Cause = { kind: 'sip', code: 0, phrase: null };
-
-  /** One re-INVITE: null when accepted, else the refusal's status code. */
-  private reinviteOnce(hold: boolean): Promise<number | null> {
-    if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
-    return new Promise<number | null>((resolve, reject) => {
-      // sip.js's type has no `hold`; our media handlers read it (a=sendonly).
-      const options: SessionInviteOptions = {
-        sessionDescriptionHandlerOptions: { hold } as SessionDescriptionHandlerOptions,
-        requestDelegate: {
-          onAccept: () => resolve(null),
-          onReject: (response) => {
-            this.lastReinviteRefusal = causeOf(response);
-            resolve(response.message.statusCode ?? 0);
-          },
-        },
-      };
-      this.session.invite(options).catch((error: Error) => reject(error));
-    });
+    await reinviteHold(this, hold, this.direction === 'outgoing', this.log);
+    this.localHeld = hold;
   }
 
   holdLocally(held: boolean): void {
     this.heldHere = held;
     const sdh = this.session.sessionDescriptionHandler;
     if (isMediaControls(sdh)) sdh.setLocalHold(held);
-  }
-
-  /** RFC 4028 refresh: a re-INVITE that keeps the call as it is (on hold or not). */
-  private refreshSession(headers: string[]): Promise<{ code: number; sessionExpires: string | undefined }> {
-    if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
-    return new Promise((resolve, reject) => {
-      const options: SessionInviteOptions = {
-        sessionDescriptionHandlerOptions: { hold: this.localHeld } as SessionDescriptionHandlerOptions,
-        requestOptions: { extraHeaders: headers },
-        requestDelegate: {
-          onAccept: (r) => resolve({ code: r.message.statusCode ?? 200, sessionExpires: r.message.getHeader('session-expires') }),
-          onReject: (r) => resolve({ code: r.message.statusCode ?? 500, sessionExpires: undefined }),
-        },
-      };
-      this.session.invite(options).catch((error: Error) => reject(error));
-    });
   }
 
   setMuted(muted: boolean): void {
@@ -340,40 +244,18 @@ export class SipCallLeg implements CallLeg {
   refer(targetUri: string): Promise<void> {
     const uri = UserAgent.makeURI(targetUri);
     if (!uri) return Promise.reject(new Error(`Not a SIP URI: ${targetUri}`));
-    return this.sendRefer(uri);
+    return sendRefer(this, uri, (p) => this.onReferProgress(p));
   }
 
   referReplacing(consultation: CallLeg): Promise<void> {
     if (!(consultation instanceof SipCallLeg)) return Promise.reject(new Error('Not a SIP call leg'));
     if (!consultation.isEstablished()) return Promise.reject(new Error('The consultation call is not established'));
-    return this.sendRefer(consultation.session);
+    return sendRefer(this, consultation.session, (p) => this.onReferProgress(p));
   }
 
-  private sendRefer(target: Parameters<Session['refer']>[0]): Promise<void> {
-    if (!this.isEstablished()) return Promise.reject(new Error('The call is not established'));
-    return new Promise<void>((resolve, reject) => {
-      this.session
-        .refer(target, {
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (response) => {
-              const code = response.message.statusCode ?? null;
-              this.emit({ type: 'refer-progress', status: 'failed', code, reason: response.message.reasonPhrase || null });
-              resolve();
-            },
-          },
-          onNotify: (notification: Notification) => this.onReferNotify(notification),
-        })
-        .catch((error: Error) => reject(error));
-    });
-  }
-
-  private onReferNotify(notification: Notification): void {
-    void notification.accept().catch(() => undefined);
-    const frag = parseSipfrag(notification.request.body);
-    if (!frag) return;
-    if (frag.status === 'succeeded') this.transferSucceeded = true;
-    this.emit({ type: 'refer-progress', status: frag.status, code: frag.code, reason: frag.reason || null });
+  private onReferProgress(progress: ReferProgress): void {
+    if (progress.status === 'succeeded') this.transferSucceeded = true;
+    this.emit({ type: 'refer-progress', ...progress });
   }
 
   mediaStats(): MediaStats | null {

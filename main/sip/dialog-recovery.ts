@@ -5,7 +5,8 @@
 import { UserAgent } from 'sip.js';
 import type { Core } from 'sip.js';
 import type { CallHistoryLog, HistoryCallFacts } from '../calls/ports.js';
-import { legBeingReported, type SipCallLeg } from './call-leg.js';
+import type { SipCallLeg } from './call-leg.js';
+import { legBeingReported } from './leg-reporting.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
 

@@ -2,16 +2,19 @@
 // to colleagues' presence and parse the PIDF in their NOTIFYs. A server that answers 489/405/501 does
 // not do presence: we say so once (onSupport(false)) and stop asking.
 // Built on sip.js's core: its api Subscriber/Publisher swallow the response codes we need.
+// Here: the watches (SUBSCRIBE, its paced refresh, NOTIFY) and whether the server does presence; our own
+// PUBLISH is presence-publication.ts.
 import { UserAgent } from 'sip.js';
 import type { Core, URI } from 'sip.js';
 import type { OwnPresence } from '../../shared/domain.js';
 import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
-import { buildPidf, parsePidf } from './pidf.js';
+import { parsePidf } from './pidf.js';
+import { PRESENCE_UNSUPPORTED as UNSUPPORTED, PresencePublication } from './presence-publication.js';
+import { TokenBucket } from './token-bucket.js';
 
 export { buildPidf, parsePidf, type PidfStatus } from './pidf.js';
 
-const UNSUPPORTED = new Set([489, 405, 501]);
 /** The longest wait between two attempts of a watch that keeps failing. */
 const MAX_RETRY_MS = 600_000;
 
@@ -79,18 +82,25 @@ export class SipPresence {
   /** Watches whose SUBSCRIBE waits for a free place, first come first served. */
   private readonly queue: Watch[] = [];
   private pendingCount = 0;
-  /** The rate's token bucket (maxSubscribesPerSecond). */
-  private tokens: number | null = null;
-  private tokensAt = 0;
+  /** The SUBSCRIBEs' rate (maxSubscribesPerSecond). */
+  private readonly rate: TokenBucket;
   private drainTimer: ReturnType<typeof setTimeout> | null = null;
-  private own: OwnPresence | null = null;
-  private etag: string | null = null;
-  private publishTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly publication: PresencePublication;
   private readonly log: SipLog;
   private stopped = false;
 
   constructor(private readonly o: PresenceOptions) {
     this.log = o.log ?? nullLog;
+    this.rate = new TokenBucket(o.maxSubscribesPerSecond ?? 100);
+    this.publication = new PresencePublication({
+      core: o.core,
+      aor: o.aor,
+      publishExpires: o.publishExpires,
+      retryMs: o.retryMs,
+      log: this.log,
+      supported: () => this.supported,
+      setSupported: (supported) => this.setSupported(supported),
+    });
   }
 
   onPresence(listener: (uri: string, online: boolean) => void): () => void {
@@ -105,9 +115,7 @@ export class SipPresence {
 
   /** PUBLISH our status; resolves when the server answered (or gave up). */
   setOwn(presence: OwnPresence): Promise<void> {
-    this.own = presence;
-    if (this.supported === false || this.stopped) return Promise.resolve();
-    return this.publish(presence === 'offline' ? 0 : (this.o.publishExpires ?? 600), true);
+    return this.publication.set(presence);
   }
 
   watch(uris: string[]): void {
@@ -136,13 +144,11 @@ export class SipPresence {
     this.stopped = true;
     if (this.drainTimer) clearTimeout(this.drainTimer);
     this.drainTimer = null;
-    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.publication.halt();
     for (const w of this.watches.values()) this.closeWatch(w, true);
     this.watches.clear();
     this.queue.length = 0;
-    if (this.etag && this.supported !== false) {
-      await this.publish(0, false).catch(() => undefined);
-    }
+    await this.publication.withdraw();
   }
 
   private setSupported(supported: boolean): void {
@@ -154,50 +160,6 @@ export class SipPresence {
     if (!supported) for (const w of this.watches.values()) this.closeWatch(w, false);
   }
 
-  private publish(expires: number, withBody: boolean): Promise<void> {
-    if (this.publishTimer) clearTimeout(this.publishTimer);
-    this.publishTimer = null;
-    const core = this.o.core;
-    const headers = ['Event: presence', `Expires: ${expires}`];
-    if (this.etag) headers.push(`SIP-If-Match: ${this.etag}`);
-    const body =
-      withBody && this.own && expires > 0
-        ? { contentDisposition: 'render', contentType: 'application/pidf+xml', content: buildPidf(this.o.aor.toString(), this.own) }
-        : undefined;
-    const message = core.makeOutgoingRequestMessage('PUBLISH', this.o.aor, this.o.aor, this.o.aor, {}, headers, body);
-    return new Promise<void>((resolve) => {
-      core.publish(message, {
-        onAccept: (response) => {
-          this.setSupported(true);
-          const etag = response.message.getHeader('sip-etag');
-          this.etag = expires > 0 ? (etag ?? this.etag) : null;
-          const granted = Number(response.message.getHeader('expires')) || expires;
-          if (expires > 0 && !this.stopped) {
-            // Refresh (no body, SIP-If-Match) at 85% of the granted time.
-            this.publishTimer = setTimeout(() => void this.publish(granted, false), granted * 850);
-          }
-          resolve();
-        },
-        onReject: (response) => {
-          const code = response.message.statusCode ?? 0;
-          if (UNSUPPORTED.has(code)) {
-            this.setSupported(false);
-          } else if (code === 412 && this.etag) {
-            // The server forgot our publication: start over with the full document.
-            this.etag = null;
-            void this.publish(expires, true).then(resolve);
-            return;
-          } else if (!this.stopped && expires > 0) {
-            this.log.warn(`PUBLISH refused: ${code} ${response.message.reasonPhrase ?? ''}`);
-            this.publishTimer = setTimeout(() => void this.publish(expires, true), this.o.retryMs ?? 30_000);
-          }
-          resolve();
-        },
-        onRedirect: () => resolve(),
-      });
-    });
-  }
-
   /** Number of SUBSCRIBEs sent and not yet answered (for tests and the pacing). */
   get pendingSubscribes(): number {
     return this.pendingCount;
@@ -205,7 +167,7 @@ export class SipPresence {
 
   private subscribe(w: Watch): void {
     if (w.closed || this.stopped || this.supported === false || w.pending) return;
-    if (this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8) || !this.takeToken()) {
+    if (this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8) || !this.rate.take()) {
       if (!w.queued) {
         w.queued = true;
         this.queue.push(w);
@@ -216,24 +178,10 @@ export class SipPresence {
     this.start(w);
   }
 
-  /** One SUBSCRIBE's worth of the rate, if there is one now. */
-  private takeToken(): boolean {
-    const rate = this.o.maxSubscribesPerSecond ?? 100;
-    if (!Number.isFinite(rate) || rate <= 0) return true;
-    const burst = Math.max(1, Math.round(rate / 4));
-    const now = Date.now();
-    this.tokens = Math.min(burst, this.tokens === null ? burst : this.tokens + ((now - this.tokensAt) * rate) / 1000);
-    this.tokensAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
   /** The queue waits for the rate: go on when the next token is due. */
   private scheduleDrain(): void {
     if (this.drainTimer || this.stopped) return;
-    const rate = this.o.maxSubscribesPerSecond ?? 100;
-    const wait = Math.max(1, Math.ceil(((1 - (this.tokens ?? 0)) * 1000) / rate));
+    const wait = this.rate.msUntilNext();
     this.drainTimer = setTimeout(() => {
       this.drainTimer = null;
       this.drain();
@@ -243,7 +191,7 @@ export class SipPresence {
   /** Starts queued SUBSCRIBEs, first come first served, while places and the rate allow. */
   private drain(): void {
     while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
-      if (!this.takeToken()) {
+      if (!this.rate.take()) {
         this.scheduleDrain();
         return;
       }

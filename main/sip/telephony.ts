@@ -1,16 +1,16 @@
-// Over 400 lines on purpose: building the UserAgent and wiring its incoming requests share the same sip.js objects.
 // The SIP side as the call centre sees it (the Telephony port): one sip.js UserAgent over our own
-// transport, the account (registration), presence, and the call legs.
+// transport, the account (registration), presence, and the call legs; here the UserAgent is built (its
+// options: user-agent-setup.ts) and what it receives is wired: INVITE (with Replaces), REFER, new legs.
 import { Invitation, Inviter, UserAgent } from 'sip.js';
-import type { Referral, SessionDescriptionHandlerFactory, Transport, UserAgentOptions } from 'sip.js';
-import type { Core } from 'sip.js';
-import type { OwnPresence, RegistrationState, SipTransport } from '../../shared/domain.js';
+import type { Referral, SessionDescriptionHandlerFactory } from 'sip.js';
+import type { OwnPresence, RegistrationState } from '../../shared/domain.js';
 import { fail, ok } from '../../shared/errors.js';
 import type { Result } from '../../shared/errors.js';
 import type { CallLeg, IncomingInfo, Telephony } from '../calls/ports.js';
 import type { MediaOptions } from '../media/contract.js';
 import { SipAccount } from './account.js';
-import { reportingAbout, SipCallLeg, type FarEndOptions } from './call-leg.js';
+import { SipCallLeg, type FarEndOptions } from './call-leg.js';
+import { reportingAbout } from './leg-reporting.js';
 import type { DialogKeeper } from './dialog-recovery.js';
 import { parseReplaces } from './headers.js';
 import type { SipLog } from './log.js';
@@ -20,30 +20,8 @@ import { nullLog } from './log.js';
 import { SipPresence } from './presence.js';
 import { guardAckTimeout, installEarlyRinging, installProcessSeams } from './sipjs-seams/index.js';
 import type { EarlyRingingSeam } from './sipjs-seams/index.js';
-import { TcpTransport } from './tcp-transport.js';
-import { TlsTransport } from './tls-transport.js';
-import type { SipTransportBase, SipTransportOptions } from './transport-base.js';
-import { UdpTransport } from './udp-transport.js';
-
-export type SipTransportKind = SipTransport;
-
-export interface SipAccountConfig {
-  /** host[:port] of the proxy/registrar. */
-  server: string;
-  transport: SipTransportKind;
-  user: string;
-  password: string;
-  displayName?: string;
-  /** SIP domain (default: the server's host). */
-  domain?: string;
-  /** TLS: CA that signed the server's certificate. */
-  tlsCaFile?: string;
-  /**
-   * This installation's UUID, the same at every start: sent as +sip.instance (RFC 5627) so that the registrar
-   * replaces the binding a killed run left behind instead of forking calls to it until it expires.
-   */
-  instanceId?: string;
-}
+import type { SipTransportBase } from './transport-base.js';
+import { accountUris, parseServer, userAgentOptions, type SipAccountConfig } from './user-agent-setup.js';
 
 export interface SipTelephonyOptions {
   account: SipAccountConfig;
@@ -87,20 +65,6 @@ function within(ms: number, work: Promise<unknown>): Promise<void> {
   });
 }
 
-export function parseServer(server: string, transport: SipTransportKind): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(server.trim());
-  if (!m || !m[1]) throw new Error(`Not a host[:port]: ${server}`);
-  const port = m[2] ? Number(m[2]) : transport === 'tls' ? 5061 : 5060;
-  if (!(port > 0 && port < 65536)) throw new Error(`Bad port in ${server}`);
-  return { host: m[1], port };
-}
-
-const TRANSPORTS: Record<SipTransportKind, new (logger: Core.Logger, options: SipTransportOptions) => SipTransportBase> = {
-  udp: UdpTransport,
-  tcp: TcpTransport,
-  tls: TlsTransport,
-};
-
 export class SipTelephony implements Telephony {
   readonly ua: UserAgent;
   readonly account: SipAccount;
@@ -124,7 +88,6 @@ export class SipTelephony implements Telephony {
     const a = options.account;
     this.log = options.logger ?? nullLog;
     const server = parseServer(a.server, a.transport);
-    const domain = a.domain ?? server.host;
     this.address = new NetworkAddress({
       server,
       ...(options.localAddress !== undefined ? { fixed: options.localAddress } : {}),
@@ -134,55 +97,25 @@ export class SipTelephony implements Telephony {
     });
     const localAddress = this.address.address;
     this.gate = new SourceGate({ ...(options.allowedSources ? { allowed: options.allowedSources } : {}), log: (m) => this.log.warn(m) });
-    this.aor = `sip:${a.user}@${domain}`;
-    const uri = UserAgent.makeURI(this.aor);
-    const serverUri = UserAgent.makeURI(`sip:${server.host}:${server.port};transport=${a.transport}`);
-    const registrar = UserAgent.makeURI(`sip:${domain}`);
-    if (!uri || !serverUri || !registrar) throw new Error(`Bad SIP account: ${this.aor}`);
-    const transportOptions: SipTransportOptions & { gate: SourceGate } = {
-      host: server.host,
-      port: server.port,
-      // Chosen by the OS per datagram unless fixed: the socket outlives a change of network.
-      ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
-      gate: this.gate,
-      ...(a.tlsCaFile ? { caFile: a.tlsCaFile } : {}),
-      onProblem: (m) => this.log.warn(m),
-    };
+    const { aor, uri, serverUri, registrar } = accountUris(a, server);
+    this.aor = aor;
     // Only what we know: the media factory's own defaults fill in the RTP port range.
     const media: Partial<MediaOptions> = { localAddress, ...options.media };
     const contactName = `${a.user}-${Math.random().toString(36).slice(2, 8)}`;
-    const uaOptions: UserAgentOptions = {
+    const uaOptions = userAgentOptions({
+      account: a,
+      server,
       uri,
-      authorizationUsername: a.user,
-      authorizationPassword: a.password,
-      ...(a.displayName ? { displayName: a.displayName } : {}),
-      transportConstructor: TRANSPORTS[a.transport] as unknown as new (logger: Core.Logger, options: unknown) => Transport,
-      transportOptions,
-      // Host only: sip.js drops every response whose Via sent-by carries a port.
-      viaHost: localAddress,
-      forceRport: true,
-      hackViaTcp: false,
+      localAddress,
+      ...(options.localAddress !== undefined ? { fixedLocalAddress: options.localAddress } : {}),
+      gate: this.gate,
       contactName,
-      contactParams: { transport: a.transport },
-      ...(a.instanceId ? { instanceId: a.instanceId, instanceIdAlwaysAdded: true } : {}),
       sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory,
-      sessionDescriptionHandlerFactoryOptions: media,
-      // We match Replaces ourselves (sip.js would reject unknown dialogs before we see them).
-      sipExtensionReplaces: 'Unsupported' as UserAgentOptions['sipExtensionReplaces'],
-      // onInvite sends the 180 itself, synchronously, and none for a call taken over by Replaces.
-      sendInitialProvisionalResponse: false,
-      logBuiltinEnabled: false,
-      logLevel: options.sipLogLevel ?? 'error',
-      logConnector: (level, category, _label, content) => {
-        const line = `${category}: ${content}`;
-        if (level === 'error') this.log.error(line);
-        else if (level === 'warn') this.log.warn(line);
-        else this.log.debug(line);
-      },
-      delegate: {
-        onInvite: (invitation) => this.onInvite(invitation),
-      },
-    };
+      media,
+      ...(options.sipLogLevel !== undefined ? { sipLogLevel: options.sipLogLevel } : {}),
+      log: this.log,
+      onInvite: (invitation) => this.onInvite(invitation),
+    });
     this.ua = new UserAgent(uaOptions);
     this.ringingSeam = installEarlyRinging(this.ua, this.transport, {
       // On a break the call centre turns calls away (480): no ringing first.

@@ -5,6 +5,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { AudioDevice } from '../../../shared/domain.js';
+import { parsePactlList, type PactlDevice } from './pactl-list.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
 import { int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 
@@ -19,13 +20,6 @@ export interface PulseCliOptions {
   includeMonitors?: boolean;
 }
 
-interface PactlDevice {
-  name: string;
-  description?: string;
-  monitor_source?: string;
-  monitor_of_sink?: string;
-  properties?: Record<string, string>;
-}
 
 /**
  * What pacat has played, from its own reports: with -v it prints `Time: X sec; Latency: Y usec.`
@@ -178,11 +172,15 @@ export class PulseCliAudio implements AudioDevicePort {
   private list: DeviceList = { outputs: [], inputs: [], error: 'not enumerated yet' };
   private readonly env: NodeJS.ProcessEnv;
   private readonly latencyMs: number;
+  /** pactl in the C locale: what we read of it ("Name:", "Default Sink:", "'new' on sink") is untranslated; values stay UTF-8. */
+  private readonly pactlEnv: NodeJS.ProcessEnv;
   private readonly open = new Set<AudioOutputStream | AudioInputStream>();
 
   constructor(private readonly opts: PulseCliOptions = {}) {
     this.env = { ...process.env };
     if (opts.server) this.env.PULSE_SERVER = opts.server;
+    this.pactlEnv = { ...this.env, LC_ALL: 'C' };
+    delete this.pactlEnv.LANGUAGE;
     this.latencyMs = opts.latencyMs ?? 20;
   }
 
@@ -191,22 +189,13 @@ export class PulseCliAudio implements AudioDevicePort {
   }
 
   private async pactl(args: string[]): Promise<string> {
-    const { stdout } = await run('pactl', args, { env: this.env, timeout: 5000, maxBuffer: 8 * 1024 * 1024 });
+    const { stdout } = await run('pactl', args, { env: this.pactlEnv, timeout: 5000, maxBuffer: 8 * 1024 * 1024 });
     return stdout;
   }
 
+  /** The text list, not `--format=json`: pactl 16's JSON prints a non-ASCII description as "(null)" (pactl-list.ts). */
   private async listKind(kind: 'sinks' | 'sources'): Promise<PactlDevice[]> {
-    try {
-      return JSON.parse(await this.pactl(['--format=json', 'list', kind])) as PactlDevice[];
-    } catch {
-      // pactl < 16 has no JSON output: fall back to the short list (no descriptions)
-      const out = await this.pactl(['list', 'short', kind]);
-      return out
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => ({ name: l.split('\t')[1] ?? '' }))
-        .filter((d) => d.name !== '');
-    }
+    return parsePactlList(await this.pactl(['list', kind]));
   }
 
   async refresh(): Promise<DeviceList> {
@@ -215,7 +204,7 @@ export class PulseCliAudio implements AudioDevicePort {
       const defSink = /^Default Sink: (.*)$/m.exec(info)?.[1]?.trim() ?? null;
       const defSource = /^Default Source: (.*)$/m.exec(info)?.[1]?.trim() ?? null;
       const isMonitor = (d: PactlDevice) =>
-        d.name.endsWith('.monitor') || (d.monitor_of_sink !== undefined && d.monitor_of_sink !== 'n/a') || d.properties?.['device.class'] === 'monitor';
+        d.name.endsWith('.monitor') || (d.monitorOfSink !== undefined && d.monitorOfSink !== 'n/a') || d.properties['device.class'] === 'monitor';
       const outputs: AudioDevice[] = sinks.map((d) => ({ id: d.name, name: d.description ?? d.name, kind: 'output', isDefault: d.name === defSink }));
       const inputs: AudioDevice[] = sources
         .filter((d) => this.opts.includeMonitors || !isMonitor(d))
@@ -260,7 +249,7 @@ export class PulseCliAudio implements AudioDevicePort {
     };
     const start = () => {
       lastStart = Date.now();
-      child = spawn('pactl', ['subscribe'], { env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+      child = spawn('pactl', ['subscribe'], { env: this.pactlEnv, stdio: ['ignore', 'pipe', 'ignore'] });
       // it waits in the kernel for the server's events: it must not keep the app alive
       child.unref();
       (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();

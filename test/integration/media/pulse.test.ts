@@ -166,6 +166,32 @@ describe('PulseCliAudio on the lab server', () => {
   });
 });
 
+describe('device names as the dispatcher reads them', () => {
+  // pactl 16's JSON (--format=json) prints any description with a non-ASCII letter as "(null)".
+  it.skipIf(USE_LAB)('a headset described in Russian is listed by its Russian name, under a Russian-speaking pactl too', async () => {
+    const pactl = (...args: string[]) => spawnSync('pactl', args, { env: { ...process.env, PULSE_SERVER: SERVER }, encoding: 'utf8' });
+    const load = pactl('load-module', 'module-null-sink', 'sink_name=garnitura', `sink_properties='device.description="Гарнитура Jabra"'`);
+    expect(load.status).toBe(0);
+    const saved = { LANGUAGE: process.env.LANGUAGE, LANG: process.env.LANG };
+    try {
+      // pactl's own words in Russian (its translation ships with it): what we read of it must not depend on them.
+      process.env.LANGUAGE = 'ru';
+      process.env.LANG = 'C.UTF-8';
+      const list = await new PulseCliAudio({ server: SERVER, includeMonitors: true }).refresh();
+      expect(list.error).toBeNull();
+      expect(list.outputs.find((d) => d.id === 'garnitura')?.name).toBe('Гарнитура Jabra');
+      expect(list.inputs.find((d) => d.id === 'garnitura.monitor')?.name).toBe('Monitor of Гарнитура Jabra');
+      expect(list.outputs.find((d) => d.id === 'spk')?.isDefault).toBe(true);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      pactl('unload-module', load.stdout.trim());
+    }
+  });
+});
+
 describe('hot-plug', () => {
   it.skipIf(USE_LAB)('a headset plugged in mid-shift shows up on refreshDevices(); unplugged, talk falls back to the default', async () => {
     const pactl = (...args: string[]) => spawnSync('pactl', args, { env: { ...process.env, PULSE_SERVER: SERVER }, encoding: 'utf8' });

@@ -2,7 +2,8 @@
 import type { RegistrationState } from '../../../shared/domain.js';
 import type { CallLeg, IncomingInfo, LegEvent } from '../../../main/calls/ports.js';
 import { SipTelephony } from '../../../main/sip/telephony.js';
-import type { SipTelephonyOptions, SipTransportKind } from '../../../main/sip/telephony.js';
+import type { SipTelephonyOptions } from '../../../main/sip/telephony.js';
+import type { SipTransportKind } from '../../../main/sip/user-agent-setup.js';
 import type { SipLog } from '../../../main/sip/log.js';
 import { fakeSdhFactory } from './fake-sdh.js';
 import type { FakeSdh } from './fake-sdh.js';

@@ -3,7 +3,8 @@
 import { UserAgent } from 'sip.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryCallFacts } from '../../../main/calls/ports.js';
-import { reportingAbout, type SipCallLeg } from '../../../main/sip/call-leg.js';
+import type { SipCallLeg } from '../../../main/sip/call-leg.js';
+import { reportingAbout } from '../../../main/sip/leg-reporting.js';
 import { DialogKeeper, recoveryBye, recoveryOutcome, type DialogFacts, type OpenDialogStore } from '../../../main/sip/dialog-recovery.js';
 import { SqliteCallHistory } from '../../../main/store/call-history.js';
 import { closeDatabase, openDatabase } from '../../../main/store/database.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamFramer, isKeepAlive, peekMessage } from '../../../main/sip/wire.js';
-import { parseServer } from '../../../main/sip/telephony.js';
+import { parseServer } from '../../../main/sip/user-agent-setup.js';
 
 describe('peekMessage', () => {
   it('reads requests and responses, compact headers too', () => {
