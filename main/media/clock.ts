@@ -3,6 +3,11 @@
 // process.hrtime), so errors do not accumulate. A tick that comes late by less than `maxCatchUp`
 // periods is caught up (the callback runs once per missed period, keeping RTP timestamps exact);
 // after a longer stall (machine suspended, debugger) the clock resynchronises instead of bursting.
+// With `ioFirst`, each firing waits one turn of the event loop (setImmediate) before it ticks, so the
+// I/O that became ready meanwhile (RTP datagrams waiting in the socket) is read first: libuv runs
+// timers before polling, so after a stall of the thread the catch-up ticks would otherwise pop the
+// jitter buffer dry while the packets that arrived during the stall are still unread in the kernel
+// (an underrun, then a re-prime that adds delay, for packets that were on time).
 export interface TickerStats {
   ticks: number;
   /** Periods skipped by resynchronising after a stall. */
@@ -20,6 +25,7 @@ export class Ticker {
   private n = 0;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  private gen = 0;
   readonly stats: TickerStats = { ticks: 0, skipped: 0, maxLateMs: 0 };
 
   constructor(
@@ -28,11 +34,13 @@ export class Ticker {
     private readonly maxCatchUp = 5,
     private readonly now: () => number = monotonicMs,
     private readonly onError?: (e: Error) => void,
+    private readonly ioFirst = false,
   ) {}
 
   startClock(): void {
     if (this.running) return;
     this.running = true;
+    this.gen++;
     this.start = this.now();
     this.n = 0;
     this.schedule();
@@ -52,7 +60,9 @@ export class Ticker {
     if (!this.running) return;
     const deadline = this.start + (this.n + 1) * this.periodMs;
     const delay = Math.max(0, deadline - this.now());
-    this.timer = setTimeout(() => this.fire(), delay);
+    const gen = this.gen;
+    // a stop and a new start while the immediate waits: that one belongs to the old clock
+    this.timer = setTimeout(() => (this.ioFirst ? setImmediate(() => gen === this.gen && this.fire()) : this.fire()), delay);
   }
 
   private fire(): void {

@@ -127,11 +127,19 @@ function tick(nowMs: number): void {
 }
 
 let lastTickError = '';
-const ticker: Ticker = new Ticker(20, tick, 5, monotonicMs, (e) => {
-  if (e.message === lastTickError) return; // report each distinct failure once
-  lastTickError = e.message;
-  post({ t: 'error', sid: null, message: `media tick: ${e.stack ?? e.message}` });
-});
+// ioFirst: the RTP that arrived while this thread was held off is read before the ticks that catch up
+const ticker: Ticker = new Ticker(
+  20,
+  tick,
+  5,
+  monotonicMs,
+  (e) => {
+    if (e.message === lastTickError) return; // report each distinct failure once
+    lastTickError = e.message;
+    post({ t: 'error', sid: null, message: `media tick: ${e.stack ?? e.message}` });
+  },
+  true,
+);
 
 function updateClock(): void {
   if (streams.size > 0) {

@@ -8,10 +8,12 @@
 // ours is the jitter buffer's: two correctors never act on the same drift.
 // - Start-up (the first second): an excess (a device slow to open, a sink resuming) is removed at
 //   once by skipping frames until the queue is back at its bound: nothing worth hearing is lost.
-// - At the end of settling, from the queue's floor over its last half second: what it holds beyond
-//   the bound by 15 ms or more goes at once, in whole frames skipped (a 20 ms cut in the call's
-//   first second, leaving the queue at most 5 ms under its bound), rather than played out 0.6-1.25 %
-//   fast for seconds (a 440 Hz tone heard at 445-448 Hz, as it was).
+// - At the end of settling, and after it every half second, from the queue's floor over the last half
+//   second: what it holds beyond the bound by 15 ms or more goes at once, in whole frames skipped (a
+//   20 ms cut, leaving the queue at most 5 ms under its bound), rather than played out 0.6-1.25 %
+//   fast for seconds (a 440 Hz tone heard at 445-448 Hz, as it was). After settling such a floor is a
+//   stall's catch-up (the device ran dry meanwhile: that was the gap heard), never a drift, which the
+//   slew below keeps under 15 ms.
 // - Then the queue is judged by its minimum over the last half second (a late tick's catch-up burst
 //   is not drift): above the bound by 4 ms, each frame is written 1 sample short (0.6 %, inaudible),
 //   by 15 ms 2 samples; past OUTPUT_DROP_MS a frame is skipped. A device that runs faster and empties
@@ -71,7 +73,10 @@ export class OutputPacer {
       this.windowMin = Infinity;
       // the floor over the last half of settling: whole frames of excess go now (leaving the queue at most 5 ms
       // under its bound), not slewed off
-      if (this.writes === SETTLE_WRITES) {
+      // (and so at every window after it: a floor a whole frame too high for half a second is the
+      // catch-up of a stall of the media thread, or of pacat or the server, not a drift; slewed off at
+      // 0.6-1.2 % it was heard late for 2-3 s after every stall)
+      if (this.writes >= SETTLE_WRITES) {
         this.toSkip = Math.max(0, Math.floor((this.lastMin - OUTPUT_SLACK_MS + 5) / 20));
         this.lastMin -= this.toSkip * 20; // the floor once they are skipped: nothing left to slew for it
       }

@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,39 @@ describe('Ticker (drift-correcting 20 ms clock)', () => {
     // the caught-up ticks ran back to back after the stall (3 periods late at most: 70 ms + the work)
     expect(t.stats.maxLateMs).toBeGreaterThanOrEqual(60);
     expect(t.stats.maxLateMs).toBeLessThan(100);
+  });
+
+  it('with ioFirst, the datagrams that arrived while the thread was held off are read before the catch-up ticks', async () => {
+    // real sockets on loopback: 5 RTP-sized datagrams reach the kernel while this thread is busy past
+    // the next deadlines (a stall of the media thread); the tick that follows must see them all
+    const seen = async (ioFirst: boolean) => {
+      const rx = dgram.createSocket('udp4');
+      const tx = dgram.createSocket('udp4');
+      await new Promise<void>((r) => rx.bind(0, '127.0.0.1', () => r()));
+      let got = 0;
+      rx.on('message', () => got++);
+      const atTicks: number[] = [];
+      let t: Ticker | null = null;
+      const done = new Promise<void>((resolve) => {
+        t = new Ticker(20, () => {
+          atTicks.push(got);
+          if (atTicks.length === 1) resolve();
+        }, 5, undefined, undefined, ioFirst);
+      });
+      for (let i = 0; i < 5; i++) await new Promise<void>((r) => tx.send(Buffer.alloc(172), rx.address().port, '127.0.0.1', () => r()));
+      t!.startClock();
+      const until = performance.now() + 70; // held off: past three deadlines, the datagrams unread
+      while (performance.now() < until) {
+        /* busy */
+      }
+      await done;
+      t!.stop();
+      rx.close();
+      tx.close();
+      return atTicks[0];
+    };
+    // (without ioFirst the first tick saw 0 of them here: libuv runs timers before it polls)
+    expect(await seen(true)).toBe(5);
   });
 
   it('resynchronises instead of bursting after a long stall', () => {

@@ -27,6 +27,11 @@ class FakeDevice implements AudioOutputStream {
     this.last = toMs;
     this.now = toMs;
   }
+  /** Held off the CPU until `toMs`: nothing played meanwhile (it resumes from where it was). */
+  hold(toMs: number): void {
+    this.last = toMs;
+    this.now = toMs;
+  }
   write(pcm: Int16Array): void {
     this.written += pcm.length;
   }
@@ -69,6 +74,27 @@ describe('OutputPacer', () => {
     expect(Math.max(...late)).toBeLessThanOrEqual(OUTPUT_SLACK_MS + 4);
     expect(late.filter((q) => q <= 0).length).toBeLessThan(late.length / 50);
     expect(pacer.adjusted).toBeGreaterThan(50);
+  });
+
+  it('after a device stall mid-call the excess goes in whole frames within a second, not slewed off for seconds', () => {
+    // pacat or the server held off the CPU for 40 ms at 3 s: the device did not consume, our writes went on
+    const dev = new FakeDevice(0);
+    const pacer = new OutputPacer(dev);
+    const queued: { t: number; q: number }[] = [];
+    for (let t = 0; t <= 8000; t += 20) {
+      if (t < 3000 || t >= 3040) dev.advance(t);
+      else dev.hold(t); // no progress while stalled
+      queued.push({ t, q: dev.queuedMs() });
+      pacer.write(new Int16Array(F));
+    }
+    const after = (from: number, to: number) => queued.filter((x) => x.t >= from && x.t < to).map((x) => x.q);
+    // the stall left the queue well above its bound (one period)
+    expect(Math.max(...after(3000, 3100))).toBeGreaterThan(OUTPUT_SLACK_MS + 15);
+    // a second later (two of the pacer's half-second windows) it is back at its bound (the code before
+    // this change slewed it off at 0.6-1.2 %: still 13 ms above at 4.1 s, 8 at 5 s)
+    expect(Math.max(...after(4100, 8000))).toBeLessThanOrEqual(OUTPUT_SLACK_MS + 5);
+    // and it never ran dry doing so (the skip leaves the queue at most 5 ms under its bound)
+    expect(Math.min(...after(3000, 8000))).toBeGreaterThan(0);
   });
 });
 
