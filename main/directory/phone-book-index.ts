@@ -45,6 +45,11 @@ export class PhoneBookIndex {
   private readonly everyone: Int32Array;
   private readonly byNumber = new Map<string, EmployeeRecord>();
   private readonly byId = new Map<string, EmployeeRecord>();
+  /** Positions of the entries with each presence key. */
+  private readonly byPresenceKey = new Map<string, number[]>();
+  /** Positions of the online entries, ascending, as of `onlineOf` (which book, at which version). */
+  private online: Int32Array = NOTHING;
+  private onlineOf: { book: PresenceBook; version: number } | null = null;
 
   constructor(employees: EmployeeRecord[], defaultRegion: string) {
     const collator = new Intl.Collator('ru', { sensitivity: 'base', numeric: true });
@@ -77,6 +82,12 @@ export class PhoneBookIndex {
     });
     for (const [gram, list] of lists) this.grams.set(gram, Int32Array.from(list));
     this.everyone = Int32Array.from(this.entries.keys());
+    this.entries.forEach(({ presenceKey: key }, position) => {
+      if (key === null) return;
+      const list = this.byPresenceKey.get(key);
+      if (list) list.push(position);
+      else this.byPresenceKey.set(key, [position]);
+    });
     for (const { employee } of this.entries) {
       this.byId.set(employee.employeeId, employee);
       for (const number of employee.numbers) if (!this.byNumber.has(number)) this.byNumber.set(number, employee);
@@ -113,6 +124,17 @@ export class PhoneBookIndex {
     return best;
   }
 
+  /** Positions of the online entries, ascending; worked out again only when presence moved. */
+  private onlinePositions(presence: PresenceBook): Int32Array {
+    if (this.onlineOf?.book !== presence || this.onlineOf.version !== presence.version) {
+      const positions: number[] = [];
+      for (const key of presence.onlineKeys()) if (presence.isOnline(key)) positions.push(...(this.byPresenceKey.get(key) ?? []));
+      this.online = Int32Array.from(positions).sort();
+      this.onlineOf = { book: presence, version: presence.version };
+    }
+    return this.online;
+  }
+
   /** All employees, sorted by surname, with presence filled in. */
   all(presence: PresenceBook): PhoneBookEntry[] {
     return this.entries.map((e) => toEntry(e, presence));
@@ -141,16 +163,20 @@ export class PhoneBookIndex {
         tokens.every((t) => e.text.includes(t) || (DIGITS_ONLY.test(t) && e.digits.includes(t.replace('+', ''))));
       needles = tokens.map((t) => (DIGITS_ONLY.test(t) ? t.replace('+', '') : t));
     }
-    const candidates = this.candidates(needles);
+    // Online ones first: the online entries are walked on their own, then the candidates only until
+    // the rest is full, instead of every candidate to be sure no online one comes later (a one-letter or
+    // digits query has thousands: bench/ui, key press -> list painted).
     const online: IndexedEntry[] = [];
+    const onlinePositions = this.onlinePositions(presence);
+    for (let i = 0; i < onlinePositions.length && online.length < limit; i++) {
+      const entry = this.entries[onlinePositions[i]!]!;
+      if (match(entry)) online.push(entry);
+    }
     const rest: IndexedEntry[] = [];
-    for (let i = 0; i < candidates.length; i++) {
+    const candidates = this.candidates(needles);
+    for (let i = 0; i < candidates.length && online.length + rest.length < limit; i++) {
       const entry = this.entries[candidates[i]!]!;
-      if (!match(entry)) continue;
-      if (presence.isOnline(entry.presenceKey)) {
-        online.push(entry);
-        if (online.length >= limit) break;
-      } else if (rest.length < limit) rest.push(entry);
+      if (match(entry) && !presence.isOnline(entry.presenceKey)) rest.push(entry);
     }
     return online
       .concat(rest)

@@ -17,10 +17,22 @@ function addressWithoutPort(key: string): string {
 export class PresenceBook {
   private readonly said = new Map<string, boolean>();
   private own: string | null = null;
+  private changes = 0;
+
+  /** Moves whenever any mark may have changed (the phone book caches who is online by it). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The presence keys the server said are online. */
+  *onlineKeys(): IterableIterator<string> {
+    for (const [key, online] of this.said) if (online) yield key;
+  }
 
   /** The dispatcher's own address of record (sip:user@domain). */
   setOwnAddress(sipUri: string | null): void {
     this.own = sipUri ? addressWithoutPort(presenceKey(sipUri)) : null;
+    this.changes++;
     if (this.own !== null) for (const key of [...this.said.keys()]) if (this.isOwn(key)) this.said.delete(key);
   }
 
@@ -32,6 +44,7 @@ export class PresenceBook {
   /** What the server said about this address; null forgets it (unknown again). */
   set(sipUri: string, online: boolean | null): void {
     const key = presenceKey(sipUri);
+    this.changes++;
     if (online === null || this.isOwn(key)) this.said.delete(key);
     else this.said.set(key, online);
   }
@@ -39,6 +52,7 @@ export class PresenceBook {
   /** Forget everything (the server does not do presence, or lost it). */
   clear(): void {
     this.said.clear();
+    this.changes++;
   }
 
   /** The mark for an employee by the presence key of their SIP address (null = they have none). */

@@ -4,7 +4,7 @@
 // is, the list says so, and typing searches everyone.
 import type { Ref } from 'preact';
 import { memo } from '../common/memo.js';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { usePhone } from '../store/phone-context.js';
@@ -178,25 +178,81 @@ interface EntryListProps {
   onHighlight: (i: number) => void;
 }
 
-/** The entries; memo: a new PhoneState (a call ringing, a timer) does not re-draw 50 rows that did not change. */
+/** One row's height in px: `.entry` in styles.css has this fixed height, so the window below can be computed. */
+export const ENTRY_ROW_PX = 30;
+/** Rows drawn beyond each edge of the visible part, so a scroll shows drawn rows at once. */
+const OVERSCAN_ROWS = 2;
+/** Rows drawn before the list has a height (its first frame, or a DOM without layout such as a unit test's). */
+const UNMEASURED_ROWS = 24;
+
+/** Which rows of `total` are drawn for a list scrolled to `scrollTop` showing `height` px. */
+export function visibleWindow(total: number, scrollTop: number, height: number): { first: number; end: number } {
+  if (height <= 0) return { first: 0, end: Math.min(total, UNMEASURED_ROWS) };
+  const first = Math.max(0, Math.min(Math.floor(scrollTop / ENTRY_ROW_PX) - OVERSCAN_ROWS, total));
+  const end = Math.min(total, Math.ceil((scrollTop + height) / ENTRY_ROW_PX) + OVERSCAN_ROWS);
+  return { first, end: Math.max(first, end) };
+}
+
+/**
+ * The entries; memo: a new PhoneState (a call ringing, a timer) does not re-draw rows that did not change.
+ * Only the rows in view (and a few beyond) are in the DOM, the rest is two spacers of the same height, and
+ * rows are keyed by position: a key press's answer re-fills some 20 rows in place instead of replacing 50
+ * (bench/ui: key press -> list painted, where a new answer's layout and paint were most of the time).
+ */
 const EntryList = memo(function EntryList(props: EntryListProps) {
   const { entries, highlight, disabled, prefix, onPick, onHighlight, dialable } = props;
   const queryEmpty = props.queryEmpty;
   const answered = props.answered;
   const t = useT();
+  const listRef = useRef<HTMLUListElement>(null);
+  const [view, setView] = useState({ top: 0, height: 0 });
+  const measure = useCallback(() => {
+    const el = listRef.current;
+    if (!el) return;
+    setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
+  }, []);
+  useLayoutEffect(() => {
+    measure();
+    const el = listRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [measure]);
+  // (A shorter answer that makes the browser clamp scrollTop fires a scroll event: onScroll re-reads it.)
+  // The highlighted row (arrow keys) is scrolled into view.
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (!el || el.clientHeight <= 0 || highlight >= entries.length) return;
+    const top = highlight * ENTRY_ROW_PX;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ENTRY_ROW_PX > el.scrollTop + el.clientHeight) el.scrollTop = top + ENTRY_ROW_PX - el.clientHeight;
+  }, [highlight]);
+  const { first, end } = visibleWindow(entries.length, view.top, view.height);
   return (
-  <ul class="entries" role="listbox" aria-label={prefix === 'phonebook' ? t.phoneBook : t.transferTitle} data-query={answered ?? undefined}>
-    {entries.map((entry, i) => {
+  <ul
+    ref={listRef}
+    class="entries"
+    role="listbox"
+    aria-label={prefix === 'phonebook' ? t.phoneBook : t.transferTitle}
+    data-query={answered ?? undefined}
+    onScroll={measure}
+  >
+    {first > 0 ? <li class="entries-spacer" role="presentation" aria-hidden="true" style={{ height: `${first * ENTRY_ROW_PX}px` }} /> : null}
+    {entries.slice(first, end).map((entry, k) => {
+      const i = first + k;
       const target = entryTarget(entry);
       const activate = () => {
         if (target && !disabled) onPick(target, entry);
       };
       return (
         <li
-          key={entry.employeeId}
+          key={i}
           role="option"
           aria-selected={i === highlight}
           aria-disabled={!target || disabled}
+          aria-setsize={entries.length}
+          aria-posinset={i + 1}
           tabIndex={0}
           class={`entry${i === highlight ? ' entry-hl' : ''}${target ? '' : ' entry-nonumber'}`}
           data-testid={`${prefix}-entry`}
@@ -232,6 +288,9 @@ const EntryList = memo(function EntryList(props: EntryListProps) {
         </li>
       );
     })}
+    {end < entries.length ? (
+      <li class="entries-spacer" role="presentation" aria-hidden="true" style={{ height: `${(entries.length - end) * ENTRY_ROW_PX}px` }} />
+    ) : null}
     {entries.length === 0 && queryEmpty ? (
       <li class="empty" data-testid={`${prefix}-nobody-online`}>
         {t.nobodyOnline}

@@ -93,6 +93,18 @@ describe('SqliteDispatchData', () => {
       expect(data.searchPhoneBook('', 2).map((e) => e.employeeId)).toEqual(['e5', 'e3']);
     });
 
+    it('with a query and a limit: the matching online ones first, and presence that moved since the last search', () => {
+      // '2' is in the numbers of e1, e2 and e5 (sorted e2, e1, e5); e3 is online but does not match.
+      data.setPresence('sip:1000@pbx', true);
+      expect(data.searchPhoneBook('2', 2).map((e) => e.employeeId)).toEqual(['e2', 'e1']);
+      data.setPresence('sip:2005@pbx', true);
+      expect(data.searchPhoneBook('2', 2).map((e) => e.employeeId)).toEqual(['e5', 'e2']);
+      data.setPresence('sip:2001@pbx', true);
+      expect(data.searchPhoneBook('2', 2).map((e) => e.employeeId)).toEqual(['e1', 'e5']);
+      data.clearPresence();
+      expect(data.searchPhoneBook('2', 2).map((e) => e.employeeId)).toEqual(['e2', 'e1']);
+    });
+
     it('returns phone book entries with normalised numbers', () => {
       expect(data.searchPhoneBook('иванов')[0]).toEqual({
         employeeId: 'e1',
