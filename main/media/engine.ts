@@ -40,9 +40,6 @@ export interface MediaEngineOptions {
   followHotPlug?: boolean;
 }
 
-/** How long the settings' test tone keeps its stream open (the tone is 0.6 s). */
-const TEST_TONE_HOLD_MS = 2500;
-
 export type DeviceFallback = Extract<NoticeWhat, { kind: 'device-fallback' }>;
 
 const ROLES: { role: DeviceRole; key: keyof AudioRouting; kind: 'output' | 'input' }[] = [
@@ -145,14 +142,8 @@ export class MediaEngine {
       tone[i] = on ? Math.round(0.4 * volume * 32767 * Math.sin((2 * Math.PI * 660 * i) / 8000)) : 0;
     }
     out.write(tone);
-    // Closed well after the tone's 0.6 s: a stream closes at once, dropping what it has not played, and
-    // a pacat started on a busy machine took over 0.3 s to connect (the e2e test heard nothing 1 run in 2).
-    return new Promise((resolve) =>
-      setTimeout(() => {
-        out.close();
-        resolve();
-      }, TEST_TONE_HOLD_MS).unref(),
-    );
+    // played out, then closed (a pacat that connects late still plays all of it)
+    return out.finish();
   }
 
   /**

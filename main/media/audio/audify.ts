@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
-import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
 import { watchSoundCards } from './alsa-watch.js';
 
@@ -176,6 +176,27 @@ export class AudifyAudio implements AudioDevicePort {
       queuedMs: () => Math.max(0, written - handed) * 20 + (pending.length / rate) * 1000,
       close() {
         closeOnce(this, open, rt);
+      },
+      // RtAudio's stopStream() plays out the device's buffer; what audify still queues is waited for
+      // (its frame callbacks count it) first. The last partial frame is padded with silence.
+      finish(timeoutMs?: number) {
+        if (this.closed) return Promise.resolve();
+        if (pending.length > 0) {
+          const last = new Int16Array(frame);
+          last.set(pending.read(pending.length)!);
+          rt.write(int16ToBuffer(last));
+          written++;
+        }
+        s.write = () => undefined;
+        const deadline = performance.now() + (timeoutMs ?? (this.queuedMs() ?? 0) + deviceMs() + FINISH_GRACE_MS);
+        return new Promise<void>((resolve) => {
+          const poll = setInterval(() => {
+            if (handed < written && fatalErrors === errorsAtOpen && performance.now() < deadline) return;
+            clearInterval(poll);
+            s.close();
+            resolve();
+          }, 20);
+        });
       },
     };
     open.add(s);

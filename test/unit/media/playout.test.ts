@@ -27,6 +27,10 @@ class FakeDevice implements AudioOutputStream {
     this.last = toMs;
     this.now = toMs;
   }
+  finish(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
   write(pcm: Int16Array): void {
     this.written += pcm.length;
   }
