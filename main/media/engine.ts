@@ -5,13 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type { AudioDevice, AudioDevices, AudioRouting } from '../../shared/domain.js';
+import type { AudioDevice, AudioDevices, AudioRouting, MicTestResult } from '../../shared/domain.js';
+import { fail, ok, type Result } from '../../shared/errors.js';
 import type { DeviceRole, NoticeWhat } from '../../shared/facts.js';
 import { createAudioPort } from './audio/index.js';
 import type { AudioBackendConfig, AudioDevicePort, DeviceList } from './audio/port.js';
 import { resample } from './audio/resample.js';
 import { readWav } from './audio/wav.js';
 import type { MediaOptions } from './contract.js';
+import { listen, MIC_TEST_MS, MicTestAborted, micLevel } from './mic-test.js';
 import { AudioRinger } from './ringer.js';
 import { createMediaSessionDescriptionHandlerFactory, type MediaSessionDescriptionHandler } from './session-description-handler.js';
 import { MediaWorkerHost } from './worker-host.js';
@@ -73,6 +75,8 @@ export class MediaEngine {
   private stopWatch: (() => void) | null = null;
   /** A chosen device came back during a call: switch to it when the calls are over. */
   private pendingRouting = false;
+  /** The microphone test running now (a second press joins it); a call's audio starting aborts it. */
+  private micTest: { result: Promise<Result<MicTestResult>>; abort: AbortController } | null = null;
 
   constructor(private readonly opts: MediaEngineOptions) {
     this.onError = opts.onError ?? (() => undefined);
@@ -147,6 +151,35 @@ export class MediaEngine {
   }
 
   /**
+   * The settings' microphone test: listen to an input (null: the default) for ~3 s and say the level.
+   * Refused while a call has audio (it uses the microphone, and an ALSA device may be exclusive); a
+   * call whose audio starts meanwhile stops it. A chosen device that is gone is refused by name (not
+   * quietly replaced by the default: the dispatcher asked about that one). Throws when the input cannot be opened.
+   */
+  testMicrophone(deviceId: string | null): Promise<Result<MicTestResult>> {
+    if (this.sessions.size > 0) return Promise.resolve(fail('invalid-state', { kind: 'mic-test-during-call' }));
+    if (deviceId !== null && this.effective(deviceId, 'input') === null) {
+      return Promise.resolve(fail('media-failure', { kind: 'device-not-connected', role: 'microphone', device: this.names.get(deviceId) ?? deviceId }));
+    }
+    if (this.micTest) return this.micTest.result;
+    const abort = new AbortController();
+    const result = listen(this.port, deviceId, MIC_TEST_MS, abort.signal).then(
+      (heard): Result<MicTestResult> =>
+        heard.samples === 0 ? fail('media-failure', { kind: 'mic-no-signal', seconds: MIC_TEST_MS / 1000 }) : ok(micLevel(heard, MIC_TEST_MS / 1000)),
+      (e: unknown): Result<MicTestResult> => {
+        if (e instanceof MicTestAborted) return fail('invalid-state', { kind: 'mic-test-interrupted' });
+        throw e;
+      },
+    );
+    this.micTest = { result, abort };
+    const clear = () => {
+      if (this.micTest?.result === result) this.micTest = null;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+
+  /**
    * Re-enumerate (hot-plug). A chosen device that is gone falls back to the default (a notice names
    * both; a call's audio moves at once); one that came back is used again (by the next stream opened:
    * a call in progress stays where it is, not to jump between devices mid-sentence).
@@ -208,6 +241,7 @@ export class MediaEngine {
       defaults: options,
       onCreate: (sdh) => {
         this.sessions.add(sdh);
+        this.micTest?.abort.abort(); // the call needs the microphone
         const close = sdh.close.bind(sdh);
         sdh.close = () => {
           this.sessions.delete(sdh);
@@ -231,6 +265,7 @@ export class MediaEngine {
     if (this.closed) return;
     this.closed = true;
     this.stopWatch?.();
+    this.micTest?.abort.abort();
     this.ringer.close();
     for (const s of this.sessions) s.close();
     this.sessions.clear();
