@@ -78,6 +78,12 @@ const MINIMIZE_LATENCY = 0x2;
 /** RtAudioErrorType: 0 WARNING and 1 DEBUG_WARNING (an underrun, say) are not failures; above them the stream is gone. */
 const DEBUG_WARNING = 1;
 const FALLBACK_RATE = 48000;
+/**
+ * finish(): how long the stream stays open after the device took the last frame, beyond its reported
+ * latency. A fallback, not a measurement: through ALSA's pulse plugin the frames taken are not yet heard
+ * (the plugin's stream starts late and stopStream() drops its buffer), and nothing here says when they are.
+ */
+const TAIL_MS = 2000;
 
 /**
  * audify keeps ONE error callback for the whole process (a global in rt_audio.cpp, replaced by each
@@ -188,10 +194,18 @@ export class AudifyAudio implements AudioDevicePort {
           written++;
         }
         s.write = () => undefined;
-        const deadline = performance.now() + (timeoutMs ?? (this.queuedMs() ?? 0) + deviceMs() + FINISH_GRACE_MS);
+        const latency = () => (Number.isFinite(deviceMs()) ? Math.max(0, deviceMs()) : 0); // RtAudio may not know it
+        const deadline = performance.now() + (timeoutMs ?? (this.queuedMs() ?? 0) + latency() + FINISH_GRACE_MS);
+        let tailUntil = 0;
         return new Promise<void>((resolve) => {
           const poll = setInterval(() => {
-            if (handed < written && fatalErrors === errorsAtOpen && performance.now() < deadline) return;
+            const now = performance.now();
+            if (fatalErrors === errorsAtOpen && now < deadline) {
+              if (handed < written) return;
+              // taken: still in the device's buffer, which stopStream() through ALSA's pulse plugin drops
+              if (tailUntil === 0) tailUntil = now + latency() + TAIL_MS;
+              if (now < tailUntil) return;
+            }
             clearInterval(poll);
             s.close();
             resolve();

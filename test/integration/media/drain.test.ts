@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PulseCliAudio } from '../../../main/media/audio/pulse-cli.js';
 import { MediaEngine } from '../../../main/media/engine.js';
 import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { hearsTone } from '../../support/pulse-audio.js';
-import { rms, sine } from '../../unit/media/helpers.js';
+import { hearsTone, loudMs, loudPart } from '../../support/pulse-audio.js';
+import { sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let pulse: PrivatePulse;
@@ -18,23 +18,6 @@ beforeAll(async () => {
   await sleep(500);
 });
 afterAll(async () => pulse?.stop());
-
-/** ms of `x` (8 kHz) in 10 ms blocks loud enough to be the tone. */
-function loudMs(x: Int16Array): number {
-  let ms = 0;
-  for (let i = 0; i + 80 <= x.length; i += 80) if (rms(x.subarray(i, i + 80)) > 1000) ms += 10;
-  return ms;
-}
-
-/** Only the tone's part of a recording (its loud 10 ms blocks), for hearsTone. */
-function loudPart(x: Int16Array): Int16Array {
-  const parts: number[] = [];
-  for (let i = 0; i + 80 <= x.length; i += 80) {
-    const b = x.subarray(i, i + 80);
-    if (rms(b) > 1000) parts.push(...b);
-  }
-  return Int16Array.from(parts);
-}
 
 /**
  * Record headset.monitor while `play` runs with the server stopped for `frozenMs` from its start
