@@ -27,10 +27,6 @@ class FakeDevice implements AudioOutputStream {
     this.last = toMs;
     this.now = toMs;
   }
-  finish(): Promise<void> {
-    this.closed = true;
-    return Promise.resolve();
-  }
   write(pcm: Int16Array): void {
     this.written += pcm.length;
   }
@@ -39,6 +35,10 @@ class FakeDevice implements AudioOutputStream {
   }
   close(): void {
     this.closed = true;
+  }
+  finish(): Promise<void> {
+    this.close();
+    return Promise.resolve();
   }
 }
 
