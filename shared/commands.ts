@@ -6,6 +6,7 @@ import type {
   HistoryEntry,
   HistoryPage,
   HistoryQuery,
+  MicTestResult,
   NewOrder,
   Order,
   OrderFilter,
@@ -51,6 +52,11 @@ export interface Commands {
   setAudioRouting: { args: { routing: AudioRouting }; result: null };
   /** A short tone on one output device (null: the system default), at the ring volume. */
   playTestTone: { args: { deviceId: string | null }; result: null };
+  /**
+   * Listen to one input device (null: the system default) for ~3 s and say what level it heard.
+   * Refused while a call has audio (the call uses the microphone); a call starting meanwhile stops it.
+   */
+  testMicrophone: { args: { deviceId: string | null }; result: MicTestResult };
   updateSettings: { args: { settings: Partial<Settings> }; result: Settings };
   dismissNotice: { args: { noticeId: number }; result: null };
   /** Save the SIP account and register with it at once (the core restarts with it; refused while a call is up). */

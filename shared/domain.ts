@@ -299,6 +299,15 @@ export interface AudioDevices {
   gone?: AudioDevice[];
 }
 
+/**
+ * What the settings' microphone test heard (the testMicrophone command's result), over its `seconds`.
+ * Levels in dBFS: 0 is full scale, a full-scale sine has an RMS of -3.
+ */
+export type MicTestResult =
+  | { kind: 'sound'; peakDbfs: number; rmsDbfs: number; seconds: number }
+  /** Nothing above the silence threshold (a muted or dead microphone, or nobody spoke); peakDbfs null: digital zero. */
+  | { kind: 'silence'; peakDbfs: number | null; seconds: number };
+
 /** How the phone reaches its SIP server. */
 export const SIP_TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
 export type SipTransport = (typeof SIP_TRANSPORTS)[number];

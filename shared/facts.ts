@@ -83,6 +83,14 @@ export type ErrorWhy =
   | { kind: 'core-unreachable' }
   /** The phone core did not answer a command in time. */
   | { kind: 'core-timeout'; command: string }
+  /** media: the microphone test is refused while a call has audio (the call is using the microphone). */
+  | { kind: 'mic-test-during-call' }
+  /** media: a call's audio started during the microphone test: the test stopped. */
+  | { kind: 'mic-test-interrupted' }
+  /** media: the chosen device (named by its last known name) is not connected now. */
+  | { kind: 'device-not-connected'; role: DeviceRole; device: string }
+  /** media: the input gave no audio at all in `seconds` (another program holds it, or it is failing). */
+  | { kind: 'mic-no-signal'; seconds: number }
   /** desktop shell: the SIP account cannot change while a call is up (the core restarts with it). */
   | { kind: 'account-change-during-call' }
   /** desktop shell: this entry takes its account from the config file only. */
@@ -196,6 +204,10 @@ export const ERROR_WHY_KINDS = [
   'storage',
   'stored-not-readable',
   'audio',
+  'mic-test-during-call',
+  'mic-test-interrupted',
+  'device-not-connected',
+  'mic-no-signal',
   'unauthorized',
   'core-unreachable',
   'core-timeout',

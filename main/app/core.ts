@@ -211,6 +211,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
           return devices;
         },
         playTestTone: (deviceId) => media.playTestTone(deviceId),
+        testMicrophone: (deviceId) => media.testMicrophone(deviceId),
         setRouting: (routing) => {
           media.setRouting(routing);
           stored.saveRouting(routing);

@@ -6,6 +6,7 @@ import type {
   HistoryEntry,
   HistoryPage,
   HistoryQuery,
+  MicTestResult,
   NewOrder,
   Order,
   OrderFilter,
@@ -56,6 +57,8 @@ export interface DeviceControl {
   setRouting(routing: AudioRouting): Promise<void> | void;
   /** A short tone on an output device; throws if the device cannot be opened. */
   playTestTone(deviceId: string | null): Promise<void> | void;
+  /** Listen to an input for ~3 s: the level, or a typed refusal; throws if the device cannot be opened. */
+  testMicrophone(deviceId: string | null): R<MicTestResult>;
 }
 
 export interface SettingsControl {
@@ -125,6 +128,13 @@ export function createCommandHandlers(deps: HandlerDeps): CommandHandlers {
         return ok(null);
       } catch (error) {
         return fail('media-failure', { kind: 'audio', detail: `test tone: ${(error as Error).message}` });
+      }
+    },
+    testMicrophone: async ({ deviceId }) => {
+      try {
+        return await deps.devices.testMicrophone(deviceId);
+      } catch (error) {
+        return fail('media-failure', { kind: 'audio', detail: `microphone test: ${(error as Error).message}` });
       }
     },
     setAudioRouting: async ({ routing }) => {

@@ -75,6 +75,7 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
     routing: v.strictObject({ ringDeviceId: deviceId, talkOutputDeviceId: deviceId, microphoneDeviceId: deviceId }),
   }),
   playTestTone: v.strictObject({ deviceId }),
+  testMicrophone: v.strictObject({ deviceId }),
   updateSettings: v.strictObject({
     settings: v.strictObject({
       locale: v.optional(v.picklist(LOCALES)),

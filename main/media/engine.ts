@@ -5,13 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type { AudioDevice, AudioDevices, AudioRouting } from '../../shared/domain.js';
+import type { AudioDevice, AudioDevices, AudioRouting, MicTestResult } from '../../shared/domain.js';
+import { fail, ok, type Result } from '../../shared/errors.js';
 import type { DeviceRole, NoticeWhat } from '../../shared/facts.js';
 import { createAudioPort } from './audio/index.js';
 import type { AudioBackendConfig, AudioDevicePort, DeviceList } from './audio/port.js';
 import { resample } from './audio/resample.js';
 import { readWav } from './audio/wav.js';
 import type { MediaOptions } from './contract.js';
+import { listen, MIC_TEST_MS, MicTestAborted, micLevel } from './mic-test.js';
 import { AudioRinger } from './ringer.js';
 import { createMediaSessionDescriptionHandlerFactory, type MediaSessionDescriptionHandler } from './session-description-handler.js';
 import { MediaWorkerHost } from './worker-host.js';
@@ -39,9 +41,6 @@ export interface MediaEngineOptions {
   /** Follow the sound system's device events (pulse: `pactl subscribe`); default true. */
   followHotPlug?: boolean;
 }
-
-/** How long the settings' test tone keeps its stream open (the tone is 0.6 s). */
-const TEST_TONE_HOLD_MS = 2500;
 
 export type DeviceFallback = Extract<NoticeWhat, { kind: 'device-fallback' }>;
 
@@ -76,6 +75,8 @@ export class MediaEngine {
   private stopWatch: (() => void) | null = null;
   /** A chosen device came back during a call: switch to it when the calls are over. */
   private pendingRouting = false;
+  /** The microphone test running now (a second press joins it); a call's audio starting aborts it. */
+  private micTest: { result: Promise<Result<MicTestResult>>; abort: AbortController } | null = null;
 
   constructor(private readonly opts: MediaEngineOptions) {
     this.onError = opts.onError ?? (() => undefined);
@@ -145,14 +146,37 @@ export class MediaEngine {
       tone[i] = on ? Math.round(0.4 * volume * 32767 * Math.sin((2 * Math.PI * 660 * i) / 8000)) : 0;
     }
     out.write(tone);
-    // Closed well after the tone's 0.6 s: a stream closes at once, dropping what it has not played, and
-    // a pacat started on a busy machine took over 0.3 s to connect (the e2e test heard nothing 1 run in 2).
-    return new Promise((resolve) =>
-      setTimeout(() => {
-        out.close();
-        resolve();
-      }, TEST_TONE_HOLD_MS).unref(),
+    // played out, then closed (a pacat that connects late still plays all of it)
+    return out.finish();
+  }
+
+  /**
+   * The settings' microphone test: listen to an input (null: the default) for ~3 s and say the level.
+   * Refused while a call has audio (it uses the microphone, and an ALSA device may be exclusive); a
+   * call whose audio starts meanwhile stops it. A chosen device that is gone is refused by name (not
+   * quietly replaced by the default: the dispatcher asked about that one). Throws when the input cannot be opened.
+   */
+  testMicrophone(deviceId: string | null): Promise<Result<MicTestResult>> {
+    if (this.sessions.size > 0) return Promise.resolve(fail('invalid-state', { kind: 'mic-test-during-call' }));
+    if (deviceId !== null && this.effective(deviceId, 'input') === null) {
+      return Promise.resolve(fail('media-failure', { kind: 'device-not-connected', role: 'microphone', device: this.names.get(deviceId) ?? deviceId }));
+    }
+    if (this.micTest) return this.micTest.result;
+    const abort = new AbortController();
+    const result = listen(this.port, deviceId, MIC_TEST_MS, abort.signal).then(
+      (heard): Result<MicTestResult> =>
+        heard.samples === 0 ? fail('media-failure', { kind: 'mic-no-signal', seconds: MIC_TEST_MS / 1000 }) : ok(micLevel(heard, MIC_TEST_MS / 1000)),
+      (e: unknown): Result<MicTestResult> => {
+        if (e instanceof MicTestAborted) return fail('invalid-state', { kind: 'mic-test-interrupted' });
+        throw e;
+      },
     );
+    this.micTest = { result, abort };
+    const clear = () => {
+      if (this.micTest?.result === result) this.micTest = null;
+    };
+    result.then(clear, clear);
+    return result;
   }
 
   /**
@@ -217,6 +241,7 @@ export class MediaEngine {
       defaults: options,
       onCreate: (sdh) => {
         this.sessions.add(sdh);
+        this.micTest?.abort.abort(); // the call needs the microphone
         const close = sdh.close.bind(sdh);
         sdh.close = () => {
           this.sessions.delete(sdh);
@@ -240,6 +265,7 @@ export class MediaEngine {
     if (this.closed) return;
     this.closed = true;
     this.stopWatch?.();
+    this.micTest?.abort.abort();
     this.ringer.close();
     for (const s of this.sessions) s.close();
     this.sessions.clear();

@@ -172,6 +172,10 @@ export const en = {
   // media: device tests and devices that come and go
   testTone: 'Test',
   testToneHint: 'Play a short tone on this device',
+  micTestHint: 'Listen to this microphone for 3 seconds and show the level it hears',
+  micTestRunning: 'Listening… say something into the microphone',
+  micTestSound: (peak: string, rms: string) => `Sound heard: peak ${peak} dBFS, average ${rms} dBFS`,
+  micTestSilence: (seconds: number, peak: string | null) => `Silence: the microphone heard nothing in ${seconds} s${peak === null ? '' : ` (peak ${peak} dBFS)`}`,
   deviceGone: (name: string) => `${name} (not connected)`,
   unknownDevice: 'Unknown device',
 

@@ -166,6 +166,10 @@ export const ru: Strings = {
   // media: проверка устройств, устройства, которые подключают и отключают
   testTone: 'Проверить',
   testToneHint: 'Воспроизвести короткий сигнал на этом устройстве',
+  micTestHint: 'Послушать этот микрофон 3 секунды и показать уровень звука',
+  micTestRunning: 'Слушаю… скажите что-нибудь в микрофон',
+  micTestSound: (peak, rms) => `Звук есть: пик ${peak} дБ, средний уровень ${rms} дБ`,
+  micTestSilence: (seconds, peak) => `Тишина: микрофон ничего не услышал за ${seconds} с${peak === null ? '' : ` (пик ${peak} дБ)`}`,
   deviceGone: (name) => `${name} (не подключено)`,
   unknownDevice: 'Неизвестное устройство',
 

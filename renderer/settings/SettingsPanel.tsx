@@ -3,7 +3,7 @@ import type { AudioDevice, AudioRouting, Locale } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { Overlay } from '../common/Overlay.js';
 import { usePhone } from '../store/phone-context.js';
-import { GoneDeviceOption, TestToneButton } from './DeviceTest.js';
+import { GoneDeviceOption, MicTestButton, TestToneButton } from './DeviceTest.js';
 import { AccountSettings } from './AccountSettings.js';
 import { HeadsetSettings } from './HeadsetSettings.js';
 import { ShortcutSettings } from './ShortcutSettings.js';
@@ -42,7 +42,7 @@ export function SettingsPanel(props: { onClose: () => void }) {
           ))}
           {value !== null && !list.some((d) => d.id === value) ? <GoneDeviceOption devices={devices} id={value} /> : null}
         </select>
-        {key !== 'microphoneDeviceId' ? <TestToneButton deviceId={value} testId={`${testId}-test`} /> : null}
+        {key !== 'microphoneDeviceId' ? <TestToneButton deviceId={value} testId={`${testId}-test`} /> : <MicTestButton deviceId={value} testId={`${testId}-test`} />}
       </span>
     </div>
   );

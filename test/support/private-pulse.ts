@@ -17,6 +17,8 @@ export interface PrivatePulse {
   keep(source: string): void;
   /** Record `ms` of a source as 8 kHz mono samples. */
   record(source: string, ms: number): Promise<Int16Array>;
+  /** Stop the server (SIGSTOP) until the returned thaw is called: its clients connect late, as on a busy machine. */
+  freeze(): () => void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,10 @@ export async function startPrivatePulse(): Promise<PrivatePulse> {
           resolve(out);
         });
       }),
+    freeze: () => {
+      daemon.kill('SIGSTOP');
+      return () => daemon.kill('SIGCONT');
+    },
     stop: async () => {
       for (const k of keepers) k.kill('SIGTERM');
       if (daemon.exitCode === null) {

@@ -75,3 +75,18 @@ export function hearsTone(samples: Int16Array, frequency: number, rate = 8000): 
   for (const x of samples) energy += x * x;
   return samples.length > 0 && Math.sqrt(energy / samples.length) > 1000 && toneShare(samples, frequency, rate) > 0.5;
 }
+
+/** ms of `x` (8 kHz) in 10 ms blocks loud enough to be a tone (RMS over 1000): how much of a tone was heard. */
+export function loudMs(x: Int16Array): number {
+  return loudPart(x).length / 8;
+}
+
+/** Only the loud 10 ms blocks of a recording (the tone's part, for hearsTone). */
+export function loudPart(x: Int16Array): Int16Array {
+  const parts: number[] = [];
+  for (let i = 0; i + 80 <= x.length; i += 80) {
+    const b = x.subarray(i, i + 80);
+    if (rms(b) > 1000) parts.push(...b);
+  }
+  return Int16Array.from(parts);
+}

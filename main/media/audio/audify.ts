@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
-import { int16ToBuffer, PcmRing, S16Assembler } from './port.js';
+import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
 import { watchSoundCards } from './alsa-watch.js';
 
@@ -78,6 +78,12 @@ const MINIMIZE_LATENCY = 0x2;
 /** RtAudioErrorType: 0 WARNING and 1 DEBUG_WARNING (an underrun, say) are not failures; above them the stream is gone. */
 const DEBUG_WARNING = 1;
 const FALLBACK_RATE = 48000;
+/**
+ * finish(): how long the stream stays open after the device took the last frame, beyond its reported
+ * latency. A fallback, not a measurement: through ALSA's pulse plugin the frames taken are not yet heard
+ * (the plugin's stream starts late and stopStream() drops its buffer), and nothing here says when they are.
+ */
+const TAIL_MS = 2000;
 
 /**
  * audify keeps ONE error callback for the whole process (a global in rt_audio.cpp, replaced by each
@@ -176,6 +182,35 @@ export class AudifyAudio implements AudioDevicePort {
       queuedMs: () => Math.max(0, written - handed) * 20 + (pending.length / rate) * 1000,
       close() {
         closeOnce(this, open, rt);
+      },
+      // RtAudio's stopStream() plays out the device's buffer; what audify still queues is waited for
+      // (its frame callbacks count it) first. The last partial frame is padded with silence.
+      finish(timeoutMs?: number) {
+        if (this.closed) return Promise.resolve();
+        if (pending.length > 0) {
+          const last = new Int16Array(frame);
+          last.set(pending.read(pending.length)!);
+          rt.write(int16ToBuffer(last));
+          written++;
+        }
+        s.write = () => undefined;
+        const latency = () => (Number.isFinite(deviceMs()) ? Math.max(0, deviceMs()) : 0); // RtAudio may not know it
+        const deadline = performance.now() + (timeoutMs ?? (this.queuedMs() ?? 0) + latency() + FINISH_GRACE_MS);
+        let tailUntil = 0;
+        return new Promise<void>((resolve) => {
+          const poll = setInterval(() => {
+            const now = performance.now();
+            if (fatalErrors === errorsAtOpen && now < deadline) {
+              if (handed < written) return;
+              // taken: still in the device's buffer, which stopStream() through ALSA's pulse plugin drops
+              if (tailUntil === 0) tailUntil = now + latency() + TAIL_MS;
+              if (now < tailUntil) return;
+            }
+            clearInterval(poll);
+            s.close();
+            resolve();
+          }, 20);
+        });
       },
     };
     open.add(s);

@@ -40,6 +40,12 @@ class FileOutput implements AudioOutputStream {
     this.writer?.close();
     this.writer = null;
   }
+
+  /** A file holds everything it was given: closing it is finishing it. */
+  finish(): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
 }
 
 class LoopInput implements AudioInputStream {

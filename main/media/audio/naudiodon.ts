@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
-import { int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
+import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
 import { watchSoundCards } from './alsa-watch.js';
 
@@ -224,6 +224,27 @@ export class NaudiodonAudio implements AudioDevicePort {
         } catch {
           /* already gone */
         }
+      },
+      // end(): once naudiodon has taken every chunk it quits with 'WAIT' (Pa_StopStream: PortAudio
+      // plays its buffers out) and emits 'finished'. At the bound: closed as by close().
+      finish(timeoutMs?: number) {
+        if (this.closed) return Promise.resolve();
+        const bound = timeoutMs ?? (this.queuedMs() ?? 0) + this.latencyMs + FINISH_GRACE_MS;
+        this.write = () => undefined;
+        return new Promise<void>((resolve) => {
+          const done = (quitAlready: boolean) => {
+            clearTimeout(timer);
+            if (quitAlready && !s.closed) {
+              (s as { closed: boolean }).closed = true; // naudiodon has quit: no second quit()
+              port.streamClosed(s);
+            }
+            s.close();
+            resolve();
+          };
+          const timer = setTimeout(() => done(false), bound);
+          writable.once('finished', () => done(true));
+          writable.end();
+        });
       },
     };
     open.add(s);

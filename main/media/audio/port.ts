@@ -27,8 +27,17 @@ export interface AudioOutputStream {
   readonly latencyMs: number;
   /** Stop at once (queued audio is discarded). */
   close(): void;
+  /**
+   * Close after playing what was written: no more writes are taken; resolves once the device has
+   * played it (or the adapter's fallback, see each adapter), or at `timeoutMs` (default: what is still
+   * queued + FINISH_GRACE_MS), when the stream is stopped at once as by close().
+   */
+  finish(timeoutMs?: number): Promise<void>;
   readonly closed: boolean;
 }
+
+/** finish()'s bound beyond the audio still queued: a sound server on a busy machine may take this long to connect. */
+export const FINISH_GRACE_MS = 5000;
 
 export interface AudioInputStream {
   readonly rate: number;

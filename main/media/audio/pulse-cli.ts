@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { AudioDevice } from '../../../shared/domain.js';
 import { parsePactlList, type PactlDevice } from './pactl-list.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
-import { int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
+import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 
 const run = promisify(execFile);
 
@@ -67,6 +67,7 @@ class PacatOutput implements AudioOutputStream {
   private readonly played: PlayedEstimate;
   private readonly clock = new PacatClock();
   private writtenSamples = 0;
+  private finishing: Promise<void> | null = null;
 
   constructor(
     readonly deviceId: string | null,
@@ -96,7 +97,7 @@ class PacatOutput implements AudioOutputStream {
 
   write(pcm: Int16Array): void {
     const stdin = this.child.stdin;
-    if (this.closed || !stdin || stdin.destroyed) return;
+    if (this.closed || this.finishing || !stdin || stdin.destroyed) return;
     if (stdin.writableLength > this.maxQueueBytes) return; // drop: never block the media clock
     stdin.write(int16ToBuffer(pcm));
     this.writtenSamples += pcm.length;
@@ -125,6 +126,29 @@ class PacatOutput implements AudioOutputStream {
     this.closed = true;
     this.child.stdin?.destroy();
     this.child.kill('SIGKILL'); // SIGKILL: stop now, do not drain what the server still holds
+  }
+
+  /**
+   * End pacat's stdin: on EOF it drains its stream (the server plays all it was given, even when pacat
+   * connected after the last write: it reads stdin into the stream only once connected) and exits by
+   * itself. Killed at the bound.
+   */
+  finish(timeoutMs?: number): Promise<void> {
+    if (this.finishing) return this.finishing;
+    if (this.closed) return Promise.resolve();
+    const bound = timeoutMs ?? this.queuedMs() + this.latencyMs + FINISH_GRACE_MS;
+    this.finishing = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.close();
+        resolve();
+      }, bound);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.child.stdin?.end();
+    return this.finishing;
   }
 }
 

@@ -16,7 +16,7 @@ import { encodeWav, readWav } from '../../../main/media/audio/wav.js';
 import { MediaEngine } from '../../../main/media/engine.js';
 import type { MediaSessionDescriptionHandler } from '../../../main/media/session-description-handler.js';
 import { aimAlsaPlugin, startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { hearsTone as hears } from '../../support/pulse-audio.js';
+import { hearsTone as hears, loudMs, loudPart } from '../../support/pulse-audio.js';
 import { sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -108,4 +108,20 @@ describe('portaudio backend (naudiodon) in the media worker', () => {
       port.close();
     }
   }, 30_000);
+  it('finish() plays a tone written at once whole, then closes the stream', async () => {
+    const port = new NaudiodonAudio();
+    await port.refresh();
+    const recording = pulse.record('headset.monitor', 4000);
+    await sleep(300);
+    const out = port.openOutput(PULSE_DEVICE, { rate: 8000, name: 'finish' });
+    out.write(sine(660, 0.5, 8000, 0.4));
+    await out.finish();
+    expect(out.closed).toBe(true);
+    const heard = await recording;
+    port.close();
+    const ms = loudMs(heard);
+    expect(ms).toBeGreaterThanOrEqual(470);
+    expect(ms).toBeLessThanOrEqual(530);
+    expect(hears(loudPart(heard), 660)).toBe(true);
+  });
 });

@@ -34,7 +34,7 @@ function fixture() {
       createOrder: () => fail('validation', { kind: 'invalid-field', field: 'pickupAddress', rule: 'required' }, 'pickupAddress'),
     },
     history: { query: () => ({ entries: [], total: 0, page: 0, pageSize: 20 }), missedNotCalledBack: () => [] },
-    devices: { devices: () => state.devices, refreshDevices: () => state.devices, setRouting: () => undefined, playTestTone: () => undefined },
+    devices: { devices: () => state.devices, refreshDevices: () => state.devices, setRouting: () => undefined, playTestTone: () => undefined, testMicrophone: () => ({ ok: true, value: { kind: 'silence', peakDbfs: null, seconds: 3 } }) },
     settings: { update: (p) => ({ ...state.settings, ...p }) },
     state: () => state,
   };

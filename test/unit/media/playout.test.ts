@@ -41,6 +41,10 @@ class FakeDevice implements AudioOutputStream {
   close(): void {
     this.closed = true;
   }
+  finish(): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
 }
 
 describe('OutputPacer', () => {
