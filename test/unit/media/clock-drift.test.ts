@@ -55,6 +55,7 @@ describe('clock drift', () => {
     const sdh = engine.sessionDescriptionHandlerFactory({ localAddress: '127.0.0.1', rtpPortMin: 32200, rtpPortMax: 32298 })({} as Session) as MediaSessionDescriptionHandler;
     const peer = await RtpPeer.open();
     const delays: number[] = [];
+    const concealed: number[] = [];
     let adjusted = 0;
     try {
       await sdh.setDescription(offerFor(peer.port));
@@ -63,6 +64,7 @@ describe('clock drift', () => {
         await new Promise((r) => setTimeout(r, 1000));
         delays.push(sdh.stats().playoutDelayMs ?? -1);
         adjusted = sdh.detailedStats()!.driftAdjusted;
+        concealed.push(sdh.detailedStats()!.concealed);
       }
     } finally {
       peer.close();
@@ -76,7 +78,10 @@ describe('clock drift', () => {
     const start = median(delays.slice(2, 6));
     const end = median(delays.slice(11, 15));
     expect(start).toBeGreaterThan(0);
-    expect(Math.abs(end - start)).toBeLessThan(20);
+    // A stall of a loaded machine that underruns the buffer (frames concealed) re-settles it with 10 ms more
+    // margin (RESETTLE_EXTRA_MS): that is not drift. Not followed, the drift would add 45 ms between the windows.
+    const underran = (concealed[14] ?? 0) > (concealed[2] ?? 0);
+    expect(Math.abs(end - start)).toBeLessThan(underran ? 30 : 20);
     expect(adjusted).toBeGreaterThan(30); // the peer's surplus (75 ms in 15 s) was followed sample by sample
     // from the second second on (the first may hold a start-up underrun while the test process warms up):
     // following the drift never leaves a hole (it stretches by samples, it does not drop); a stall of a
