@@ -2,17 +2,10 @@
 // The lab itself (Kamailio, PulseAudio, fixtures) is run by test/lab/lab.mjs; see test/lab/README.md.
 export { labPaths, ensureLab, labCli, SIP_HOST, SIP_PORT, SIP_TLS_PORT, LAB_PASSWORD } from './lib/paths.js';
 export type { LabPaths, CliResult } from './lib/paths.js';
-export { startBaresip, labUri, parseListCalls } from './lib/baresip.js';
-export type {
-  BaresipPeer,
-  BaresipOptions,
-  BaresipEvent,
-  BaresipEventType,
-  CallInfo,
-  CommandResult,
-  Recording,
-  WaitOptions,
-} from './lib/baresip.js';
+export { startBaresip, labUri } from './lib/baresip.js';
+export type { BaresipPeer, BaresipOptions, Recording, WaitOptions } from './lib/baresip.js';
+export { parseListCalls } from './lib/baresip-ctrl.js';
+export type { BaresipEvent, BaresipEventType, CallInfo, CommandResult } from './lib/baresip-ctrl.js';
 export { startLinphone, parseLinphoneResponse } from './lib/linphone.js';
 export type { LinphonePeer, LinphoneOptions, LinphoneResponse, LinphoneCallStatus } from './lib/linphone.js';
 export { runSipp, startSipp, uacInviteArgs, uasAnswerArgs } from './lib/sipp.js';
