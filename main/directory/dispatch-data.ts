@@ -6,8 +6,8 @@ import { fail, ok, type Result } from '../../shared/errors.js';
 import type { Database } from '../store/database.js';
 import { DispatchStore, fullName, RecordError } from '../store/dispatch-store.js';
 import { normaliseNumber } from '../numbers/phone-numbers.js';
-import { PhoneBookIndex, presenceKey as presenceKeyOf } from './phone-book-index.js';
-import { PresenceBook } from './presence-book.js';
+import { PhoneBookIndex } from './phone-book-index.js';
+import { PresenceBook, presenceKey as presenceKeyOf } from './presence-book.js';
 
 export interface DispatchData {
   /** Phone book filtered as the dispatcher types; online first, then by surname. Answers from memory. */

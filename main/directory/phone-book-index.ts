@@ -4,21 +4,11 @@
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import type { EmployeeRecord } from '../store/dispatch-store.js';
 import { searchableDigits } from '../numbers/phone-numbers.js';
-import type { PresenceBook } from './presence-book.js';
+import { presenceKey, type PresenceBook } from './presence-book.js';
 
 /** Lower case, NFC, ё → е, runs of white space → one space. */
 function foldText(text: string): string {
   return text.normalize('NFC').toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
-}
-
-/** A SIP URI reduced to user@host (no scheme, no parameters, lower case) for presence look-ups. */
-export function presenceKey(uri: string): string {
-  return uri
-    .trim()
-    .replace(/^<|>$/g, '')
-    .replace(/^sips?:/i, '')
-    .split(/[;?]/)[0]!
-    .toLowerCase();
 }
 
 interface IndexedEntry {

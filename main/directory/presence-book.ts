@@ -4,7 +4,15 @@
 // - an employee without a SIP address has no presence at all (nobody can know);
 // - the dispatcher herself is not her own colleague: her address never carries a mark, whatever the
 //   server says about it (her own PUBLISH, or the registrar's, comes back after a restart).
-import { presenceKey } from './phone-book-index.js';
+/** A SIP URI reduced to user@host (no scheme, no parameters, lower case) for presence look-ups. */
+export function presenceKey(uri: string): string {
+  return uri
+    .trim()
+    .replace(/^<|>$/g, '')
+    .replace(/^sips?:/i, '')
+    .split(/[;?]/)[0]!
+    .toLowerCase();
+}
 
 /** What the phone book shows for one employee: true online, false offline, null no presence known. */
 export type PresenceMark = boolean | null;
