@@ -152,28 +152,43 @@ class PacatOutput implements AudioOutputStream {
   }
 }
 
+/**
+ * parec: with -v it prints `Time: X sec; Latency: Y usec.` about every 50 ms, Y = pa_stream_get_latency
+ * of a record stream: the source's latency plus what the server holds for us, i.e. how old the audio
+ * reaching our pipe is. That (not the --latency-msec asked for, which is only its fragment size: the
+ * lab measured 5-6 ms against the 20 asked) is the device's share of the capture delay.
+ */
 class ParecInput implements AudioInputStream {
   closed = false;
   private readonly child: ChildProcess;
   private readonly ring: PcmRing;
   private readonly asm = new S16Assembler();
+  private readonly clock = new PacatClock();
 
   constructor(
     readonly deviceId: string | null,
     readonly rate: number,
     env: NodeJS.ProcessEnv,
-    readonly latencyMs: number,
+    private readonly requestedMs: number,
     name: string,
   ) {
-    const args = ['--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
+    const latencyMs = requestedMs;
+    const args = ['-v', '--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
     if (deviceId) args.push(`--device=${deviceId}`);
     this.ring = new PcmRing(Math.round(rate * 0.2)); // keep at most 200 ms: capture latency stays bounded
     this.child = spawn('parec', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => this.ring.push(this.asm.push(chunk)));
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => this.clock.push(chunk));
     this.child.on('error', () => this.close());
     this.child.on('exit', () => {
       this.closed = true;
     });
+  }
+
+  /** The server's figure for our stream (source + what it holds for us), else what was asked. */
+  get latencyMs(): number {
+    return this.clock.latencyMs ?? this.requestedMs;
   }
 
   read(samples: number): Int16Array | null {
