@@ -26,17 +26,20 @@ describe('the microphone through parec: the capture delay it reports', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("counts the server's latency for the stream as parec reports it, not the --latency-msec asked for", async () => {
-    const audio = new PulseCliAudio({ server: 'unix:/nonexistent', latencyMs: 20 });
+  it("counts the server's latency for the stream as parec reports it, and the time since the audio came, not the --latency-msec asked for", async () => {
+    let now = 1000;
+    const audio = new PulseCliAudio({ server: 'unix:/nonexistent', latencyMs: 20, now: () => now });
     const input = audio.openInput('mic', { rate: 8000, name: 'call' });
     try {
       await vi.waitFor(() => expect(input.available()).toBe(480));
-      await vi.waitFor(() => expect(input.latencyMs).toBeCloseTo(6.25, 5));
+      await vi.waitFor(() => expect(input.latencyMs).toBeCloseTo(6.25, 5)); // the report has come
       const pacer = new InputPacer(input);
-      const frame = pacer.read();
-      expect(frame).toHaveLength(160);
-      // the frame's oldest sample waited what was queued (60 ms) plus the server's 6.25, not 60 + 20
+      expect(pacer.read()).toHaveLength(160);
+      // the frame's oldest sample waited what was queued (60 ms) and the server's 6.25 before it reached us
       expect(pacer.delayMs).toBeCloseTo(66.25, 5);
+      now += 15; // a read 15 ms after the last audio came: what is left is 15 ms older
+      pacer.read();
+      expect(pacer.delayMs).toBeCloseTo((480 - 162) / 8 + 6.25 + 15, 5);
     } finally {
       input.close();
     }
