@@ -25,17 +25,18 @@ export interface DelayBaresip {
   stop(): Promise<void>;
 }
 
-export async function startDelayBaresip(pulse: PrivatePulse): Promise<DelayBaresip> {
+/** `mic`: baresip's microphone is the private server's `mic` source (ALSA's pulse plugin, PULSE_SOURCE), not a file of silence. */
+export async function startDelayBaresip(pulse: PrivatePulse, opts: { mic?: boolean } = {}): Promise<DelayBaresip> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-delay-baresip-'));
   const port = await allocPortBlock();
   const silence = path.join(dir, 'silence.wav');
   fs.writeFileSync(silence, encodeWav(new Int16Array(8000 * 120), 8000)); // its microphone: 2 min of silence (it hangs up when the file ends)
   const config = baresipCoreConfig({ port, audioFile: silence, device: 'alsa,pulse', maxCalls: 4, audioModules: ['alsa.so'], extra: [] });
-  fs.writeFileSync(path.join(dir, 'config'), config);
+  fs.writeFileSync(path.join(dir, 'config'), opts.mic ? config.replace(/^audio_source .*$/m, 'audio_source alsa,pulse') : config);
   fs.writeFileSync(path.join(dir, 'accounts'), `<sip:delay@127.0.0.1:${port}>;regint=0;answermode=auto\n`);
   const proc: Tracked = spawnTracked('baresip', ['-f', dir], {
     cwd: dir,
-    env: { ...process.env, ...pulse.env, HOME: dir, PULSE_SINK: 'headset' },
+    env: { ...process.env, ...pulse.env, HOME: dir, PULSE_SINK: 'headset', PULSE_SOURCE: 'mic' },
     logFile: path.join(dir, 'baresip.log'),
   });
   await sleep(800); // it opens its SIP socket at start-up

@@ -30,11 +30,11 @@ import { startDelayBaresip, type DelayBaresip } from './delay-baresip.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const CLICK_EVERY = 20; // frames (400 ms)
+export const CLICK_EVERY = 20; // frames (400 ms)
 /** Click k carries CLICK_FREQS[k % 8]: a lost click is missed, not paired with the next one. */
-const CLICK_FREQS = [500, 700, 900, 1100, 1300, 1500, 1700, 1900];
+export const CLICK_FREQS = [500, 700, 900, 1100, 1300, 1500, 1700, 1900];
 /** The first seconds (start-up) are reported apart. */
-const SETTLE_MS = 2000;
+export const SETTLE_MS = 2000;
 
 const frameOf = (f: number, amp: number) => encodeG711('PCMU', Int16Array.from({ length: 160 }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * f * i) / 8000))));
 
@@ -93,7 +93,7 @@ function clickSender(port: number, jitterMs: number) {
 }
 
 /** parec on a monitor: when each click's first sample was rendered, and the gaps in the quiet tone. */
-function clickRecorder(pulse: PrivatePulse, source: string) {
+export function clickRecorder(pulse: PrivatePulse, source: string) {
   const p = spawn('parec', ['--raw', '--format=s16le', '--rate=8000', '--channels=1', '--latency-msec=5', `--device=${source}`], { env: pulse.env });
   const chunks: { at: number; total: number }[] = [];
   const onsets: { index: number; freq: number }[] = [];
@@ -140,7 +140,7 @@ function clickRecorder(pulse: PrivatePulse, source: string) {
 }
 
 /** Each click sent -> the first click of its tone heard within 1 s after it (later: missed; the same tone comes again after 3.2 s). */
-function pair(sent: { at: number; freq: number }[], heard: { at: number; freq: number }[]): number[] {
+export function pair(sent: { at: number; freq: number }[], heard: { at: number; freq: number }[]): number[] {
   const out: number[] = [];
   for (const s of sent) {
     const h = heard.find((x) => x.freq === s.freq && x.at > s.at && x.at < s.at + 1000);

@@ -6,6 +6,11 @@
 //                                     lock), for --backends pulse,portaudio,rtaudio (default: all three);
 //                                     with pulse, baresip 1.0 gets the same clicks in the same run
 //                                     (delay-baresip.ts; --no-baresip leaves it out).
+//   npm run bench -- media mic        added delay microphone -> RTP p50/p99: clicks played into the `mic`
+//                                     source (micfeed null sink), timed on the sink's monitor and at a UDP
+//                                     far end, beside the call's captureDelayMs, baresip 1.0 in the same run
+//                                     (bench/media/mic-delay.ts; private PulseAudio, no lab lock;
+//                                     --seconds S, default 20; --no-baresip leaves it out).
 //   npm run bench -- media long       a 30-minute call (sender 0.5 % fast), faster than real time: the
 //                                     jitter buffer's level minute 1 vs minute 30 (the same code, driven
 //                                     by simulated arrival times), plus a real-time engine call of
@@ -33,6 +38,7 @@ import { percentile, type Benchmark, type Figure } from '../harness.js';
 import { calls, idle, type CallBackend } from './cost.js';
 import { sampleTree, treeCost, treeRssMb } from './procs.js';
 import { measuredDelay } from './delay.js';
+import { micDelay } from './mic-delay.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const num = (args: string[], flag: string, fallback: number) => {
@@ -147,6 +153,7 @@ const bench: Benchmark = {
       const backends = (i < 0 ? 'pulse,portaudio,rtaudio' : args[i + 1]!).split(',') as ('pulse' | 'portaudio' | 'rtaudio')[];
       for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'))));
     }
+    if (sections.includes('mic')) out.push(...(await micDelay(num(args, '--seconds', 20), !args.includes('--no-baresip'))));
     if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));
     if (sections.includes('calls')) {
       const i = args.indexOf('--backends');
