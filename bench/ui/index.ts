@@ -7,7 +7,11 @@
 // Times: sipp's packets from a tcpdump capture (pcap timestamps), the page's from its own clock
 // (performance.timeOrigin + now(), see probe.ts); both are the machine's clock, the offset is printed. A key
 // press is timed from its input event (Playwright types Cyrillic as input, with no keydown).
-// Args: --calls N (measured, default 120), --warmup N (default 5), --keys N (measured key presses, default 300),
+// Two phases of calls: --flood-calls N (default 30) right after the app registered, while it SUBSCRIBEs the presence of
+// every employee (10,000 at 100/s, ~100 s: the start-up flood), then, once the phone book's revision has not moved
+// for 5 s, --calls N (default 120): the dispatcher's shift after start-up. Each phase has its own figures; the
+// flood's are marked [start-up presence flood].
+// Args: --calls N (measured, default 120), --flood-calls N, --warmup N (default 5), --keys N (measured key presses, default 300),
 //   --peer-calls N (baresip calls, default 60), --keep (keep the capture), --page-profile FILE (a V8 CPU profile of the
 //   page over the whole run, for Chrome DevTools; the app's own: DP_APP_NODE_ARGS='--cpu-prof ...', test/support/app-process.ts).
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
