@@ -12,13 +12,14 @@ import { OrdersArea } from './orders/OrdersArea.js';
 import { useAccountAttention } from './settings/account-attention.js';
 import { SettingsPanel } from './settings/SettingsPanel.js';
 import { PhoneProvider, useCommandRunner, usePhone, type PhoneContextValue } from './store/phone-context.js';
+import { DirectoryRevisionContext } from './store/directory-revision.js';
 import { usePhoneState } from './store/use-phone-state.js';
 import { useHotkeys } from './telephony/hotkeys.js';
 import { TelephonyPanel } from './telephony/TelephonyPanel.js';
 import { TransferRequestContext, type TransferRequest } from './telephony/transfer-request.js';
 
 export function App(props: { api: PhoneApi }) {
-  const { state, connected } = usePhoneState(props.api);
+  const { state, connected, directory } = usePhoneState(props.api);
   const runner = useCommandRunner(props.api);
   const locale = state?.settings.locale ?? DEFAULT_LOCALE;
   const i18n = useMemo(() => ({ locale, t: dictionaries[locale] ?? dictionaries[DEFAULT_LOCALE] }), [locale]);
@@ -40,9 +41,11 @@ export function App(props: { api: PhoneApi }) {
   const value: PhoneContextValue = { api: props.api, state, connected, ...runner };
   return (
     <I18nContext.Provider value={i18n}>
-      <PhoneProvider value={value}>
-        <Screen />
-      </PhoneProvider>
+      <DirectoryRevisionContext.Provider value={directory}>
+        <PhoneProvider value={value}>
+          <Screen />
+        </PhoneProvider>
+      </DirectoryRevisionContext.Provider>
     </I18nContext.Provider>
   );
 }

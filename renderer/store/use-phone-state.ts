@@ -3,14 +3,21 @@ import { useEffect, useState } from 'preact/hooks';
 import type { PhoneApi } from '../../shared/commands.js';
 import type { PhoneState } from '../../shared/state.js';
 import { isConnectionAware } from '../api/ws-api.js';
+import { DirectoryRevision, sameButDirectory } from './directory-revision.js';
 
 export interface PhoneStore {
+  /**
+   * The latest state that changed something besides the phone book's revision: its directoryRevision may be
+   * older than the core's; read that through `directory` (useDirectoryRevision).
+   */
   state: PhoneState | null;
   connected: boolean;
+  directory: DirectoryRevision;
 }
 
 export function usePhoneState(api: PhoneApi): PhoneStore {
   const [state, setState] = useState<PhoneState | null>(null);
+  const [directory] = useState(() => new DirectoryRevision());
   const [connected, setConnected] = useState<boolean>(() => (isConnectionAware(api) ? api.isConnected() : true));
 
   useEffect(() => {
@@ -20,7 +27,9 @@ export function usePhoneState(api: PhoneApi): PhoneStore {
     const offState = api.onState((next) => {
       if (next.version < floor) return;
       floor = next.version;
-      setState(next);
+      directory.set(next.directoryRevision);
+      // Only presence moved: the phone books search again (directory), nothing else is drawn anew.
+      setState((drawn) => (drawn !== null && sameButDirectory(drawn, next) ? drawn : next));
     });
     let offConnection = () => {};
     if (isConnectionAware(api)) {
@@ -34,7 +43,7 @@ export function usePhoneState(api: PhoneApi): PhoneStore {
       offState();
       offConnection();
     };
-  }, [api]);
+  }, [api, directory]);
 
-  return { state, connected };
+  return { state, connected, directory };
 }

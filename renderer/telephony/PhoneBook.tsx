@@ -7,6 +7,7 @@ import { memo } from '../common/memo.js';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { PhoneBookEntry } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
+import { useDirectoryRevision } from '../store/directory-revision.js';
 import { usePhone } from '../store/phone-context.js';
 import { entryTarget, looksDialable, matchedNumber } from './format.js';
 import { keyName } from './key-names.js';
@@ -30,7 +31,7 @@ export interface PhoneBookProps {
 }
 
 export function PhoneBook(props: PhoneBookProps) {
-  const { run, state } = usePhone();
+  const { run } = usePhone();
   const t = useT();
   const prefix = props.testIdPrefix ?? 'phonebook';
   const [query, setQuery] = useState('');
@@ -39,6 +40,10 @@ export function PhoneBook(props: PhoneBookProps) {
   const [answered, setAnswered] = useState<string | null>(null);
   const [highlight, setHighlight] = useState(0);
   const latest = useRef(0);
+  const entriesRef = useRef(entries);
+  entriesRef.current = entries;
+  const answeredRef = useRef(answered);
+  answeredRef.current = answered;
   const [refreshTick, setRefreshTick] = useState(0);
 
   useEffect(() => {
@@ -47,7 +52,7 @@ export function PhoneBook(props: PhoneBookProps) {
   }, []);
 
   // Presence moved (someone came online or left): search again so the marks and order are fresh.
-  const revision = state.directoryRevision;
+  const revision = useDirectoryRevision();
   const firstRevision = useRef(revision);
   useEffect(() => {
     if (revision !== firstRevision.current) setRefreshTick((n) => n + 1);
@@ -59,8 +64,11 @@ export function PhoneBook(props: PhoneBookProps) {
       const q = text.trim();
       void run('searchPhoneBook', { query: q, limit: 50 }, { quiet: true }).then((result) => {
         if (seq !== latest.current) return; // an older answer never overwrites a newer one
-        if (result.ok && Array.isArray(result.value)) setEntries(result.value);
-        else setEntries([]);
+        const next = result.ok && Array.isArray(result.value) ? result.value : [];
+        // A refresh (presence moved, the periodic one) that found the same entries draws nothing and keeps
+        // the highlight where the arrow keys put it.
+        if (answeredRef.current === q && JSON.stringify(next) === JSON.stringify(entriesRef.current)) return;
+        setEntries(next);
         setAnswered(q);
         setHighlight(0);
       });
