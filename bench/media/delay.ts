@@ -149,13 +149,17 @@ export function pair(sent: { at: number; freq: number }[], heard: { at: number; 
   return out;
 }
 
-/** PulseAudio's own figure for our stream: "Latency: X usec, configured Y usec" of sink-input 'call'. */
-async function pulseLatency(pulse: PrivatePulse): Promise<number | null> {
-  const { stdout } = await promisify(execFile)('pactl', ['list', 'sink-inputs'], { env: pulse.env, encoding: 'utf8' });
-  for (const block of stdout.split(/\n(?=Sink Input #)/)) {
+/**
+ * PulseAudio's own figure for the stream named 'call': "Buffer Latency" + the sink's or source's latency of
+ * its sink-input (the talk side) or source-output (the microphone side).
+ */
+export async function pulseLatency(pulse: PrivatePulse, kind: 'sink-inputs' | 'source-outputs' = 'sink-inputs'): Promise<number | null> {
+  const { stdout } = await promisify(execFile)('pactl', ['list', kind], { env: pulse.env, encoding: 'utf8' });
+  const [heading, device] = kind === 'sink-inputs' ? ['Sink Input #', 'Sink'] : ['Source Output #', 'Source'];
+  for (const block of stdout.split(new RegExp(`\\n(?=${heading})`))) {
     if (!/media\.name = "call"/.test(block)) continue;
     const b = /Buffer Latency: (\d+) usec/.exec(block);
-    const s = /Sink Latency: (\d+) usec/.exec(block);
+    const s = new RegExp(`${device} Latency: (\\d+) usec`).exec(block);
     if (b && s) return (Number(b[1]) + Number(s[1])) / 1000;
   }
   return null;

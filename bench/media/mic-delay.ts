@@ -17,11 +17,10 @@
 // place in its frame: how long the oldest sample of the frame waited, what captureDelayMs claims to be).
 // Beside it for the app: what the call reports (stats().captureDelayMs), and PulseAudio's own figure
 // for the app's parec (`pactl list source-outputs`: Buffer Latency + Source Latency).
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Session } from 'sip.js';
 import { decodeG711 } from '../../main/media/g711.js';
@@ -31,7 +30,7 @@ import { startPrivatePulse, type PrivatePulse } from '../../test/support/private
 import { dominant } from '../../test/unit/media/helpers.js';
 import { answerPort, offerFor } from '../../test/unit/media/rtp-peer.js';
 import { percentile, type Figure } from '../harness.js';
-import { CLICK_EVERY, CLICK_FREQS, clickRecorder, SETTLE_MS } from './delay.js';
+import { CLICK_EVERY, CLICK_FREQS, clickRecorder, pulseLatency, SETTLE_MS } from './delay.js';
 import { startDelayBaresip, type DelayBaresip } from './delay-baresip.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -120,18 +119,6 @@ async function rtpReceiver() {
   };
 }
 
-/** PulseAudio's own figure for the app's parec: "Buffer Latency" + "Source Latency" of source-output 'call'. */
-async function sourceLatency(pulse: PrivatePulse): Promise<number | null> {
-  const { stdout } = await promisify(execFile)('pactl', ['list', 'source-outputs'], { env: pulse.env, encoding: 'utf8' });
-  for (const block of stdout.split(/\n(?=Source Output #)/)) {
-    if (!/media\.name = "call"/.test(block)) continue;
-    const b = /Buffer Latency: (\d+) usec/.exec(block);
-    const s = /Source Latency: (\d+) usec/.exec(block);
-    if (b && s) return (Number(b[1]) + Number(s[1])) / 1000;
-  }
-  return null;
-}
-
 interface Run {
   /** arrival - the onset's rendering, per click heard after the start-up */
   click: number[];
@@ -181,7 +168,7 @@ async function oneRun(pulse: PrivatePulse, dir: string, target: 'app' | DelayBar
     }
     const d = sdh?.stats().captureDelayMs ?? null;
     if (d !== null) reported.push(d);
-    if (sdh && reported.length % 10 === 0) void sourceLatency(pulse).then((pl) => pl !== null && fromPulse.push(pl), () => undefined);
+    if (sdh && reported.length % 10 === 0) void pulseLatency(pulse, 'source-outputs').then((pl) => pl !== null && fromPulse.push(pl), () => undefined);
   }
   const tEnd = nowMs();
   const packetsPerSecond = (rx.packets() - p0) / ((tEnd - t0 - SETTLE_MS) / 1000);

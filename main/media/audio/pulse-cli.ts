@@ -22,7 +22,6 @@ export interface PulseCliOptions {
   now?: () => number;
 }
 
-
 /**
  * What pacat has played, from its own reports: with -v it prints `Time: X sec; Latency: Y usec.`
  * about every 50 ms (X = pa_stream_get_time: the position being heard, sink latency included), plus
@@ -177,8 +176,7 @@ class ParecInput implements AudioInputStream {
     name: string,
     private readonly now: () => number = () => performance.now(),
   ) {
-    const latencyMs = requestedMs;
-    const args = ['-v', '--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${latencyMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
+    const args = ['-v', '--raw', '--format=s16le', `--rate=${rate}`, '--channels=1', `--latency-msec=${requestedMs}`, `--client-name=dispatch-phone`, `--stream-name=${name}`];
     if (deviceId) args.push(`--device=${deviceId}`);
     this.ring = new PcmRing(Math.round(rate * 0.2)); // keep at most 200 ms: capture latency stays bounded
     this.child = spawn('parec', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
