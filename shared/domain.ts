@@ -318,6 +318,9 @@ export type Locale = (typeof LOCALES)[number];
 export interface Settings {
   locale: Locale;
   ringVolume: number; // 0..1
+  /** 0..1: the soft beep in the headset when a second call rings during a call, set apart from the ring (the
+   *  speaker's ring is for the room, the beep is in her ear). Absent = 1 (the beep's own soft level). */
+  callWaitingVolume?: number;
   /** Global shortcuts (desktop only), as Electron accelerators; '' = none. Defaults in shared/keymap.ts. */
   shortcuts: { answer: string; hold: string; transfer: string; hangup: string };
   /** Desktop: take the play/pause and stop media keys (headsets send them). Absent = on. */

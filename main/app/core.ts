@@ -188,6 +188,7 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
 
   let settings: Settings = stored.settings({ locale: config.locale, ringVolume: 1, shortcuts: DEFAULT_GLOBAL_SHORTCUTS });
   media.ringer.setVolume(settings.ringVolume);
+  media.ringer.setCallWaitingVolume(settings.callWaitingVolume ?? 1);
   const publisher = new PhoneStatePublisher({
     account: { user: config.sip.user, displayName: config.sip.displayName, server: config.sip.server, transport: config.sip.transport },
     calls: () => centre.snapshot(),
@@ -222,7 +223,9 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
         update: (patch) => {
           settings = { ...settings, ...patch, shortcuts: { ...settings.shortcuts, ...patch.shortcuts } };
           stored.saveSettings(settings);
-          if (patch.ringVolume !== undefined) media.ringer.setVolume(settings.ringVolume); // heard at once
+          // heard at once
+          if (patch.ringVolume !== undefined) media.ringer.setVolume(settings.ringVolume);
+          if (patch.callWaitingVolume !== undefined) media.ringer.setCallWaitingVolume(patch.callWaitingVolume);
           publisher.changed();
           return settings;
         },

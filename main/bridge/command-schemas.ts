@@ -80,6 +80,7 @@ export const commandSchemas: { [K in CommandName]: v.GenericSchema<unknown, Comm
     settings: v.strictObject({
       locale: v.optional(v.picklist(LOCALES)),
       ringVolume: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+      callWaitingVolume: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
       shortcuts: v.optional(
         v.strictObject({ answer: shortText(64), hold: shortText(64), transfer: shortText(64), hangup: shortText(64) }),
       ),

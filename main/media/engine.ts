@@ -30,6 +30,8 @@ export interface MediaEngineOptions {
   callWaitingOn?: 'talk' | 'ring';
   /** 0..1 */
   ringVolume?: number;
+  /** 0..1, the call-waiting beep's own level. */
+  callWaitingVolume?: number;
   /** Audio device errors (a device vanished, pacat missing...). */
   onError?: (message: string) => void;
   /** Log lines worth keeping (an RTP source latched, a stray source ignored). */
@@ -108,6 +110,7 @@ export class MediaEngine {
         opts.callWaitingOn === 'ring' ? this.effective(this.routing.ringDeviceId, 'output') : this.effective(this.routing.talkOutputDeviceId, 'output'),
       ringtone,
       volume: opts.ringVolume ?? 1,
+      callWaitingVolume: opts.callWaitingVolume ?? 1,
       onError: (m) => this.onError(m),
     });
   }

@@ -20,10 +20,13 @@ export interface AudioRingerOptions {
   ringtone?: Int16Array | null;
   /** 0..1 */
   volume?: number;
+  /** 0..1, the call-waiting beep's own level (it is soft already at 1). */
+  callWaitingVolume?: number;
   onError?: (message: string) => void;
 }
 
 const RATE = 8000;
+const clamp01 = (v: number): number => Math.max(0, Math.min(1, v));
 const AHEAD_MS = 600;
 const CHUNK_MS = 100;
 
@@ -35,15 +38,21 @@ export class AudioRinger implements Ringer {
   private startedAt = 0;
   private pattern: Pattern | null = null;
   private currentVolume: number;
+  private beepVolume: number;
   private pendingStart: NodeJS.Immediate | null = null;
 
   constructor(private readonly opts: AudioRingerOptions) {
-    this.currentVolume = opts.volume ?? 1;
+    this.currentVolume = clamp01(opts.volume ?? 1);
+    this.beepVolume = clamp01(opts.callWaitingVolume ?? 1);
   }
 
-  /** 0..1, for the ring and (softer) the call-waiting beep. */
+  /** 0..1, the ring's (and the settings' test tone's). */
   get volume(): number {
     return this.currentVolume;
+  }
+
+  get callWaitingVolume(): number {
+    return this.beepVolume;
   }
 
   get mode(): RingerMode {
@@ -57,11 +66,20 @@ export class AudioRinger implements Ringer {
     if (mode !== 'silent') this.scheduleStart();
   }
 
+  /** Heard at once: a ring in progress restarts at the new level. */
   setVolume(volume: number): void {
-    const v = Math.max(0, Math.min(1, volume));
+    const v = clamp01(volume);
     if (v === this.currentVolume) return;
     this.currentVolume = v;
-    if (this.current !== 'silent') this.restart();
+    if (this.current === 'ringing') this.restart();
+  }
+
+  /** Heard at once, like the ring's. */
+  setCallWaitingVolume(volume: number): void {
+    const v = clamp01(volume);
+    if (v === this.beepVolume) return;
+    this.beepVolume = v;
+    if (this.current === 'call-waiting') this.restart();
   }
 
   /** Routing changed: continue on the new device. */
@@ -97,7 +115,7 @@ export class AudioRinger implements Ringer {
       ? this.opts.ringtone
         ? samplePattern(this.opts.ringtone, 2000, this.currentVolume)
         : ringPattern(0.5 * this.currentVolume)
-      : callWaitingPattern(0.12 * this.currentVolume);
+      : callWaitingPattern(0.12 * this.beepVolume);
     try {
       this.out = this.opts.port.openOutput(device, { rate: RATE, name: ringing ? 'ringing' : 'call-waiting', latencyMs: 60 });
     } catch (e) {

@@ -164,6 +164,7 @@ export const en = {
   refreshDevices: 'Refresh devices',
   language: 'Language',
   ringVolume: 'Ring volume',
+  callWaitingVolume: 'Call-waiting beep volume (in the headset)',
   devicesError: (e: string) => `Audio devices unavailable: ${e}`,
   // notices
   dismiss: 'Dismiss',

@@ -160,6 +160,7 @@ export const ru: Strings = {
   refreshDevices: 'Обновить устройства',
   language: 'Язык',
   ringVolume: 'Громкость звонка',
+  callWaitingVolume: 'Громкость сигнала второго звонка (в гарнитуре)',
   devicesError: (e) => `Аудиоустройства недоступны: ${e}`,
   dismiss: 'Скрыть',
   facts: factsRu,

@@ -1,4 +1,5 @@
-// Settings: ring device, talk output and microphone are three separate choices; the UI language.
+// Settings: ring device, talk output and microphone are three separate choices; the ring's and the
+// call-waiting beep's volumes; the UI language.
 import type { AudioDevice, AudioRouting, Locale } from '../../shared/domain.js';
 import { useT } from '../i18n/index.js';
 import { Overlay } from '../common/Overlay.js';
@@ -47,6 +48,22 @@ export function SettingsPanel(props: { onClose: () => void }) {
     </div>
   );
 
+  // A level slider, in steps of 5 %; the core applies it at once (a ring or beep in progress too).
+  const volume = (testId: string, label: string, value: number, key: 'ringVolume' | 'callWaitingVolume') => (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <input
+        type="range"
+        min={0}
+        max={100}
+        step={5}
+        data-testid={testId}
+        value={Math.round(value * 100)}
+        onChange={(ev) => void run('updateSettings', { settings: { [key]: Number((ev.currentTarget as HTMLInputElement).value) / 100 } })}
+      />
+    </label>
+  );
+
   return (
     <Overlay title={t.settings} testId="settings" boxClass="settings" onClose={props.onClose}>
         {devices.error ? <div class="notice notice-warning">{t.devicesError(devices.error)}</div> : null}
@@ -60,18 +77,8 @@ export function SettingsPanel(props: { onClose: () => void }) {
               ⟳ {t.refreshDevices}
             </button>
           </div>
-          <label class="field">
-            <span class="field-label">{t.ringVolume}</span>
-            <input
-              type="range"
-              min={0}
-              max={100}
-              step={5}
-              data-testid="ring-volume"
-              value={Math.round(state.settings.ringVolume * 100)}
-              onChange={(ev) => void run('updateSettings', { settings: { ringVolume: Number((ev.currentTarget as HTMLInputElement).value) / 100 } })}
-            />
-          </label>
+          {volume('ring-volume', t.ringVolume, state.settings.ringVolume, 'ringVolume')}
+          {volume('call-waiting-volume', t.callWaitingVolume, state.settings.callWaitingVolume ?? 1, 'callWaitingVolume')}
           <label class="field">
             <span class="field-label">{t.language}</span>
             <select

@@ -1,5 +1,5 @@
-// The ring volume reaches the ringer at once (a ring in progress continues at the new level), for the
-// ring and for the soft call-waiting beep; the settings' test tone plays on the device asked for.
+// The ring volume and the call-waiting beep's own volume reach the ringer at once (a ring or beep in
+// progress continues at the new level); the settings' test tone plays on the device asked for.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const peak = (x: Int16Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 describe('ring volume and test tone', () => {
-  it('a volume change while ringing is heard at once; the call-waiting beep follows it too', async () => {
+  it('a volume change while ringing is heard at once; the call-waiting beep has its own level, also heard at once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringvol-'));
     const port = new FileAudio({ outputs: ['spk', 'headset'], outputDir: dir });
     const ringer = new AudioRinger({ port, ringDevice: () => 'spk', callWaitingDevice: () => 'headset', volume: 1 });
@@ -33,10 +33,23 @@ describe('ring volume and test tone', () => {
       expect(dominant(quiet, SCAN).freq).toBe(425);
       expect(peak(quiet)).toBeLessThan(loud * 0.3);
       expect(peak(quiet)).toBeGreaterThan(loud * 0.2);
+      // The beep has its own level: the ring's 0.25 does not reach it.
       ringer.setMode('call-waiting');
       await sleep(100);
       ringer.setMode('silent');
-      expect(peak(readWav(path.join(dir, 'headset.wav')).samples)).toBeLessThan(0.12 * 0.25 * 32767 * 1.05);
+      const beepFull = peak(readWav(path.join(dir, 'headset.wav')).samples);
+      expect(beepFull).toBeGreaterThan(0.12 * 32767 * 0.9);
+      expect(beepFull).toBeLessThanOrEqual(Math.ceil(0.12 * 32767));
+      // Changed while it beeps: heard at once, and the ring's level is left as it was.
+      ringer.setMode('call-waiting');
+      await sleep(100);
+      ringer.setCallWaitingVolume(0.5);
+      await sleep(100);
+      ringer.setMode('silent');
+      const beepHalf = peak(readWav(path.join(dir, 'headset.wav')).samples);
+      expect(beepHalf).toBeLessThan(beepFull * 0.55);
+      expect(beepHalf).toBeGreaterThan(beepFull * 0.45);
+      expect(ringer.volume).toBe(0.25);
     } finally {
       ringer.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -19,6 +19,15 @@ describe('device tests in the settings', () => {
     await waitFor(() => expect(api.commands('playTestTone')).toEqual([{ deviceId: 'headset' }, { deviceId: 'spk' }]));
   });
 
+  it('the ring and the call-waiting beep have a volume each, by their names', async () => {
+    const api = new FakePhoneApi(baseState());
+    render(<App api={api} />);
+    fireEvent.click(await screen.findByTestId('settings-button'));
+    fireEvent.change(screen.getByLabelText('Call-waiting beep volume (in the headset)'), { target: { value: '40' } });
+    fireEvent.change(screen.getByLabelText('Ring volume'), { target: { value: '70' } });
+    await waitFor(() => expect(api.commands('updateSettings')).toEqual([{ settings: { callWaitingVolume: 0.4 } }, { settings: { ringVolume: 0.7 } }]));
+  });
+
   it('the microphone test shows the level heard, silence, or the refusal, beside the microphone', async () => {
     const answers = [
       { ok: true as const, value: { kind: 'sound' as const, peakDbfs: -6.2, rmsDbfs: -9.4, seconds: 3 } },
