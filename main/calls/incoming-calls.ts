@@ -150,7 +150,8 @@ export class IncomingCalls {
         this.markEstablished(e);
         return;
       case 'ended':
-        ctx.ends.endCall(e, event.reason, event.cause);
+        // The leg may report its end before decline() returns: it is still her decline.
+        ctx.ends.endCall(e, event.reason, e.pending.has('decline') && event.reason === 'rejected' ? { kind: 'declined-by-dispatcher' } : event.cause);
         return;
       case 'remote-hold':
         if (isOver(e) || e.call.heldRemotely === event.held) return;

@@ -31,7 +31,9 @@ export function CallPanels() {
     const consultation = consultationOf(c, calls);
     if (consultation) paired.add(consultation.callId);
   }
-  const ended = calls.filter((c) => c.state === 'ended');
+  // A call she ended herself needs no line (she knows, and lines stack above the phone book); one that
+  // ended by itself, or by a transfer, says how for its few seconds.
+  const ended = calls.filter((c) => c.state === 'ended' && !endedByHer(c));
 
   return (
     <section class="call-panels" aria-label={t.callPanels}>
@@ -236,4 +238,8 @@ function CallPanel(props: { call: Call; consultation?: boolean }) {
       ) : null}
     </article>
   );
+}
+
+function endedByHer(call: Call): boolean {
+  return call.endReason === 'hung-up-local' || (call.endReason === 'rejected' && call.endCause?.kind === 'declined-by-dispatcher');
 }

@@ -52,6 +52,23 @@ describe('the Russian screen, from the call centre facts', () => {
     expect(englishOnScreen()).toEqual([]);
   });
 
+  it('a call she ended or declined herself leaves no line; one the far end ended says so', async () => {
+    const t = makeCentre({ lingerMs: 60_000 });
+    const mine = await t.talk('+79120000003');
+    await t.centre.hangup(mine.id);
+    const declined = t.ring('+79120000004');
+    await t.centre.decline(declined.id);
+    const theirs = await t.talk('+79120000005');
+    theirs.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
+    await flush();
+    expect(t.centre.snapshot().calls.filter((c) => c.state === 'ended')).toHaveLength(3);
+    const api = russianApi();
+    render(<App api={api} />);
+    act(() => api.publish(t.centre.snapshot()));
+    const lines = await screen.findAllByTestId('ended-call');
+    expect(lines.map((l) => l.textContent)).toEqual(['+79120000005 Звонок завершён: абонент положил трубку']);
+  });
+
   it('a registration the server refused, and a server that does not answer: Russian only', async () => {
     const t = makeCentre({ registered: false });
     const api = russianApi();
