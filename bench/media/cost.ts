@@ -20,7 +20,7 @@ import { startApp, type AppProcess } from '../../test/support/app-process.js';
 import { ensureLab, labPaths, pruneStaleContacts, sleep, startSipp, LAB_PASSWORD, SIP_HOST, SIP_PORT } from '../../test/lab/peers.js';
 import type { Figure } from '../harness.js';
 import { startBenchBaresip, type BenchBaresip } from '../sip/baresip.js';
-import { cpuMs, pulseServerPid, rssMb, sampleTree, threadCpuMs, treeCost, treeRssMb, type TreeCost } from './procs.js';
+import { cpuMs, pulseServerPid, rssMb, sampleTree, taskCpu, taskSummary, threadCpuMs, treeCost, treeRssMb, type TreeCost } from './procs.js';
 
 const APP_USER = '6000';
 const PEER_USER = '6001';
@@ -122,10 +122,13 @@ async function phase(user: string, pid: number, pulse: number, n: number, window
     );
     await sleep(settleS * 1000);
     const a = sampleTree(pid);
+    const t0 = taskCpu(pid);
     const p0 = cpuMs(pulse);
     await sleep(windowS * 1000);
     const b = sampleTree(pid);
+    const t1 = taskCpu(pid);
     const p1 = cpuMs(pulse);
+    console.log(`${n} call${n > 1 ? 's' : ''} to ${user}: busiest threads ${taskSummary(t0, t1, (b.at - a.at) / 1000)}`);
     const rss = treeRssMb(pid);
     const result = await sipp.done;
     if (result.code !== 0) {

@@ -103,6 +103,17 @@ export function mainThreadCpuMs(pid: number): number {
 /** Per thread of the process, summed by thread name (the main thread is "main"; "V8 DefaultWorke", "libuv-worker", workers...): CPU (ms) and wake-ups (voluntary context switches: each time it slept and was woken). */
 export function threadCpuMs(pid: number): Record<string, { ms: number; wakes: number }> {
   const out: Record<string, { ms: number; wakes: number }> = {};
+  for (const t of taskCpu(pid).values()) {
+    const entry = (out[t.name] ??= { ms: 0, wakes: 0 });
+    entry.ms += t.ms;
+    entry.wakes += t.wakes;
+  }
+  return out;
+}
+
+/** Per task (thread) of the process by id: name, CPU (ms), of it in the kernel, wake-ups (voluntary context switches). */
+export function taskCpu(pid: number): Map<number, { name: string; ms: number; sys: number; wakes: number }> {
+  const out = new Map<number, { name: string; ms: number; sys: number; wakes: number }>();
   let tasks: string[] = [];
   try {
     tasks = fs.readdirSync(`/proc/${pid}/task`);
@@ -113,16 +124,28 @@ export function threadCpuMs(pid: number): Record<string, { ms: number; wakes: nu
     try {
       const text = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
       const status = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
-      const name = Number(t) === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
       const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      const entry = (out[name] ??= { ms: 0, wakes: 0 });
-      entry.ms += ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond();
-      entry.wakes += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      const ms = (i: number) => (Number(f[i]) * 1000) / ticksPerSecond();
+      const name = Number(t) === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      out.set(Number(t), { name, ms: ms(11) + ms(12), sys: ms(12), wakes: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) });
     } catch {
       // gone
     }
   }
   return out;
+}
+
+/** The busiest tasks between two taskCpu samples, per second: "name#tid ms/s (sys) wakes/s". */
+export function taskSummary(a: ReturnType<typeof taskCpu>, b: ReturnType<typeof taskCpu>, seconds: number, top = 4): string {
+  return [...b]
+    .map(([tid, t]) => {
+      const o = a.get(tid) ?? { ms: 0, sys: 0, wakes: 0 };
+      return { tid, name: t.name, ms: (t.ms - o.ms) / seconds, sys: (t.sys - o.sys) / seconds, wakes: (t.wakes - o.wakes) / seconds };
+    })
+    .sort((x, y) => y.ms - x.ms)
+    .slice(0, top)
+    .map((t) => `${t.name}#${t.tid} ${t.ms.toFixed(1)} ms/s (${t.sys.toFixed(1)} kernel) ${t.wakes.toFixed(0)} wake-ups/s`)
+    .join(', ');
 }
 
 /** The process and its helpers at one moment. */
