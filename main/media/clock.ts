@@ -52,6 +52,16 @@ export class Ticker {
     this.timer = null;
   }
 
+  /**
+   * Move the clock's phase `ms` earlier (0 <= ms < one period): the next deadline, and every one after
+   * it, comes that much sooner. No tick is added or lost (no catch-up: the period between two ticks
+   * is shorter once). Called from a tick, it applies from the next one.
+   */
+  advance(ms: number): void {
+    if (!(ms > 0)) return;
+    this.start -= Math.min(ms, this.periodMs - 1);
+  }
+
   get isRunning(): boolean {
     return this.running;
   }
