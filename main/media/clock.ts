@@ -8,6 +8,7 @@
 // timers before polling, so after a stall of the thread the catch-up ticks would otherwise pop the
 // jitter buffer dry while the packets that arrived during the stall are still unread in the kernel
 // (an underrun, then a re-prime that adds delay, for packets that were on time).
+// `advance(ms)` moves the phase earlier (the media worker: to the talking call's packet arrivals).
 export interface TickerStats {
   ticks: number;
   /** Periods skipped by resynchronising after a stall. */

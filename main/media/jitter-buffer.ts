@@ -19,7 +19,11 @@
 //   control's band, in whole frames, plus the part of a frame before the next packet boundary (which
 //   costs no margin while the clocks agree), is cut at once at the settle point;
 // - an underrun (re-primed, which adds delay) makes it settle anew: the added delay is cut once it
-//   plays again, rather than played out 1 % fast for seconds.
+//   plays again, rather than played out 1 % fast for seconds;
+// - what the smallest margin still holds beyond the need after that cut (0-20 ms: the tick's phase
+//   against the arrivals, which no cut inside a packet can take) is offered to the caller's clock
+//   (takePhaseSlackMs): the media worker ticks that much earlier and says so (clockAdvanced), and the
+//   drift control's set point sinks with the packet(s) no longer there at each pop.
 import { tsDiff } from './rtp.js';
 
 export interface JitterBufferOptions {

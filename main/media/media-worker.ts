@@ -121,7 +121,7 @@ function tick(nowMs: number): void {
     const pcm = s.tickReceive(nowMs, deviceMs);
     if (s.playing) {
       playing++;
-      slack = s.jb.takePhaseSlackMs();
+      slack = Math.min(19, s.jb.takePhaseSlackMs()); // under one period (Ticker.advance)
       phaseOf = s;
     }
     if (!pcm) continue;

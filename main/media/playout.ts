@@ -18,6 +18,8 @@
 //   is not drift): above the bound by 4 ms, each frame is written 1 sample short (0.6 %, inaudible),
 //   by 15 ms 2 samples; past OUTPUT_DROP_MS a frame is skipped. A device that runs faster and empties
 //   the queue gets a frame 1 sample long.
+// - When the media clock moves its phase earlier (to the packets' arrivals, shorten()), the frame
+//   written then is that much short: our queue stays at its bound and the jitter buffer's gain is kept.
 //
 // Microphone: captured audio waiting to be sent stays within one period beyond the frame being read;
 // a fast device is followed by reading 1-2 extra samples per frame; from a slow one, a frame that is not
