@@ -225,7 +225,8 @@ async function oneRun(pulse: PrivatePulse, target: { app: AudioBackendConfig; de
   return { measured, early, sentAfter: after.length, gaps: rec.gaps(t0 + SETTLE_MS, tEnd - 100), reported, fromPulse };
 }
 
-export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', seconds: number, withBaresip = backend === 'pulse'): Promise<Figure[]> {
+/** `pacatLatencyMs`: pacat's --latency-msec for the app (default: the product's, 20). */
+export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', seconds: number, withBaresip = backend === 'pulse', pacatLatencyMs?: number): Promise<Figure[]> {
   const pulse = await startPrivatePulse();
   const out: Figure[] = [];
   const saved = { PULSE_SERVER: process.env.PULSE_SERVER, PULSE_SINK: process.env.PULSE_SINK };
@@ -235,7 +236,7 @@ export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', 
     let app: AudioBackendConfig;
     let device: string;
     if (backend === 'pulse') {
-      app = { backend: 'pulse', server: pulse.server };
+      app = { backend: 'pulse', server: pulse.server, ...(pacatLatencyMs ? { latencyMs: pacatLatencyMs } : {}) };
       device = 'headset';
     } else {
       // PortAudio / RtAudio reach the private server through ALSA's pulse plugin (its default sink)
@@ -260,6 +261,7 @@ export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', 
       const worstGap = (r: Run) => Math.max(0, ...r.gaps.map((g) => g.ms));
       out.push(
         fig('measured delay p50', 'ms', (r) => percentile(r.measured, 50), jitter === 0 ? 'p99 <= 60 ms at 0 jitter' : undefined),
+        fig('measured delay p90', 'ms', (r) => percentile(r.measured, 90)),
         fig('measured delay p99', 'ms', (r) => percentile(r.measured, 99)),
         fig('measured delay max', 'ms', (r) => Math.max(...r.measured)),
         fig('measured delay in the first 2 s, max', 'ms', (r) => (r.early.length ? Math.max(...r.early) : Number.NaN)),

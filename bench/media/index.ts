@@ -5,7 +5,8 @@
 //                                     the call reports (bench/media/delay.ts; private PulseAudio, no lab
 //                                     lock), for --backends pulse,portaudio,rtaudio (default: all three);
 //                                     with pulse, baresip 1.0 gets the same clicks in the same run
-//                                     (delay-baresip.ts; --no-baresip leaves it out).
+//                                     (delay-baresip.ts; --no-baresip leaves it out; --pacat-latency MS
+//                                     asks the app's pacat for another --latency-msec than the product's 20).
 //   npm run bench -- media mic        added delay microphone -> RTP p50/p99: clicks played into the `mic`
 //                                     source (micfeed null sink), timed on the sink's monitor and at a UDP
 //                                     far end, beside the call's captureDelayMs, baresip 1.0 in the same run
@@ -151,7 +152,7 @@ const bench: Benchmark = {
     if (sections.includes('delay')) {
       const i = args.indexOf('--backends');
       const backends = (i < 0 ? 'pulse,portaudio,rtaudio' : args[i + 1]!).split(',') as ('pulse' | 'portaudio' | 'rtaudio')[];
-      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'))));
+      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'), args.includes('--pacat-latency') ? num(args, '--pacat-latency', 20) : undefined)));
     }
     if (sections.includes('mic')) out.push(...(await micDelay(num(args, '--seconds', 20), !args.includes('--no-baresip'))));
     if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));

@@ -8,6 +8,7 @@
 // timers before polling, so after a stall of the thread the catch-up ticks would otherwise pop the
 // jitter buffer dry while the packets that arrived during the stall are still unread in the kernel
 // (an underrun, then a re-prime that adds delay, for packets that were on time).
+// `advance(ms)` moves the phase earlier (the media worker: to the talking call's packet arrivals).
 export interface TickerStats {
   ticks: number;
   /** Periods skipped by resynchronising after a stall. */
@@ -50,6 +51,16 @@ export class Ticker {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * Move the clock's phase `ms` earlier (0 <= ms < one period): the next deadline, and every one after
+   * it, comes that much sooner. No tick is added or lost (no catch-up: the period between two ticks
+   * is shorter once). Called from a tick, it applies from the next one.
+   */
+  advance(ms: number): void {
+    if (!(ms > 0)) return;
+    this.start -= Math.min(ms, this.periodMs - 1);
   }
 
   get isRunning(): boolean {

@@ -19,7 +19,11 @@
 //   control's band, in whole frames, plus the part of a frame before the next packet boundary (which
 //   costs no margin while the clocks agree), is cut at once at the settle point;
 // - an underrun (re-primed, which adds delay) makes it settle anew: the added delay is cut once it
-//   plays again, rather than played out 1 % fast for seconds.
+//   plays again, rather than played out 1 % fast for seconds;
+// - what the smallest margin still holds beyond the need after that cut (0-20 ms: the tick's phase
+//   against the arrivals, which no cut inside a packet can take) is offered to the caller's clock
+//   (takePhaseSlackMs): the media worker ticks that much earlier and says so (clockAdvanced), and the
+//   drift control's set point sinks with the packet(s) no longer there at each pop.
 import { tsDiff } from './rtp.js';
 
 export interface JitterBufferOptions {
@@ -91,6 +95,10 @@ export class JitterBuffer {
   /** Smallest margin (pop time - arrival) of the frames played since the last look; underruns + late frames at that look. */
   private minMargin = Infinity;
   private underrunsAtLook = 0;
+  /** What the smallest margin held beyond the need after the whole-frame cut (0..20 ms): the tick's phase. */
+  private phaseSlack = 0;
+  /** ms of the newest frames that arrived within phaseSlack of that pop: not there yet when the pops come that much sooner. */
+  private phaseDrop = 0;
 
   constructor(opts: JitterBufferOptions = {}) {
     this.minMs = opts.minMs ?? 20;
@@ -123,6 +131,8 @@ export class JitterBuffer {
     this.anchor = null;
     this.minMargin = Infinity;
     this.underrunsAtLook = this.s.underruns + this.s.late;
+    this.phaseSlack = 0;
+    this.phaseDrop = 0;
   }
 
   /** `arrivalMs`: local monotonic time of arrival, in milliseconds. Returns false if the frame was dropped. */
@@ -197,7 +207,7 @@ export class JitterBuffer {
     }
     this.steer(buffered, samples);
     if (this.played === SETTLE_FRAMES) this.dropStartExcess(samples);
-    if (this.played === SETTLE_FRAMES) this.trimMargin(samples);
+    if (this.played === SETTLE_FRAMES) this.trimMargin(samples, nowMs);
     this.discardBefore(this.playTs);
     if (this.frames.length === 0) {
       // underrun: the stream stopped or packets are late; re-prime on the next arrival (adds delay)
@@ -244,6 +254,29 @@ export class JitterBuffer {
   }
 
   /**
+   * Once per settle point: how much sooner (ms, under one frame) every pop could come and still find
+   * each packet `need` ms old (the margin the whole-frame cut could not take). The media clock ticks
+   * that much earlier from then on; 0 when nothing is to be had (or it was taken already).
+   */
+  takePhaseSlackMs(): number {
+    const e = this.phaseSlack;
+    this.phaseSlack = 0;
+    return e;
+  }
+
+  /**
+   * The caller's clock took the slack (`ms`, what takePhaseSlackMs gave): each pop now finds the newest
+   * packet(s) not yet there, so the level the drift control steers sinks by them without any drift:
+   * its set point moves with it (else it would stretch that delay back in over seconds).
+   */
+  clockAdvanced(ms: number): void {
+    if (!(ms > 0) || this.phaseDrop <= 0) return;
+    if (this.level !== null) this.level = Math.max(0, this.level - this.phaseDrop);
+    if (this.anchor) this.anchor = { ...this.anchor, level: Math.max(0, this.anchor.level - this.phaseDrop) };
+    this.phaseDrop = 0;
+  }
+
+  /**
    * Drift control: how many samples the next frame consumes beyond `samples`. The set point is the
    * level the buffer settled at in its first second (at most one frame above the target; moved by as
    * much as the target moves since), so only a creeping level is corrected; hysteresis 2..8 ms.
@@ -286,7 +319,7 @@ export class JitterBuffer {
    * Every frame played since the last look arrived at least `minMargin` ms before the pop it completed:
    * if nothing ran dry or came late meanwhile, cut what waited for nothing (see the head of the file).
    */
-  private trimMargin(samples: number): void {
+  private trimMargin(samples: number, nowMs: number): void {
     const frameMs = (samples / this.rate) * 1000;
     // the jitter's spread, a few ms, and the drift control's dead band (the level may sink 8 ms before it acts)
     const need = MARGIN_MS + 3 * ((this.jitter / this.rate) * 1000) + DRIFT_BAND_MS + (this.s.underruns > 0 ? RESETTLE_EXTRA_MS : 0);
@@ -302,7 +335,15 @@ export class JitterBuffer {
     const into = f && f.pcm.length === samples ? -tsDiff(this.playTs, f.ts) : 0;
     const align = into > 0 ? samples - into : 0;
     const frames = Math.max(0, Math.floor((margin - need) / frameMs));
-    const cut = Math.min(align + frames * samples, Math.floor(((this.bufferedMs() - frameMs) * this.rate) / 1000)); // keep the frame leaving now
+    const whole = align + frames * samples;
+    const cut = Math.min(whole, Math.floor(((this.bufferedMs() - frameMs) * this.rate) / 1000)); // keep the frame leaving now
+    // what is left beyond the need is less than a frame: the tick's phase against the arrivals, which
+    // only a tick that comes that much earlier can take (takePhaseSlackMs)
+    if (cut === whole) {
+      const e = Math.max(0, margin - need - frames * frameMs);
+      this.phaseSlack = e;
+      this.phaseDrop = this.frames.reduce((ms, x) => (nowMs - x.at < e ? ms + (x.pcm.length / this.rate) * 1000 : ms), 0);
+    }
     if ((cut / this.rate) * 1000 < 2) return;
     this.playTs = (this.playTs + cut) >>> 0;
     this.s.trimmed++;

@@ -110,7 +110,7 @@ export class MediaStream {
   private readonly sender = new RtpSender();
   private readonly dtmfOut = new DtmfSender();
   private readonly dtmfIn = new DtmfReceiver();
-  private readonly jb: JitterBuffer;
+  readonly jb: JitterBuffer; // the worker's clock follows its phase (takePhaseSlackMs)
   private readonly rx = new ReceptionStats(8000);
   private remoteSsrc: number | null = null;
   private readonly latch: SourceLatch<Arrival>;

@@ -114,14 +114,31 @@ function tick(nowMs: number): void {
   let any = false;
   mix.fill(0);
   const deviceMs = output && !output.out.closed ? output.delayMs : 0;
+  let playing = 0;
+  let slack = 0;
+  let phaseOf: MediaStream | null = null;
   for (const s of streams.values()) {
     const pcm = s.tickReceive(nowMs, deviceMs);
+    if (s.playing) {
+      playing++;
+      slack = Math.min(19, s.jb.takePhaseSlackMs()); // under one period (Ticker.advance)
+      phaseOf = s;
+    }
     if (!pcm) continue;
     any = true;
     for (let i = 0; i < FRAME_SAMPLES; i++) mix[i]! += pcm[i] ?? 0;
   }
   if (output && !output.out.closed) {
     for (let i = 0; i < FRAME_SAMPLES; i++) outFrame[i] = any ? Math.max(-32768, Math.min(32767, mix[i]!)) : 0;
+    // the one call playing found its packets waiting `slack` ms beyond what its jitter needs, by where
+    // the tick falls between their arrivals: the clock ticks that much earlier from now on, and this
+    // frame goes that much short so our queue toward the device does not take it instead (several
+    // calls playing: their arrivals are not in one phase, the clock stays)
+    if (playing === 1 && phaseOf && slack >= 1 && output.out.queuedMs() !== null) {
+      ticker.advance(slack);
+      phaseOf.jb.clockAdvanced(slack);
+      output.shorten(slack);
+    }
     output.write(outFrame);
   }
 }

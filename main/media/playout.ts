@@ -18,6 +18,8 @@
 //   is not drift): above the bound by 4 ms, each frame is written 1 sample short (0.6 %, inaudible),
 //   by 15 ms 2 samples; past OUTPUT_DROP_MS a frame is skipped. A device that runs faster and empties
 //   the queue gets a frame 1 sample long.
+// - When the media clock moves its phase earlier (to the packets' arrivals, shorten()), the frame
+//   written then is that much short: our queue stays at its bound and the jitter buffer's gain is kept.
 //
 // Microphone: captured audio waiting to be sent stays within one period beyond the frame being read;
 // a fast device is followed by reading 1-2 extra samples per frame; from a slow one, a frame that is not
@@ -46,6 +48,8 @@ export class OutputPacer {
   private lastMin: number | null = null;
   /** Frames still to skip: the excess found at the end of settling. */
   private toSkip = 0;
+  /** Samples to leave out of the next frame: the clock moved that much earlier (shorten()). */
+  private cut = 0;
 
   constructor(readonly out: AudioOutputStream) {
     out.write(new Int16Array((FRAME * OUTPUT_SLACK_MS) / 20)); // the one period of slack
@@ -58,6 +62,16 @@ export class OutputPacer {
     this.windowMin = Infinity;
     this.lastMin = null;
     this.toSkip = 0;
+    this.cut = 0;
+  }
+
+  /**
+   * The media clock ticks `ms` earlier from the next tick on (the jitter buffer's phase): every frame
+   * would reach the device that much sooner and wait that much longer in our queue. The next frame is
+   * written that much short, so the queue stays where it was and the delay goes.
+   */
+  shorten(ms: number): void {
+    this.cut = Math.max(0, Math.min(FRAME - 1, Math.round(ms * 8)));
   }
 
   write(frame: Int16Array): void {
@@ -66,6 +80,7 @@ export class OutputPacer {
       this.out.write(frame); // no device clock (a file): nothing to follow
       return;
     }
+
     this.writes++;
     this.windowMin = Math.min(this.windowMin, q);
     if (this.writes % WINDOW === 0) {
@@ -83,7 +98,11 @@ export class OutputPacer {
     }
     const settling = this.writes <= SETTLE_WRITES;
     const low = this.lastMin ?? q; // the queue's floor: what a frame written now really waits beyond the bound
-    if (this.toSkip > 0 && q > OUTPUT_SLACK_MS + 15) {
+    if (this.cut > 0) {
+      this.out.write(frame.subarray(this.cut));
+      this.cut = 0;
+      this.adjusted++;
+    } else if (this.toSkip > 0 && q > OUTPUT_SLACK_MS + 15) {
       this.toSkip--;
       this.skipped++;
     } else if (q > OUTPUT_DROP_MS || (settling && q > OUTPUT_SLACK_MS + 20)) {

@@ -73,6 +73,26 @@ describe('Ticker (drift-correcting 20 ms clock)', () => {
     expect(await seen(true)).toBe(5);
   });
 
+  it('advance() moves every later deadline earlier, without adding or losing a tick', () => {
+    let now = 0;
+    const times: number[] = [];
+    const t = new Ticker(20, (at) => {
+      times.push(at);
+      if (times.length === 10) t.advance(7);
+    }, 5, () => now);
+    t.startClock();
+    const deadline = () => (t as unknown as { start: number; n: number }).start + ((t as unknown as { n: number }).n + 1) * 20;
+    while (times.length < 30) {
+      now = deadline(); // the timer fires at each deadline
+      (t as unknown as { fire(): void }).fire();
+    }
+    t.stop();
+    // ticks 1..10 at 20 k, then 7 ms earlier: 213, 233, ...: one shorter period, no burst, no skip
+    expect(times.slice(8, 13)).toEqual([180, 200, 213, 233, 253]);
+    expect(times[29]).toBe(30 * 20 - 7);
+    expect(t.stats.skipped).toBe(0);
+  });
+
   it('resynchronises instead of bursting after a long stall', () => {
     let now = 0;
     let n = 0;

@@ -152,3 +152,63 @@ describe('JitterBuffer margin', () => {
     expect(s.adjusted).toBeLessThan(20);
   });
 });
+
+describe('the media clock following the packets\' phase', () => {
+  it('at zero jitter, whatever the phase: once the tick moves by the slack, each packet waits its margin and no more, and the device queue stays', () => {
+    for (const phase of [2, 8, 15, 19]) {
+      // the worker's loop on simulated clocks: pops at the ticks, the one playing call's slack moves
+      // the tick earlier (Ticker.advance) and shortens the next frame (OutputPacer.shorten)
+      const jb = new JitterBuffer({ minMs: 20, maxMs: 200 });
+      const dev = new FakeDevice(20.5); // it starts playing at the first tick: our queue is the one period primed
+      const pacer = new OutputPacer(dev);
+      let shift = 0;
+      let next = 0;
+      const arrival = (n: number) => n * 20 + phase;
+      const waited: number[] = [];
+      const queued: number[] = [];
+      let shifts = 0;
+      for (let k = 1; k <= 400; k++) {
+        const t = k * 20 + 0.5 - shift;
+        dev.advance(t);
+        while (arrival(next) <= t) {
+          jb.push((1000 + next * F) >>> 0, frame(next), arrival(next));
+          next++;
+        }
+        const pcm = jb.pop(F, t);
+        waited.push(pcm && pcm[0]! > 0 ? t - arrival(pcm[0]! - 1) : Number.NaN);
+        const slack = jb.takePhaseSlackMs();
+        if (slack >= 1) {
+          shift += slack;
+          shifts++;
+          jb.clockAdvanced(slack);
+          pacer.shorten(slack);
+        }
+        queued.push(dev.queuedMs()); // before this tick's write: what a frame written now waits
+        pacer.write(pcm ?? new Int16Array(F));
+      }
+      expect(shifts).toBeLessThanOrEqual(1);
+      const w = waited.slice(100);
+      // the margin (6 ms + the drift control's 8 ms band) and at most 1 ms more, whatever the phase
+      // (without the shift: up to a whole frame more, 6 + 8 + 20)
+      expect(Math.max(...w)).toBeLessThanOrEqual(6 + 8 + 1);
+      expect(Math.min(...w)).toBeGreaterThanOrEqual(6 + 8 - 1);
+      // the frame written short kept our queue where it was: its bound, never dry
+      const q = queued.slice(100);
+      expect(Math.max(...q)).toBeLessThanOrEqual(OUTPUT_SLACK_MS + 1);
+      expect(Math.min(...q)).toBeGreaterThan(OUTPUT_SLACK_MS - 5);
+      expect(jb.stats().underruns).toBe(0);
+    }
+  });
+
+  it('gives its slack once per settle point, and none after a reset', () => {
+    const jb = new JitterBuffer({ minMs: 20, maxMs: 200 });
+    waits(jb, 4, 60);
+    // phase 4, pops at +0.5: the packets waited 16.5 ms at the settle point; 14 + 3 x jitter were needed
+    const first = jb.takePhaseSlackMs();
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(20);
+    expect(jb.takePhaseSlackMs()).toBe(0);
+    jb.reset();
+    expect(jb.takePhaseSlackMs()).toBe(0);
+  });
+});
