@@ -5,6 +5,10 @@
 // Device ids are `rt:<name>` (RtAudio's numeric ids change when devices come and go).
 // Output is exact about its queue: audify calls back once per frame it has handed to the device, so
 // written - handed is what waits on our side, and getStreamLatency() is the device's buffer.
+// A new output stream through ALSA's pulse plugin first underruns: every write fails at once (-EPIPE)
+// until the plugin's stream has connected, and RtAudio drops the frame audify handed it (audify pops
+// it from its queue before RtAudio writes it). So nothing is handed to audify until the stream
+// plays in real time: its stream time (20 ms per callback) races ahead of the clock while it fails.
 import { createRequire } from 'node:module';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
@@ -35,7 +39,10 @@ interface RtAudioInstance {
     onError?: ((type: number, msg: string) => void) | null,
   ): number;
   start(): void;
+  /** stopStream(): on ALSA (not synchronized) snd_pcm_drain: plays out the device's buffer, then stops. */
   stop(): void;
+  /** Seconds of audio the callback has been through (20 ms per callback, failed writes too). */
+  readonly streamTime: number;
   closeStream(): void;
   write(pcm: Buffer): void;
   getStreamLatency(): number;
@@ -75,15 +82,18 @@ function closeOnce(s: { closed: boolean }, open: Set<unknown>, rt: RtAudioInstan
 
 const SINT16 = 0x2;
 const MINIMIZE_LATENCY = 0x2;
-/** RtAudioErrorType: 0 WARNING and 1 DEBUG_WARNING (an underrun, say) are not failures; above them the stream is gone. */
+/** RtAudioErrorType (RtAudio 6): 0 none, 1 WARNING (an underrun, say) is not a failure; above it the stream is gone. */
 const DEBUG_WARNING = 1;
 const FALLBACK_RATE = 48000;
 /**
- * finish(): how long the stream stays open after the device took the last frame, beyond its reported
- * latency. A fallback, not a measurement: through ALSA's pulse plugin the frames taken are not yet heard
- * (the plugin's stream starts late and stopStream() drops its buffer), and nothing here says when they are.
+ * An output stream has settled (plays in real time) once its stream time advanced over SETTLE_WINDOW_MS
+ * of the clock by no more than that + SETTLE_SLACK_MS (the device's buffer filling, or a late poll) and
+ * by at least half of it (it is really running: a stream whose first write blocks does not tick). While
+ * it fails, it runs ahead by 10-30 times. Past SETTLE_CAP_MS, what is held is handed anyway.
  */
-const TAIL_MS = 2000;
+const SETTLE_WINDOW_MS = 100;
+const SETTLE_SLACK_MS = 40;
+const SETTLE_CAP_MS = 5000;
 
 /**
  * audify keeps ONE error callback for the whole process (a global in rt_audio.cpp, replaced by each
@@ -157,9 +167,38 @@ export class AudifyAudio implements AudioDevicePort {
     rt.start();
     const frame = rate / 50;
     const up = new Resampler(options.rate, rate);
-    // the pacer writes frames 1-2 samples short or long: audify takes whole frames only
+    // the pacer writes frames 1-2 samples short or long: audify takes whole frames only; and nothing
+    // is handed to audify before the stream has settled (the head of this file): held here, at most 1 s
     const pending = new PcmRing(rate);
     let written = 0; // whole frames written
+    const flush = () => {
+      for (let f = pending.read(frame); f; f = pending.read(frame)) {
+        rt.write(int16ToBuffer(f));
+        written++;
+      }
+    };
+    let settled = false;
+    const samples: { wall: number; stream: number }[] = [];
+    const opened = performance.now();
+    const settle = setInterval(() => {
+      const wall = performance.now();
+      let stream = 0;
+      try {
+        stream = rt.streamTime * 1000;
+      } catch {
+        /* gone: the cap hands on, close() stops */
+      }
+      samples.push({ wall, stream });
+      while (samples.length > 1 && wall - samples[1]!.wall >= SETTLE_WINDOW_MS) samples.shift();
+      const first = samples[0]!;
+      const dWall = wall - first.wall;
+      const dStream = stream - first.stream;
+      const realTime = dWall >= SETTLE_WINDOW_MS && dStream >= dWall / 2 && dStream <= dWall + SETTLE_SLACK_MS;
+      if (!realTime && wall - opened < SETTLE_CAP_MS) return;
+      clearInterval(settle);
+      settled = true;
+      flush();
+    }, 20);
     const open = this.open;
     const deviceMs = () => (rt.getStreamLatency() / rate) * 1000;
     const s: AudioOutputStream = {
@@ -174,38 +213,30 @@ export class AudifyAudio implements AudioDevicePort {
         if (fatalErrors !== errorsAtOpen) return this.close();
         if ((written - handed) * 20 > 1000) return; // the device is not consuming: never queue more than 1 s
         pending.push(up.process(pcm));
-        for (let f = pending.read(frame); f; f = pending.read(frame)) {
-          rt.write(int16ToBuffer(f));
-          written++;
-        }
+        if (settled) flush();
       },
       queuedMs: () => Math.max(0, written - handed) * 20 + (pending.length / rate) * 1000,
       close() {
+        clearInterval(settle);
         closeOnce(this, open, rt);
       },
-      // RtAudio's stopStream() plays out the device's buffer; what audify still queues is waited for
-      // (its frame callbacks count it) first. The last partial frame is padded with silence.
+      // What audify still queues is waited for (its frame callbacks count it), then RtAudio's stopStream()
+      // drains the device's buffer (snd_pcm_drain: through ALSA's pulse plugin, until the server played it).
+      // The last partial frame is padded with silence, and one frame of silence follows it: audify counts a
+      // frame as handed just BEFORE RtAudio writes it, and stopStream() marks the stream stopped before it
+      // waits for the callback, so the last frame counted could still be skipped; once the silence after
+      // it is counted, the callback thread has written it.
       finish(timeoutMs?: number) {
         if (this.closed) return Promise.resolve();
-        if (pending.length > 0) {
-          const last = new Int16Array(frame);
-          last.set(pending.read(pending.length)!);
-          rt.write(int16ToBuffer(last));
-          written++;
-        }
+        const partial = pending.length % frame;
+        pending.push(new Int16Array((partial > 0 ? frame - partial : 0) + frame));
+        if (settled) flush();
         s.write = () => undefined;
         const latency = () => (Number.isFinite(deviceMs()) ? Math.max(0, deviceMs()) : 0); // RtAudio may not know it
         const deadline = performance.now() + (timeoutMs ?? (this.queuedMs() ?? 0) + latency() + FINISH_GRACE_MS);
-        let tailUntil = 0;
         return new Promise<void>((resolve) => {
           const poll = setInterval(() => {
-            const now = performance.now();
-            if (fatalErrors === errorsAtOpen && now < deadline) {
-              if (handed < written) return;
-              // taken: still in the device's buffer, which stopStream() through ALSA's pulse plugin drops
-              if (tailUntil === 0) tailUntil = now + latency() + TAIL_MS;
-              if (now < tailUntil) return;
-            }
+            if (fatalErrors === errorsAtOpen && performance.now() < deadline && (!settled || handed < written)) return;
             clearInterval(poll);
             s.close();
             resolve();
