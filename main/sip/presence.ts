@@ -11,6 +11,7 @@ import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
 import { parsePidf } from './pidf.js';
 import { PRESENCE_UNSUPPORTED as UNSUPPORTED, PresencePublication } from './presence-publication.js';
+import { PresenceYield } from './presence-yield.js';
 import { TokenBucket } from './token-bucket.js';
 
 export { buildPidf, parsePidf, type PidfStatus } from './pidf.js';
@@ -85,6 +86,8 @@ export class SipPresence {
   /** The SUBSCRIBEs' rate (maxSubscribesPerSecond). */
   private readonly rate: TokenBucket;
   private drainTimer: ReturnType<typeof setTimeout> | null = null;
+  /** New SUBSCRIBEs wait while a call rings in (the rule: presence-yield.ts). */
+  private readonly callYield = new PresenceYield();
   private readonly publication: PresencePublication;
   private readonly log: SipLog;
   private stopped = false;
@@ -101,6 +104,16 @@ export class SipPresence {
       supported: () => this.supported,
       setSupported: (supported) => this.setSupported(supported),
     });
+    this.callYield.onResume(() => {
+      if (this.drainTimer) clearTimeout(this.drainTimer);
+      this.drainTimer = null;
+      this.drain();
+    });
+  }
+
+  /** The call centre: how many calls ring in now. New SUBSCRIBEs wait for them (presence-yield.ts). */
+  callsRinging(count: number): void {
+    this.callYield.callsRinging(count);
   }
 
   onPresence(listener: (uri: string, online: boolean) => void): () => void {
@@ -167,7 +180,8 @@ export class SipPresence {
 
   private subscribe(w: Watch): void {
     if (w.closed || this.stopped || this.supported === false || w.pending) return;
-    if (this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8) || !this.rate.take()) {
+    const full = this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8);
+    if (full || this.callYield.waitMs() > 0 || !this.rate.take()) {
       if (!w.queued) {
         w.queued = true;
         this.queue.push(w);
@@ -178,10 +192,10 @@ export class SipPresence {
     this.start(w);
   }
 
-  /** The queue waits for the rate: go on when the next token is due. */
+  /** The queue waits for the rate or a ringing call: go on when the next token is due and the call let it. */
   private scheduleDrain(): void {
     if (this.drainTimer || this.stopped) return;
-    const wait = this.rate.msUntilNext();
+    const wait = Math.max(this.rate.msUntilNext(), this.callYield.waitMs());
     this.drainTimer = setTimeout(() => {
       this.drainTimer = null;
       this.drain();
@@ -191,7 +205,7 @@ export class SipPresence {
   /** Starts queued SUBSCRIBEs, first come first served, while places and the rate allow. */
   private drain(): void {
     while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
-      if (!this.rate.take()) {
+      if (this.callYield.waitMs() > 0 || !this.rate.take()) {
         this.scheduleDrain();
         return;
       }
