@@ -25,8 +25,9 @@ export interface PresenceOptions {
   aor: URI;
   publishExpires?: number;
   subscribeExpires?: number;
-  /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"). */
+  /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"); doubled per failure up to maxRetryMs (10 min). */
   retryMs?: number;
+  maxRetryMs?: number;
   /**
    * SUBSCRIBEs waiting for their answer at once (default 8); the rest wait their turn. A phone book of
    * 10,000 employees must not become 10,000 transactions in one burst: the server drops what it cannot
@@ -301,7 +302,7 @@ export class SipPresence {
       // thousands of watches every 30 s for the whole shift, which kept the app and the server busy under the calls.
       w.failures++;
       const base = this.o.retryMs ?? 30_000;
-      const wait = Math.min(base * 2 ** Math.min(w.failures - 1, 10), Math.max(base, MAX_RETRY_MS)) * (1 + Math.random() / 4);
+      const wait = Math.min(base * 2 ** Math.min(w.failures - 1, 10), Math.max(base, this.o.maxRetryMs ?? MAX_RETRY_MS)) * (1 + Math.random() / 4);
       w.retry = setTimeout(() => {
         w.retry = null;
         this.subscribe(w);
