@@ -1,5 +1,5 @@
 // Presence yields to the calls (issue #11): while a call rings in, no new SUBSCRIBE goes out.
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserAgent, type Core, type URI } from 'sip.js';
 import { PresenceYield, YIELD_GAP_MS, YIELD_MAX_MS } from '../../../main/sip/presence-yield.js';
 import { SipPresence } from '../../../main/sip/presence.js';
@@ -65,6 +65,8 @@ interface Sent {
 }
 
 describe('SipPresence yields to ringing calls', () => {
+  beforeEach(() => void vi.useFakeTimers({ now: 1_000_000_000_000 }));
+  afterEach(() => void vi.useRealTimers());
   const aor = UserAgent.makeURI('sip:6100@127.0.0.1')!;
   const ua = { contact: { toString: () => '<sip:6100@127.0.0.1:5070>' } } as unknown as UserAgent;
   const uris = Array.from({ length: 2000 }, (_, i) => `sip:${20000 + i}@127.0.0.1`);
@@ -96,41 +98,31 @@ describe('SipPresence yields to ringing calls', () => {
   }
 
   it('sends no SUBSCRIBE while a call rings, and goes on in order once it is answered', async () => {
-    vi.useFakeTimers({ now: 1_000_000_000_000 });
-    try {
-      const { presence, sent, run } = start();
-      presence.watch(uris);
-      await run(1000);
-      const before = sent.length;
-      expect(before).toBeGreaterThan(50);
-      presence.callsRinging(1);
-      await run(2000);
-      expect(sent.length).toBe(before);
-      presence.callsRinging(0);
-      await run(1000);
-      expect(sent.length).toBeGreaterThan(before + 50);
-      expect(sent.map((s) => s.target)).toEqual(uris.slice(0, sent.length));
-      void presence.stop();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { presence, sent, run } = start();
+    presence.watch(uris);
+    await run(1000);
+    const before = sent.length;
+    expect(before).toBeGreaterThan(50);
+    presence.callsRinging(1);
+    await run(2000);
+    expect(sent.length).toBe(before);
+    presence.callsRinging(0);
+    await run(1000);
+    expect(sent.length).toBeGreaterThan(before + 50);
+    expect(sent.map((s) => s.target)).toEqual(uris.slice(0, sent.length));
+    void presence.stop();
   });
 
   it('a call left ringing holds presence back for YIELD_MAX_MS only', async () => {
-    vi.useFakeTimers({ now: 1_000_000_000_000 });
-    try {
-      const { presence, sent, run } = start();
-      presence.watch(uris);
-      await run(500);
-      presence.callsRinging(1);
-      const before = sent.length;
-      await run(YIELD_MAX_MS - 100);
-      expect(sent.length).toBe(before);
-      await run(1100);
-      expect(sent.length).toBeGreaterThan(before);
-      void presence.stop();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { presence, sent, run } = start();
+    presence.watch(uris);
+    await run(500);
+    presence.callsRinging(1);
+    const before = sent.length;
+    await run(YIELD_MAX_MS - 100);
+    expect(sent.length).toBe(before);
+    await run(1100);
+    expect(sent.length).toBeGreaterThan(before);
+    void presence.stop();
   });
 });
