@@ -10,12 +10,15 @@
 //   after answer, default 300), --no-rtp (sipp sends no RTP), --pcap-only DIR (re-analyse a kept run),
 //   --keep (keep the capture and logs; their folder is printed), --peer-player aubridge|pulse (baresip's player, default
 //   aubridge: see bench/sip/baresip.ts), --app-audio pulse|none (the app's audio backend, default pulse).
+// --presence-refused [--watches N --scale K --minutes M --code C]: instead, presence against a server that refuses
+//   every SUBSCRIBE (no lab needed): the SUBSCRIBE rate over time as it backs off (bench/sip/presence-refused.ts).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApp, type AppProcess } from '../test/support/app-process.js';
+import { presenceRefused } from './sip/presence-refused.js';
 import {
   allocPortBlock,
   ensureLab,
@@ -263,6 +266,7 @@ function analyse(pcap: string, sippPort: number, ports: { app: number; peer: num
 const bench: Benchmark = {
   description: 'INVITE->180 / INVITE->200 of the app (auto-answer) vs baresip, sipp through Kamailio, timed from a pcap',
   async run(args) {
+    if (args.includes('--presence-refused')) return presenceRefused(args);
     const pcapOnly = args.indexOf('--pcap-only');
     if (pcapOnly >= 0) {
       // Re-analyse a kept run: --pcap-only DIR (the folder --keep printed).

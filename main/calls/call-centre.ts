@@ -336,6 +336,8 @@ export class CallCentre {
   }
 
   private changed(): void {
+    // Presence waits while calls ring in (main/sip/presence-yield.ts has the rule).
+    this.deps.telephony.callsRinging(this.book.queued().length);
     // Listeners first: the publisher queues its state for the UI before the ringer queues the opening of
     // the ring device (a pacat spawn that blocks for tens of ms), so a new call shows without waiting for it.
     for (const listener of [...this.bareListeners]) {

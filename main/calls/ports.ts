@@ -97,6 +97,8 @@ export interface Telephony {
    * each new INVITE, so the early 180 is never sent to a call that will be refused.
    */
   takesNewCalls(decide: () => boolean): void;
+  /** How many calls ring in now (told on every change): presence's SUBSCRIBEs wait for them. */
+  callsRinging(count: number): void;
   /** Subscribe to these employees' presence (replaces the previous list). */
   watchPresence(uris: string[]): void;
   /** Network changed or machine woke: re-register at once. */

@@ -11,6 +11,7 @@ import type { SipLog } from './log.js';
 import { nullLog } from './log.js';
 import { parsePidf } from './pidf.js';
 import { PRESENCE_UNSUPPORTED as UNSUPPORTED, PresencePublication } from './presence-publication.js';
+import { PresenceYield } from './presence-yield.js';
 import { TokenBucket } from './token-bucket.js';
 
 export { buildPidf, parsePidf, type PidfStatus } from './pidf.js';
@@ -24,8 +25,9 @@ export interface PresenceOptions {
   aor: URI;
   publishExpires?: number;
   subscribeExpires?: number;
-  /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"). */
+  /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"); doubled per failure up to maxRetryMs (10 min). */
   retryMs?: number;
+  maxRetryMs?: number;
   /**
    * SUBSCRIBEs waiting for their answer at once (default 8); the rest wait their turn. A phone book of
    * 10,000 employees must not become 10,000 transactions in one burst: the server drops what it cannot
@@ -85,6 +87,8 @@ export class SipPresence {
   /** The SUBSCRIBEs' rate (maxSubscribesPerSecond). */
   private readonly rate: TokenBucket;
   private drainTimer: ReturnType<typeof setTimeout> | null = null;
+  /** New SUBSCRIBEs wait while a call rings in (the rule: presence-yield.ts). */
+  private readonly callYield = new PresenceYield();
   private readonly publication: PresencePublication;
   private readonly log: SipLog;
   private stopped = false;
@@ -101,6 +105,16 @@ export class SipPresence {
       supported: () => this.supported,
       setSupported: (supported) => this.setSupported(supported),
     });
+    this.callYield.onResume(() => {
+      if (this.drainTimer) clearTimeout(this.drainTimer);
+      this.drainTimer = null;
+      this.drain();
+    });
+  }
+
+  /** The call centre: how many calls ring in now. New SUBSCRIBEs wait for them (presence-yield.ts). */
+  callsRinging(count: number): void {
+    this.callYield.callsRinging(count);
   }
 
   onPresence(listener: (uri: string, online: boolean) => void): () => void {
@@ -167,7 +181,8 @@ export class SipPresence {
 
   private subscribe(w: Watch): void {
     if (w.closed || this.stopped || this.supported === false || w.pending) return;
-    if (this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8) || !this.rate.take()) {
+    const full = this.queue.length > 0 || this.pendingCount >= (this.o.maxPendingSubscribes ?? 8);
+    if (full || this.callYield.waitMs() > 0 || !this.rate.take()) {
       if (!w.queued) {
         w.queued = true;
         this.queue.push(w);
@@ -178,10 +193,10 @@ export class SipPresence {
     this.start(w);
   }
 
-  /** The queue waits for the rate: go on when the next token is due. */
+  /** The queue waits for the rate or a ringing call: go on when the next token is due and the call let it. */
   private scheduleDrain(): void {
     if (this.drainTimer || this.stopped) return;
-    const wait = this.rate.msUntilNext();
+    const wait = Math.max(this.rate.msUntilNext(), this.callYield.waitMs());
     this.drainTimer = setTimeout(() => {
       this.drainTimer = null;
       this.drain();
@@ -191,7 +206,7 @@ export class SipPresence {
   /** Starts queued SUBSCRIBEs, first come first served, while places and the rate allow. */
   private drain(): void {
     while (this.queue.length > 0 && this.pendingCount < (this.o.maxPendingSubscribes ?? 8)) {
-      if (!this.rate.take()) {
+      if (this.callYield.waitMs() > 0 || !this.rate.take()) {
         this.scheduleDrain();
         return;
       }
@@ -287,7 +302,7 @@ export class SipPresence {
       // thousands of watches every 30 s for the whole shift, which kept the app and the server busy under the calls.
       w.failures++;
       const base = this.o.retryMs ?? 30_000;
-      const wait = Math.min(base * 2 ** Math.min(w.failures - 1, 10), Math.max(base, MAX_RETRY_MS)) * (1 + Math.random() / 4);
+      const wait = Math.min(base * 2 ** Math.min(w.failures - 1, 10), Math.max(base, this.o.maxRetryMs ?? MAX_RETRY_MS)) * (1 + Math.random() / 4);
       w.retry = setTimeout(() => {
         w.retry = null;
         this.subscribe(w);

@@ -114,6 +114,7 @@ export class Retransmitter {
       this.stop(key);
     } else if (peek.status >= 200) {
       this.stop(key);
+      this.finished.delete(`${key}:${peek.status}`);
       this.finished.set(`${key}:${peek.status}`, this.now() + this.config.timeout);
     } else if (entry.timer !== null) {
       // Proceeding: keep retransmitting, but every T2.
@@ -138,7 +139,13 @@ export class Retransmitter {
 
   private remember(map: Map<string, Remembered>, key: string, text: string): void {
     const now = this.now();
-    for (const [k, r] of map) if (r.until <= now) map.delete(k);
+    // Kept in the order they expire (each lives `timeout` from its set, and a key set again moves to the end):
+    // only the expired head is looked at, not the thousands a presence flood leaves here (bench/ui profile).
+    for (const [k, r] of map) {
+      if (r.until > now) break;
+      map.delete(k);
+    }
+    map.delete(key);
     map.set(key, { text, until: now + this.config.timeout });
   }
 
@@ -200,6 +207,9 @@ export class Retransmitter {
 
   private expireFinished(): void {
     const now = this.now();
-    for (const [key, until] of this.finished) if (until <= now) this.finished.delete(key);
+    for (const [key, until] of this.finished) {
+      if (until > now) break;
+      this.finished.delete(key);
+    }
   }
 }

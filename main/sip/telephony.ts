@@ -244,6 +244,10 @@ export class SipTelephony implements Telephony {
     this.takingCalls = decide;
   }
 
+  callsRinging(count: number): void {
+    this.presence.callsRinging(count);
+  }
+
   watchPresence(uris: string[]): void {
     this.presence.watch(uris);
   }

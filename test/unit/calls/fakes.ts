@@ -213,6 +213,11 @@ export class FakeTelephony implements Telephony {
     if (this.presenceFails) throw new Error('PUBLISH 500');
   }
   watchPresence(): void {}
+  /** What the call centre last told presence: how many calls ring in. */
+  ringingTold: number[] = [];
+  callsRinging(count: number): void {
+    this.ringingTold.push(count);
+  }
   /** The call centre's answer to "is a new call taken now?", as the SIP side would ask it. */
   takesCalls: () => boolean = () => true;
   takesNewCalls(decide: () => boolean): void {

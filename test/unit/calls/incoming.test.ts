@@ -322,3 +322,18 @@ describe('the ringer', () => {
     expect(t.ringer.modes).toEqual(['silent', 'ringing', 'silent', 'call-waiting', 'ringing', 'silent']);
   });
 });
+
+describe('presence waits for ringing calls', () => {
+  it('the call centre tells the SIP side how many calls ring in: up with each INVITE, down as they are taken or end', async () => {
+    const t = makeCentre();
+    const a = t.ring('+79120000001');
+    expect(t.telephony.ringingTold.at(-1)).toBe(1);
+    const b = t.ring('+79120000002');
+    expect(t.telephony.ringingTold.at(-1)).toBe(2);
+    await t.centre.answer(a.id);
+    expect(t.telephony.ringingTold.at(-1)).toBe(1);
+    b.leg.emit({ type: 'ended', reason: 'hung-up-remote', cause: null });
+    await flush();
+    expect(t.telephony.ringingTold.at(-1)).toBe(0);
+  });
+});

@@ -158,6 +158,24 @@ describe('Retransmitter: what a finished transaction still owes (Timers J and D)
     expect(resent).toHaveLength(2);
   });
 
+  it('Timer J: each answer is kept its own 64*T1, however many came after it (a presence flood)', () => {
+    const notify = (i: number) => req('NOTIFY', `z9hG4bKf${i}`);
+    for (let i = 0; i < 3000; i++) {
+      incoming(notify(i));
+      outgoing(resp(200, `z9hG4bKf${i}`, 'NOTIFY'));
+      if (i % 100 === 99) vi.advanceTimersByTime(1000);
+    }
+    // 30 s after the first: all still answered again from memory.
+    expect(incoming(notify(0))).toBe(false);
+    expect(incoming(notify(2999))).toBe(false);
+    // 3 s later the first hundred have gone (32 s each), the rest are kept.
+    vi.advanceTimersByTime(3000);
+    expect(incoming(notify(0))).toBe(true);
+    expect(incoming(notify(99))).toBe(true);
+    expect(incoming(notify(500))).toBe(false);
+    expect(incoming(notify(2999))).toBe(false);
+  });
+
   it('Timer J: a request still being worked on (no final response yet) is left to sip.js', () => {
     const notify = req('NOTIFY', 'z9hG4bKn1');
     expect(incoming(notify)).toBe(true);
