@@ -2,6 +2,7 @@
 // demo dispatch centre, runs the web host as dispatcher 1000 and lets lab peers (drivers, clients,
 // a new client) call in from time to time, so every caller kind of the spec can be seen.
 // Open the printed URL in a browser; Ctrl+C stops everything.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../../main/store/database.js';
@@ -16,6 +17,10 @@ const CALL_EVERY_MS = Number(process.env.DEMO_CALL_EVERY_MS ?? 25_000);
 
 async function main(): Promise<void> {
   const paths = labPaths();
+  // On a fresh machine the lab's Debian packages come first (apt-get, minutes): in the open, with no time
+  // limit, before ensureLab(), whose captured `lab.mjs up` would show nothing and give up after 5 minutes.
+  const install = spawnSync(process.execPath, [paths.labCli, 'install'], { stdio: 'inherit' });
+  if (install.status !== 0) process.exit(install.status ?? 1);
   await ensureLab();
   process.env.PULSE_SERVER = paths.pulseServer;
   if (!existsSync(join(paths.repo, 'dist/main/app/host.js')) || !existsSync(join(paths.repo, 'dist/renderer/index.html'))) {

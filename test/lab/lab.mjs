@@ -60,6 +60,11 @@ const PACKAGES = [
   // npm ci: audify (the rtaudio backend) compiles RtAudio with cmake-js against ALSA (no prebuilt binary offline).
   'cmake',
   'libasound2-dev',
+  // npm ci: node-gyp builds naudiodon (and better-sqlite3 without its GitHub prebuild). The README's `npm ci`
+  // runs before the lab and needs them already; .ci/run installs the lab first, so a bare machine gets them.
+  'g++',
+  'make',
+  'python3',
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
