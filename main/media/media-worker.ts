@@ -6,6 +6,7 @@
 // sends configuration messages; statistics flow back through SharedArrayBuffers.
 import { parentPort } from 'node:worker_threads';
 import { createAudioPort } from './audio/index.js';
+import { adoptPortAudioGuard } from './audio/pa-guard.js';
 import type { AudioDevicePort } from './audio/port.js';
 import { monotonicMs, Ticker } from './clock.js';
 import { bindRtpPair, FRAME_SAMPLES, MediaStream, type RtpPair } from './media-stream.js';
@@ -196,6 +197,7 @@ function startStream(m: Extract<ToWorker, { t: 'open' }>, { rtp, rtcp, port: p }
 port.on('message', (m: ToWorker) => {
   switch (m.t) {
     case 'init':
+      adoptPortAudioGuard(m.portAudioGuard);
       audio = createAudioPort(m.audio);
       routing = m.routing;
       jitter = m.jitter;

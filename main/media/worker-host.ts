@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AudioBackendConfig } from './audio/port.js';
 import type { FromWorker, StreamConfig, TalkRouting, ToWorker } from './worker-protocol.js';
 import { STAT } from './worker-protocol.js';
+import { portAudioGuardMemory } from './audio/pa-guard.js';
 
 export interface WorkerSessionHandle {
   sid: number;
@@ -91,7 +92,7 @@ export class MediaWorkerHost {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
     });
-    this.post({ t: 'init', audio, routing, jitter });
+    this.post({ t: 'init', audio, routing, jitter, portAudioGuard: portAudioGuardMemory() });
   }
 
   private post(m: ToWorker): void {

@@ -20,7 +20,8 @@ export interface StreamConfig {
 }
 
 export type ToWorker =
-  | { t: 'init'; audio: AudioBackendConfig; routing: TalkRouting; jitter: { minMs: number; maxMs: number } }
+  /** portAudioGuard: the process's count of naudiodon streams (audio/pa-guard.ts), shared with the main thread. */
+  | { t: 'init'; audio: AudioBackendConfig; routing: TalkRouting; jitter: { minMs: number; maxMs: number }; portAudioGuard: SharedArrayBuffer }
   | { t: 'routing'; routing: TalkRouting }
   /**
    * Start a session. `spare`: a socket pair bound ahead by `prebind` (the reply then is not waited

@@ -11,6 +11,7 @@ import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, 
 import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
 import { watchSoundCards } from './alsa-watch.js';
+import { portAudioStreamCreated, portAudioStreamQuit, portAudioStreamsAlive, waitForNoPortAudioStream } from './pa-guard.js';
 
 interface PaDeviceInfo {
   id: number;
@@ -112,13 +113,32 @@ export class NaudiodonAudio implements AudioDevicePort {
    */
   watch(onChange: () => void): () => void {
     const stop = watchSoundCards(() => {
-      if (this.open.size === 0) onChange();
-      else this.changedWhileOpen = onChange;
+      if (this.open.size === 0 && portAudioStreamsAlive() === 0) onChange();
+      else {
+        this.changedWhileOpen = onChange;
+        this.waitForOtherThreads();
+      }
     }, this.opts.cardDir);
     return () => {
       this.changedWhileOpen = null;
       stop();
     };
+  }
+
+  private othersTimer: NodeJS.Timeout | null = null;
+
+  /** The other thread's streams (the media worker's) end with no word to this one: look twice a second. */
+  private waitForOtherThreads(): void {
+    if (this.othersTimer || this.open.size > 0) return;
+    this.othersTimer = setInterval(() => {
+      if (this.open.size > 0 || portAudioStreamsAlive() > 0) return;
+      clearInterval(this.othersTimer!);
+      this.othersTimer = null;
+      const tell = this.changedWhileOpen;
+      this.changedWhileOpen = null;
+      tell?.();
+    }, 500);
+    this.othersTimer.unref();
   }
 
   private streamClosed(s: AudioOutputStream | AudioInputStream): void {
@@ -135,10 +155,12 @@ export class NaudiodonAudio implements AudioDevicePort {
   }
 
   async refresh(): Promise<DeviceList> {
-    if (this.open.size > 0 && this.raw.length > 0) {
+    if ((this.open.size > 0 || portAudioStreamsAlive() > 0) && this.raw.length > 0) {
       this.stale = true; // PortAudio is initialised by the open streams: its list is frozen
       return this.list;
     }
+    // The first list cannot wait for a later turn: a stream quitting elsewhere is waited for (bounded).
+    for (let i = 0; i < 100 && portAudioStreamsAlive() > 0; i++) await new Promise((r) => setTimeout(r, 20));
     try {
       const pa = load();
       this.raw = pa.getDevices();
@@ -172,7 +194,10 @@ export class NaudiodonAudio implements AudioDevicePort {
     if (deviceId === null) return -1;
     const name = deviceId.startsWith('pa:') ? deviceId.slice(3) : deviceId;
     // the media worker's port opens streams without having listed devices (the engine lists them)
-    if (this.raw.length === 0) this.raw = load().getDevices();
+    if (this.raw.length === 0) {
+      waitForNoPortAudioStream(500);
+      this.raw = load().getDevices();
+    }
     const d = this.raw.find((x) => x.name === name && (kind === 'in' ? x.maxInputChannels > 0 : x.maxOutputChannels > 0));
     if (!d) throw new Error(`audio device not found: ${deviceId}`);
     return d.id;
@@ -182,7 +207,38 @@ export class NaudiodonAudio implements AudioDevicePort {
     const pa = freshLoad();
     const latency = (this.opts.latencyMs ?? 40) / 1000;
     const opt = { channelCount: 1, sampleFormat: pa.SampleFormat16Bit, sampleRate: rate, deviceId, closeOnError: false, ...(key === 'outOptions' ? { maxQueue: 4 } : {}), suggestedLatency: latency };
-    return new pa.AudioIO({ [key]: opt });
+    const io = new pa.AudioIO({ [key]: opt });
+    portAudioStreamCreated();
+    return io;
+  }
+
+  /**
+   * One quit per stream, counted when naudiodon says it is done (Pa_Terminate has run on the thread
+   * pool): only then may this port list devices again or pass on a card change. naudiodon quits a
+   * writable by itself once end() has flushed ('finished'); that counts the same.
+   */
+  private quitter(s: AudioOutputStream | AudioInputStream, io: { quit(): Promise<void>; once(ev: 'finished', f: () => void): unknown }) {
+    let asked = false;
+    let done = false;
+    const quitDone = () => {
+      if (done) return;
+      done = true;
+      portAudioStreamQuit();
+      this.streamClosed(s);
+    };
+    io.once('finished', () => {
+      asked = true;
+      quitDone();
+    });
+    return () => {
+      if (asked) return;
+      asked = true;
+      try {
+        io.quit().then(quitDone, quitDone);
+      } catch {
+        quitDone(); // already gone
+      }
+    };
   }
 
   openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream {
@@ -218,12 +274,7 @@ export class NaudiodonAudio implements AudioDevicePort {
       close() {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
-        port.streamClosed(s);
-        try {
-          writable.quit();
-        } catch {
-          /* already gone */
-        }
+        quit();
       },
       // end(): once naudiodon has taken every chunk it quits with 'WAIT' (Pa_StopStream: PortAudio
       // plays its buffers out) and emits 'finished'. At the bound: closed as by close().
@@ -237,10 +288,7 @@ export class NaudiodonAudio implements AudioDevicePort {
         return new Promise<void>((resolve) => {
           const done = (quitAlready: boolean) => {
             clearTimeout(timer);
-            if (quitAlready && !s.closed) {
-              (s as { closed: boolean }).closed = true; // naudiodon has quit: no second quit()
-              port.streamClosed(s);
-            }
+            if (quitAlready) (s as { closed: boolean }).closed = true; // naudiodon has quit: no second quit()
             s.close();
             resolve();
           };
@@ -250,6 +298,7 @@ export class NaudiodonAudio implements AudioDevicePort {
         });
       },
     };
+    const quit = port.quitter(s, writable as unknown as Parameters<NaudiodonAudio['quitter']>[1]);
     open.add(s);
     return s;
   }
@@ -284,14 +333,10 @@ export class NaudiodonAudio implements AudioDevicePort {
       close() {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
-        port.streamClosed(s);
-        try {
-          readable.quit();
-        } catch {
-          /* already gone */
-        }
+        quit();
       },
     };
+    const quit = port.quitter(s, readable as unknown as Parameters<NaudiodonAudio['quitter']>[1]);
     open.add(s);
     return s;
   }
