@@ -56,6 +56,7 @@ describe('clock drift', () => {
     const peer = await RtpPeer.open();
     const delays: number[] = [];
     const concealed: number[] = [];
+    const jitterMs: number[] = [];
     let adjusted = 0;
     try {
       await sdh.setDescription(offerFor(peer.port));
@@ -65,6 +66,7 @@ describe('clock drift', () => {
         delays.push(sdh.stats().playoutDelayMs ?? -1);
         adjusted = sdh.detailedStats()!.driftAdjusted;
         concealed.push(sdh.detailedStats()!.concealed);
+        jitterMs.push(Math.max(0, sdh.detailedStats()!.jitterUs) / 1000);
       }
     } finally {
       peer.close();
@@ -81,7 +83,10 @@ describe('clock drift', () => {
     // A stall of a loaded machine that underruns the buffer (frames concealed) re-settles it with 10 ms more
     // margin (RESETTLE_EXTRA_MS): that is not drift. Not followed, the drift would add 45 ms between the windows.
     const underran = (concealed[14] ?? 0) > (concealed[2] ?? 0);
-    expect(Math.abs(end - start)).toBeLessThan(underran ? 30 : 20);
+    // Likewise the buffer's own margin is 3 x the measured jitter: a machine stalling the worker raises that
+    // jitter between the windows (a fresh machine's run: 42 ms), and the buffer rightly holds more.
+    const jitterGrowth = Math.max(0, median(jitterMs.slice(11, 15)) - median(jitterMs.slice(2, 6)));
+    expect(Math.abs(end - start)).toBeLessThan(20 + (underran ? 10 : 0) + 3 * jitterGrowth);
     expect(adjusted).toBeGreaterThan(30); // the peer's surplus (75 ms in 15 s) was followed sample by sample
     // from the second second on (the first may hold a start-up underrun while the test process warms up):
     // following the drift never leaves a hole (it stretches by samples, it does not drop); a stall of a

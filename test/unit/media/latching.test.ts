@@ -38,6 +38,11 @@ async function call(tag: string, signalledPort: (peer: RtpPeer) => number) {
 
 const count = (frames: number[], f: number) => frames.filter((x) => x === f).length;
 
+/** Waits for what the test needs to have happened (bounded), not for a time: a loaded machine starts the worker late. */
+async function until(what: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !what() && Date.now() < end; ) await sleep(20);
+}
+
 describe('safe latching', () => {
   it('an SSRC change mid-call from the signalled address plays on; the new stream is counted afresh', async () => {
     const c = await call('ssrc', (p) => p.port);
@@ -102,7 +107,9 @@ describe('safe latching', () => {
     dead.close();
     const c = await call('nat', () => deadPort);
     c.peer.sendTone(c.ourPort, { freq: 440, ssrc: 0x4444 });
-    await sleep(1000);
+    // 50 packets taken in (1 s of tone), then a moment for the playout behind them
+    await until(() => (c.sdh.detailedStats()?.received ?? 0) >= 50 && c.peer.received > 20);
+    await sleep(300);
     const stats = c.sdh.detailedStats()!;
     const frames = await c.finish();
     expect(stats.latched).toBe(1);
