@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AudioBackendConfig } from './audio/port.js';
 import type { FromWorker, StreamConfig, TalkRouting, ToWorker } from './worker-protocol.js';
 import { STAT } from './worker-protocol.js';
-import { portAudioGuardMemory } from './audio/pa-guard.js';
+import { portAudioGuardFor, releasePortAudioSlot } from './audio/pa-guard.js';
 
 export interface WorkerSessionHandle {
   sid: number;
@@ -56,6 +56,8 @@ export class MediaWorkerHost {
   private readonly pending = new Map<number, { resolve: (v: FromWorker) => void; reject: (e: Error) => void }>();
   private readonly sessions = new Map<number, SessionEvents>();
   private closed = false;
+  /** The worker's slot in the process's count of PortAudio streams (audio/pa-guard.ts). */
+  private readonly portAudio = portAudioGuardFor();
   /** Pairs bound ahead (prebind) and not taken yet, and how many are being bound, per binding key. */
   private readonly spares = new Map<string, { id: number; port: number }[]>();
   private readonly binding = new Map<string, number>();
@@ -92,7 +94,7 @@ export class MediaWorkerHost {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
     });
-    this.post({ t: 'init', audio, routing, jitter, portAudioGuard: portAudioGuardMemory() });
+    this.post({ t: 'init', audio, routing, jitter, portAudioGuard: this.portAudio });
   }
 
   private post(m: ToWorker): void {
@@ -213,6 +215,7 @@ export class MediaWorkerHost {
     this.closed = true;
     this.spares.clear();
     await this.worker.terminate();
+    releasePortAudioSlot(this.portAudio.slot);
   }
 }
 

@@ -21,7 +21,7 @@ export interface StreamConfig {
 
 export type ToWorker =
   /** portAudioGuard: the process's count of naudiodon streams (audio/pa-guard.ts), shared with the main thread. */
-  | { t: 'init'; audio: AudioBackendConfig; routing: TalkRouting; jitter: { minMs: number; maxMs: number }; portAudioGuard: SharedArrayBuffer }
+  | { t: 'init'; audio: AudioBackendConfig; routing: TalkRouting; jitter: { minMs: number; maxMs: number }; portAudioGuard: { memory: SharedArrayBuffer; slot: number } }
   | { t: 'routing'; routing: TalkRouting }
   /**
    * Start a session. `spare`: a socket pair bound ahead by `prebind` (the reply then is not waited

@@ -155,12 +155,14 @@ export class NaudiodonAudio implements AudioDevicePort {
   }
 
   async refresh(): Promise<DeviceList> {
-    if ((this.open.size > 0 || portAudioStreamsAlive() > 0) && this.raw.length > 0) {
-      this.stale = true; // PortAudio is initialised by the open streams: its list is frozen
+    // A stream just closed (here or in the worker) quits on the thread pool: wait for that, bounded;
+    // the first list waits longest, as nothing can be opened without it.
+    const waitMs = this.raw.length === 0 ? 2000 : this.open.size === 0 ? 1000 : 0;
+    for (let t = 0; t < waitMs && portAudioStreamsAlive() > 0; t += 20) await new Promise((r) => setTimeout(r, 20));
+    if (portAudioStreamsAlive() > 0 && this.raw.length > 0) {
+      this.stale = true; // PortAudio is initialised by a stream: its list is frozen
       return this.list;
     }
-    // The first list cannot wait for a later turn: a stream quitting elsewhere is waited for (bounded).
-    for (let i = 0; i < 100 && portAudioStreamsAlive() > 0; i++) await new Promise((r) => setTimeout(r, 20));
     try {
       const pa = load();
       this.raw = pa.getDevices();

@@ -2,43 +2,70 @@
 // around every getDevices() and every stream (a stream's Pa_CloseStream + Pa_Terminate run on libuv's
 // thread pool when it quits). The main thread lists devices while the media worker's streams start and
 // quit: a list taken while a stream quit crashed the whole process (SIGSEGV in Pa_Initialize; seen as
-// vitest's "Channel closed"). So the process keeps one count, in memory both threads share: naudiodon
+// vitest's "Channel closed"). So the process keeps one count, in memory every thread shares: naudiodon
 // streams alive anywhere, from their creation until naudiodon says they have quit. Nothing lists
-// devices while it is above zero.
-let alive = new Int32Array(new SharedArrayBuffer(4));
+// devices while it is above zero. Each thread counts in a slot of its own (0: the main thread), so a
+// worker that is terminated with a quit unfinished can be let go of by the thread that ran it.
+const SLOTS = 16;
+let memory = new SharedArrayBuffer(SLOTS * 4);
+let counts = new Int32Array(memory);
+let mine = 0;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+const taken = new Set<number>();
 
-/** The count's memory, for the media worker (sent in its init message). */
-export function portAudioGuardMemory(): SharedArrayBuffer {
-  return alive.buffer as SharedArrayBuffer;
+/** For a new media worker: the shared memory and a free slot of its own (null: none free, it counts in 0). */
+export function portAudioGuardFor(): { memory: SharedArrayBuffer; slot: number } {
+  for (let slot = 1; slot < SLOTS; slot++) {
+    if (Atomics.compareExchange(counts, slot, 0, -1) === 0) {
+      Atomics.store(counts, slot, 0);
+      taken.add(slot);
+      return { memory, slot };
+    }
+  }
+  return { memory, slot: 0 };
 }
 
-/** In the media worker: count with the main thread. */
-export function adoptPortAudioGuard(memory: SharedArrayBuffer): void {
-  alive = new Int32Array(memory);
+/** The worker that held `slot` is gone: what it still counted died with it. */
+export function releasePortAudioSlot(slot: number): void {
+  if (slot > 0) Atomics.store(counts, slot, 0);
+  taken.delete(slot);
+}
+
+/** In the media worker: count with the rest of the process, in its own slot. */
+export function adoptPortAudioGuard(guard: { memory: SharedArrayBuffer; slot: number }): void {
+  memory = guard.memory;
+  counts = new Int32Array(memory);
+  mine = guard.slot;
 }
 
 export function portAudioStreamsAlive(): number {
-  return Atomics.load(alive, 0);
+  let n = 0;
+  for (let i = 0; i < SLOTS; i++) n += Math.max(0, Atomics.load(counts, i));
+  return n;
+}
+
+/** Streams this thread has alive. */
+export function ownPortAudioStreams(): number {
+  return Atomics.load(counts, mine);
 }
 
 export function portAudioStreamCreated(): void {
-  Atomics.add(alive, 0, 1);
+  Atomics.add(counts, mine, 1);
 }
 
 export function portAudioStreamQuit(): void {
-  if (Atomics.sub(alive, 0, 1) === 1) Atomics.notify(alive, 0);
+  Atomics.sub(counts, mine, 1);
 }
 
 /**
- * Waits (blocking this thread) until no stream is alive, at most `ms`: for the one listing that cannot
- * be skipped (a stream opened before any list). True when none is.
+ * Blocks this thread until no other thread's stream is alive, at most `ms` (this thread's own quits
+ * end in callbacks on this thread, which a wait here would hold up). True when none is.
  */
 export function waitForNoPortAudioStream(ms: number): boolean {
   const deadline = Date.now() + ms;
-  for (let n = Atomics.load(alive, 0); n > 0; n = Atomics.load(alive, 0)) {
-    const left = deadline - Date.now();
-    if (left <= 0) return false;
-    Atomics.wait(alive, 0, n, left);
+  while (portAudioStreamsAlive() - ownPortAudioStreams() > 0) {
+    if (Date.now() >= deadline) return false;
+    Atomics.wait(nap, 0, 0, 5);
   }
   return true;
 }

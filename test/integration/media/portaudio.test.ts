@@ -100,6 +100,8 @@ describe('portaudio backend (naudiodon) in the media worker', () => {
       await sleep(1000); // the watch settles a burst in 300 ms
       expect(changes).toBe(0); // PortAudio's list is frozen while the stream is open: not yet
       out.close();
+      // told once naudiodon has quit the stream (PortAudio terminated on its thread pool), not before
+      for (let t = 0; t < 3000 && changes === 0; t += 20) await sleep(20);
       expect(changes).toBe(1);
       await port.refresh();
       expect(port.stale).toBe(false);
