@@ -49,12 +49,7 @@ export interface JitterBufferStats {
   trimmedMs: number;
   /** The smoothed buffer level the drift control steers (ms). */
   levelMs: number;
-  /**
-   * What a packet waits here, smoothed like the level (~0.6 s): its arrival -> the pop that plays its
-   * first sample, plus that sample's place in the frame popped. The level cannot say it at zero
-   * jitter (whole frames only: it is the frame leaving once the clock follows the packets' phase);
-   * null before a frame was played.
-   */
+  /** Smoothed like the level: a packet's arrival -> the pop playing its first sample (+ its place in that frame); null: none played. At zero jitter the level is whole frames: it cannot say this. */
   waitMs: number | null;
 }
 
@@ -106,8 +101,7 @@ export class JitterBuffer {
   private phaseSlack = 0;
   /** ms of the newest frames that arrived within phaseSlack of that pop: not there yet when the pops come that much sooner. */
   private phaseDrop = 0;
-  /** Smoothed wait (arrival -> played) of the frames started so far (null: none yet). */
-  private wait: number | null = null;
+  private wait: number | null = null; // stats().waitMs
 
   constructor(opts: JitterBufferOptions = {}) {
     this.minMs = opts.minMs ?? 20;
@@ -245,12 +239,9 @@ export class JitterBuffer {
       const from = start - off;
       const n = Math.min(take - start, f.pcm.length - from);
       if (n <= 0) continue;
-      if (off >= 0) {
-        // this frame starts playing now, `off` samples into what is popped
-        if (this.played > 10) this.minMargin = Math.min(this.minMargin, nowMs - f.at);
-        const w = nowMs - f.at + (off / this.rate) * 1000;
-        this.wait = this.wait === null ? w : this.wait + (w - this.wait) / 32;
-      }
+      if (off >= 0 && this.played > 10) this.minMargin = Math.min(this.minMargin, nowMs - f.at); // this frame starts playing now
+      const w = nowMs - f.at + (off / this.rate) * 1000; // its wait: arrival -> its first sample's place in what is popped
+      if (off >= 0) this.wait = this.wait === null ? w : this.wait + (w - this.wait) / 32;
       if (start > filled) missing += start - filled;
       raw.set(f.pcm.subarray(from, from + n), start);
       filled = Math.max(filled, start + n);
