@@ -11,8 +11,14 @@
 //   thread being late to read). The click's first sample is dated from there.
 // - Gaps: runs of silence (|x| < 100 for >= 10 ms) in the quiet tone after the first 2 s: what the
 //   listener hears as a drop-out (a device that ran dry), whatever the code under test believes.
-// Beside it for the app: what the call reports (stats().playoutDelayMs), and PulseAudio's own figure for
-// its stream (`pactl list sink-inputs`: Buffer Latency + Sink Latency).
+//   What the recorder puts in the figure: not its fragment (the earliest chunk is the anchor: a 25 ms
+//   fragment measured the same, within the noise), but the monitor's view. The sink renders ahead of
+//   its own clock (the null sink: one block, its "Sink Latency" swings from the block to 0) and its
+//   monitor gets each block when rendered, so a sample is dated that block (~2 x the sink's latency
+//   p50, 4-6 ms here) before the sink's clock plays it: the figure is arrival -> rendered.
+// Beside it for the app: what the call reports (stats().playoutDelayMs: arrival -> the sink's clock,
+// as pacat's own report of what is heard counts it), and PulseAudio's own figure for its stream
+// (`pactl list sink-inputs`: Buffer Latency + Sink Latency, and the sink's part alone).
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import dgram from 'node:dgram';
@@ -154,13 +160,18 @@ export function pair(sent: { at: number; freq: number }[], heard: { at: number; 
  * its sink-input (the talk side) or source-output (the microphone side).
  */
 export async function pulseLatency(pulse: PrivatePulse, kind: 'sink-inputs' | 'source-outputs' = 'sink-inputs'): Promise<number | null> {
+  return (await pulseLatencyParts(pulse, kind))?.total ?? null;
+}
+
+/** The same, in its two parts: the stream's buffer, and the sink's (or source's) own latency. */
+export async function pulseLatencyParts(pulse: PrivatePulse, kind: 'sink-inputs' | 'source-outputs' = 'sink-inputs'): Promise<{ total: number; device: number } | null> {
   const { stdout } = await promisify(execFile)('pactl', ['list', kind], { env: pulse.env, encoding: 'utf8' });
   const [heading, device] = kind === 'sink-inputs' ? ['Sink Input #', 'Sink'] : ['Source Output #', 'Source'];
   for (const block of stdout.split(new RegExp(`\\n(?=${heading})`))) {
     if (!/media\.name = "call"/.test(block)) continue;
     const b = /Buffer Latency: (\d+) usec/.exec(block);
     const s = new RegExp(`${device} Latency: (\\d+) usec`).exec(block);
-    if (b && s) return (Number(b[1]) + Number(s[1])) / 1000;
+    if (b && s) return { total: (Number(b[1]) + Number(s[1])) / 1000, device: Number(s[1]) / 1000 };
   }
   return null;
 }
@@ -172,6 +183,8 @@ interface Run {
   gaps: { at: number; ms: number }[];
   reported: number[];
   fromPulse: number[];
+  /** The sink's own latency (pactl's Sink Latency): rendered, not yet played by the sink's clock. */
+  sinkLatency: number[];
 }
 
 /** One call receiving the click stream for `seconds` after the start-up: the app's engine or baresip. */
@@ -201,13 +214,22 @@ async function oneRun(pulse: PrivatePulse, target: { app: AudioBackendConfig; de
   const sender = clickSender(rtpPort, jitter);
   const reported: number[] = [];
   const fromPulse: number[] = [];
+  const sinkLatency: number[] = [];
   const t0 = nowMs();
   while (nowMs() - t0 < SETTLE_MS + seconds * 1000) {
     await sleep(100);
     if (!sdh || nowMs() - t0 < SETTLE_MS) continue;
     const d = sdh.stats().playoutDelayMs;
     if (d !== null) reported.push(d);
-    if (reported.length % 10 === 0) void pulseLatency(pulse).then((pl) => pl !== null && fromPulse.push(pl), () => undefined);
+    if (reported.length % 10 === 0)
+      void pulseLatencyParts(pulse).then(
+        (pl) => {
+          if (!pl) return;
+          fromPulse.push(pl.total);
+          sinkLatency.push(pl.device);
+        },
+        () => undefined,
+      );
   }
   const tEnd = nowMs();
   await sender.stop();
@@ -222,7 +244,7 @@ async function oneRun(pulse: PrivatePulse, target: { app: AudioBackendConfig; de
     sender.sent.filter((s) => s.at - t0 <= SETTLE_MS),
     heard,
   );
-  return { measured, early, sentAfter: after.length, gaps: rec.gaps(t0 + SETTLE_MS, tEnd - 100), reported, fromPulse };
+  return { measured, early, sentAfter: after.length, gaps: rec.gaps(t0 + SETTLE_MS, tEnd - 100), reported, fromPulse, sinkLatency };
 }
 
 /** `pacatLatencyMs`: pacat's --latency-msec for the app (default: the product's, 20). */
@@ -272,6 +294,7 @@ export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', 
         { name: `reported playoutDelayMs p99, ${tag}`, value: percentile(a.reported, 99), unit: 'ms' },
       );
       if (a.fromPulse.length) out.push({ name: `PulseAudio's buffer + sink latency of our stream p50, ${tag}`, value: percentile(a.fromPulse, 50), unit: 'ms' });
+      if (a.sinkLatency.length) out.push({ name: `of which the sink's own latency p50, ${tag}`, value: percentile(a.sinkLatency, 50), unit: 'ms' });
     }
   } finally {
     for (const [k, v] of Object.entries(saved)) {

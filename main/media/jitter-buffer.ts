@@ -49,6 +49,8 @@ export interface JitterBufferStats {
   trimmedMs: number;
   /** The smoothed buffer level the drift control steers (ms). */
   levelMs: number;
+  /** Smoothed like the level: a packet's arrival -> the pop playing its first sample (+ its place in that frame); null: none played. At zero jitter the level is whole frames: it cannot say this. */
+  waitMs: number | null;
 }
 
 interface Frame {
@@ -99,12 +101,13 @@ export class JitterBuffer {
   private phaseSlack = 0;
   /** ms of the newest frames that arrived within phaseSlack of that pop: not there yet when the pops come that much sooner. */
   private phaseDrop = 0;
+  private wait: number | null = null; // stats().waitMs
 
   constructor(opts: JitterBufferOptions = {}) {
     this.minMs = opts.minMs ?? 20;
     this.maxMs = opts.maxMs ?? 200;
     this.rate = opts.clockRate ?? 8000;
-    this.s = { delayMs: 0, targetMs: this.minMs, jitterMs: 0, late: 0, duplicates: 0, concealed: 0, dropped: 0, underruns: 0, adjusted: 0, trimmed: 0, trimmedMs: 0, levelMs: 0 };
+    this.s = { delayMs: 0, targetMs: this.minMs, jitterMs: 0, late: 0, duplicates: 0, concealed: 0, dropped: 0, underruns: 0, adjusted: 0, trimmed: 0, trimmedMs: 0, levelMs: 0, waitMs: null };
   }
 
   get targetMs(): number {
@@ -113,7 +116,7 @@ export class JitterBuffer {
   }
 
   stats(): JitterBufferStats {
-    return { ...this.s, targetMs: this.targetMs, jitterMs: (this.jitter / this.rate) * 1000, delayMs: this.bufferedMs(), levelMs: this.level ?? this.bufferedMs() };
+    return { ...this.s, targetMs: this.targetMs, jitterMs: (this.jitter / this.rate) * 1000, delayMs: this.bufferedMs(), levelMs: this.level ?? this.bufferedMs(), waitMs: this.wait };
   }
 
   /** Forget everything (new SSRC, new remote description). */
@@ -133,6 +136,7 @@ export class JitterBuffer {
     this.underrunsAtLook = this.s.underruns + this.s.late;
     this.phaseSlack = 0;
     this.phaseDrop = 0;
+    this.wait = null;
   }
 
   /** `arrivalMs`: local monotonic time of arrival, in milliseconds. Returns false if the frame was dropped. */
@@ -236,6 +240,8 @@ export class JitterBuffer {
       const n = Math.min(take - start, f.pcm.length - from);
       if (n <= 0) continue;
       if (off >= 0 && this.played > 10) this.minMargin = Math.min(this.minMargin, nowMs - f.at); // this frame starts playing now
+      const w = nowMs - f.at + (off / this.rate) * 1000; // its wait: arrival -> its first sample's place in what is popped
+      if (off >= 0) this.wait = this.wait === null ? w : this.wait + (w - this.wait) / 32;
       if (start > filled) missing += start - filled;
       raw.set(f.pcm.subarray(from, from + n), start);
       filled = Math.max(filled, start + n);

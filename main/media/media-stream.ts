@@ -312,9 +312,9 @@ export class MediaStream {
     Atomics.store(this.stats, STAT.late, s.late);
     Atomics.store(this.stats, STAT.jitterBufferMs, Math.round(s.delayMs));
     Atomics.store(this.stats, STAT.driftAdjusted, s.adjusted);
-    // what a packet arriving now waits before it is heard: the buffer's smoothed level before a pop
-    // less the frame leaving now, then the device side (our queue after this write + its buffer)
-    Atomics.store(this.stats, STAT.playoutDelayUs, out ? Math.round((Math.max(0, s.levelMs - 20) + deviceMs) * 1000) : -1);
+    // arrival -> heard: what the packets waited here (smoothed, arrival -> the pop that plays them),
+    // then the device side (our queue before this write + the device's buffer, to the ear)
+    Atomics.store(this.stats, STAT.playoutDelayUs, out && s.waitMs !== null ? Math.round((s.waitMs + deviceMs) * 1000) : -1);
     return out;
   }
 
