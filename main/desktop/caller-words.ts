@@ -1,7 +1,14 @@
 // Who is calling, in the dispatcher's words: the tray menu and the notifications both say it this way.
 import type { Call, CallerIdentity } from '../../shared/domain.js';
-import type { NotificationContent } from './ports.js';
 import type { DesktopWords } from './words.js';
+
+/** What a call's notification says (the NotificationPort shows it). */
+export interface NotificationContent {
+  title: string;
+  body: string;
+  /** Label of the Answer action, where the platform shows actions. */
+  answerLabel: string;
+}
 
 export function callerName(w: DesktopWords, identity: CallerIdentity, number: string): string {
   switch (identity.kind) {

@@ -1,5 +1,6 @@
 // Desktop-only capabilities as small ports: the Electron adapters (electron-adapters.ts) implement them,
 // tests use fakes. Everything the ports are told is already decided and worded (tray-view.ts, call-notifier.ts).
+import type { NotificationContent } from './caller-words.js';
 import type { TrayView, TrayCommand } from './tray-view.js';
 
 export interface TrayPort {
@@ -11,12 +12,8 @@ export interface TrayPort {
   destroy(): void;
 }
 
-export interface NotificationContent {
-  title: string;
-  body: string;
-  /** Label of the Answer action, where the platform shows actions. */
-  answerLabel: string;
-}
+// Declared with its wording (caller-words.ts), so the words need nothing of the ports.
+export type { NotificationContent } from './caller-words.js';
 
 export interface NotificationHandle {
   close(): void;
