@@ -8,7 +8,11 @@
 // A new output stream through ALSA's pulse plugin first underruns: every write fails at once (-EPIPE)
 // until the plugin's stream has connected, and RtAudio drops the frame audify handed it (audify pops
 // it from its queue before RtAudio writes it). So nothing is handed to audify until the stream
-// plays in real time: its stream time (20 ms per callback) races ahead of the clock while it fails.
+// plays in real time: its stream time (one frame per callback) races ahead of the clock while it fails.
+// Once settled, an underrun (the callback thread not scheduled in time) loses frames the same way, and
+// under load a 40 ms buffer (MINIMIZE_LATENCY: 2 periods of 20 ms) underruns. The call's output keeps
+// that buffer (the playout's latency); a stream that asks for buffering (latencyMs: the ringer, the
+// test tone, which are only ever finished or closed) is opened with 4 periods of 40 ms instead.
 import { createRequire } from 'node:module';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
@@ -41,7 +45,7 @@ interface RtAudioInstance {
   start(): void;
   /** stopStream(): on ALSA (not synchronized) snd_pcm_drain: plays out the device's buffer, then stops. */
   stop(): void;
-  /** Seconds of audio the callback has been through (20 ms per callback, failed writes too). */
+  /** Seconds of audio the callback has been through (one frame per callback, failed writes too). */
   readonly streamTime: number;
   closeStream(): void;
   write(pcm: Buffer): void;
@@ -86,8 +90,13 @@ const MINIMIZE_LATENCY = 0x2;
 const DEBUG_WARNING = 1;
 const FALLBACK_RATE = 48000;
 /**
+ * Frames of a stream that asks for buffering (StreamOptions.latencyMs): RtAudio's ALSA default of 4
+ * periods (no MINIMIZE_LATENCY) of 40 ms, a 160 ms device buffer. RtAudio takes no buffer in ms.
+ */
+const BUFFERED_FRAME_MS = 40;
+/**
  * An output stream has settled (plays in real time) once its stream time advanced over SETTLE_WINDOW_MS
- * of the clock by no more than that + SETTLE_SLACK_MS (the device's buffer filling, or a late poll) and
+ * of the clock by no more than that + SETTLE_SLACK_MS or 2 frames (the device's buffer filling, or a late poll) and
  * by at least half of it (it is really running: a stream whose first write blocks does not tick). While
  * it fails, it runs ahead by 10-30 times. Past SETTLE_CAP_MS, what is held is handed anyway.
  */
@@ -108,12 +117,12 @@ const onRtError = (type: number) => {
 };
 
 /** Open a stream at `rate`, or at 48 kHz if the device refuses it; returns the rate in use. */
-function openAt(rt: RtAudioInstance, rate: number, open: (rate: number, frame: number) => void): number {
+function openAt(rt: RtAudioInstance, rate: number, open: (rate: number, frame: number) => void, frameMs = 20): number {
   try {
-    open(rate, rate / 50);
+    open(rate, (rate * frameMs) / 1000);
     return rate;
   } catch {
-    open(FALLBACK_RATE, FALLBACK_RATE / 50);
+    open(FALLBACK_RATE, (FALLBACK_RATE * frameMs) / 1000);
     return FALLBACK_RATE;
   }
 }
@@ -161,11 +170,16 @@ export class AudifyAudio implements AudioDevicePort {
     const dev = this.deviceNumber(deviceId, 'out');
     let handed = 0; // frames the device has taken
     const errorsAtOpen = fatalErrors;
+    // the call's stream (no latencyMs asked) stays low-latency; one that asks for buffering (the ringer's,
+    // the test tone's) gets a device buffer a loaded machine does not underrun (the head of this file)
+    const buffered = options.latencyMs !== undefined;
+    const frameMs = buffered ? BUFFERED_FRAME_MS : 20;
+    const flags = buffered ? 0 : MINIMIZE_LATENCY;
     const rate = openAt(rt, options.rate, (r, frame) =>
-      rt.openStream({ deviceId: dev, nChannels: 1 }, null, SINT16, r, frame, options.name ?? 'playback', null, () => handed++, MINIMIZE_LATENCY, onRtError),
-    );
+      rt.openStream({ deviceId: dev, nChannels: 1 }, null, SINT16, r, frame, options.name ?? 'playback', null, () => handed++, flags, onRtError),
+    frameMs);
     rt.start();
-    const frame = rate / 50;
+    const frame = (rate * frameMs) / 1000;
     const up = new Resampler(options.rate, rate);
     // the pacer writes frames 1-2 samples short or long: audify takes whole frames only; and nothing
     // is handed to audify before the stream has settled (the head of this file): held here, at most 1 s
@@ -193,7 +207,7 @@ export class AudifyAudio implements AudioDevicePort {
       const first = samples[0]!;
       const dWall = wall - first.wall;
       const dStream = stream - first.stream;
-      const realTime = dWall >= SETTLE_WINDOW_MS && dStream >= dWall / 2 && dStream <= dWall + SETTLE_SLACK_MS;
+      const realTime = dWall >= SETTLE_WINDOW_MS && dStream >= dWall / 2 && dStream <= dWall + Math.max(SETTLE_SLACK_MS, 2 * frameMs);
       if (!realTime && wall - opened < SETTLE_CAP_MS) return;
       clearInterval(settle);
       settled = true;
@@ -211,11 +225,11 @@ export class AudifyAudio implements AudioDevicePort {
       write(pcm: Int16Array) {
         if (this.closed) return;
         if (fatalErrors !== errorsAtOpen) return this.close();
-        if ((written - handed) * 20 > 1000) return; // the device is not consuming: never queue more than 1 s
+        if ((written - handed) * frameMs > 1000) return; // the device is not consuming: never queue more than 1 s
         pending.push(up.process(pcm));
         if (settled) flush();
       },
-      queuedMs: () => Math.max(0, written - handed) * 20 + (pending.length / rate) * 1000,
+      queuedMs: () => Math.max(0, written - handed) * frameMs + (pending.length / rate) * 1000,
       close() {
         clearInterval(settle);
         closeOnce(this, open, rt);
