@@ -13,11 +13,12 @@ let mine = 0;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 const taken = new Set<number>();
 
-/** For a new media worker: the shared memory and a free slot of its own (null: none free, it counts in 0). */
+/** For a new media worker: the shared memory and a slot of its own (0, the main thread's, when none is free). */
 export function portAudioGuardFor(): { memory: SharedArrayBuffer; slot: number } {
+  // Hosts are made on the main thread only: which slots are held is known here, not from the counts
+  // (a live worker with no stream open counts 0).
   for (let slot = 1; slot < SLOTS; slot++) {
-    if (Atomics.compareExchange(counts, slot, 0, -1) === 0) {
-      Atomics.store(counts, slot, 0);
+    if (!taken.has(slot)) {
       taken.add(slot);
       return { memory, slot };
     }

@@ -24,6 +24,9 @@ describe('PortAudio guard across threads', () => {
   it('a stream alive in another thread is seen here until it quits; a wait for it is bounded', async () => {
     const guard = portAudioGuardFor();
     expect(guard.slot).toBeGreaterThan(0);
+    const second = portAudioGuardFor(); // another live worker, no stream yet: a slot of its own
+    expect(second.slot).not.toBe(guard.slot);
+    releasePortAudioSlot(second.slot);
     const worker = new Worker(WORKER, { eval: true, workerData: guard });
     try {
       await next(worker);
