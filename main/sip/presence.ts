@@ -25,7 +25,7 @@ export interface PresenceOptions {
   aor: URI;
   publishExpires?: number;
   subscribeExpires?: number;
-  /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"); doubled per failure up to maxRetryMs (10 min). */
+  /** Wait before retrying a failed SUBSCRIBE/PUBLISH (other than "unsupported"); doubled per failure up to maxRetryMs (10 min), then 1-2x that. */
   retryMs?: number;
   maxRetryMs?: number;
   /**
@@ -296,13 +296,17 @@ export class SipPresence {
       if (w.retry) clearTimeout(w.retry);
       if (w.refresh) clearTimeout(w.refresh);
       w.refresh = null;
-      // Spread over a quarter of the wait: what failed together (a server restart) does not retry together.
       // Doubled for each failure in a row, up to 10 minutes: a server that cannot hold this many subscriptions
       // (the lab's 64 MB Kamailio holds a few thousand and answers 500 to the rest) is not asked again by
       // thousands of watches every 30 s for the whole shift, which kept the app and the server busy under the calls.
+      // Spread so that what failed together (a server restart) does not retry together: by a quarter of the
+      // wait while it doubles; once capped the waits no longer pull apart by growing, so by the whole cap
+      // (10-20 min): a quarter kept them in waves of up to 56/s every ~11 minutes.
       w.failures++;
       const base = this.o.retryMs ?? 30_000;
-      const wait = Math.min(base * 2 ** Math.min(w.failures - 1, 10), Math.max(base, this.o.maxRetryMs ?? MAX_RETRY_MS)) * (1 + Math.random() / 4);
+      const cap = Math.max(base, this.o.maxRetryMs ?? MAX_RETRY_MS);
+      const doubled = base * 2 ** Math.min(w.failures - 1, 10);
+      const wait = doubled < cap ? doubled * (1 + Math.random() / 4) : cap * (1 + Math.random());
       w.retry = setTimeout(() => {
         w.retry = null;
         this.subscribe(w);
