@@ -6,7 +6,7 @@
 // sends configuration messages; statistics flow back through SharedArrayBuffers.
 import { parentPort } from 'node:worker_threads';
 import { createAudioPort } from './audio/index.js';
-import { adoptPortAudioGuard, ownPortAudioStreams } from './audio/pa-guard.js';
+import { adoptPortAudioGuard, ownPortAudioStreams, waitUntil } from './audio/pa-guard.js';
 import type { AudioDevicePort } from './audio/port.js';
 import { monotonicMs, Ticker } from './clock.js';
 import { bindRtpPair, FRAME_SAMPLES, MediaStream, type RtpPair } from './media-stream.js';
@@ -284,7 +284,7 @@ port.on('message', (m: ToWorker) => {
       // give RTCP BYEs and subprocess kills a moment, and PortAudio its quits (their callbacks run on this
       // thread: waited for by turns, at most 600 ms)
       void (async () => {
-        for (let t = 0; t < 600 && (t < 30 || ownPortAudioStreams() > 0); t += 10) await new Promise((r) => setTimeout(r, 10));
+        await waitUntil(() => ownPortAudioStreams() === 0, { atLeastMs: 30, atMostMs: 600, everyMs: 10 });
         post({ t: 'shutdown-done', req: m.req });
         port.close();
       })();

@@ -13,6 +13,7 @@
 // under load a 40 ms buffer (MINIMIZE_LATENCY: 2 periods of 20 ms) underruns. The call's output keeps
 // that buffer (the playout's latency); a stream that asks for buffering (latencyMs: the ringer, the
 // test tone, which are only ever finished or closed) is opened with 4 periods of 40 ms instead.
+// close() stops at once (closeStream() alone drops what the device holds); only finish() drains it.
 import { createRequire } from 'node:module';
 import type { AudioDevice } from '../../../shared/domain.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
@@ -47,6 +48,10 @@ interface RtAudioInstance {
   stop(): void;
   /** Seconds of audio the callback has been through (one frame per callback, failed writes too). */
   readonly streamTime: number;
+  /**
+   * On a running stream (ALSA): ends the callback thread (its write in progress, at most a period, completes)
+   * and snd_pcm_drop()s what the device still holds: no drain. Then closes the device.
+   */
   closeStream(): void;
   write(pcm: Buffer): void;
   getStreamLatency(): number;
@@ -71,13 +76,22 @@ export function audifyLoadError(): string | null {
   }
 }
 
-/** A stream's close(): once, off the port's open list, then its RtAudio stream stopped (one already gone, its device lost, is fine). */
-function closeOnce(s: { closed: boolean }, open: Set<unknown>, rt: RtAudioInstance): void {
+/**
+ * A stream's end: once, off the port's open list, then its RtAudio stream closed. At once (close()):
+ * closeStream() drops what the device holds; a buffered stream's 160 ms would otherwise still sound (a
+ * ringer stopped on answer). `drain` (finish(), all written was taken): stopStream() first, which plays
+ * it out (snd_pcm_drain). A stream already gone (its device lost) is fine.
+ */
+function closeOnce(s: { closed: boolean }, open: Set<unknown>, rt: RtAudioInstance, drain = false): void {
   if (s.closed) return;
   s.closed = true;
   open.delete(s);
   try {
-    rt.stop();
+    if (drain) rt.stop();
+  } catch {
+    /* already stopped or gone: closed below all the same */
+  }
+  try {
     rt.closeStream();
   } catch {
     /* already gone */
@@ -235,7 +249,8 @@ export class AudifyAudio implements AudioDevicePort {
         closeOnce(this, open, rt);
       },
       // What audify still queues is waited for (its frame callbacks count it), then RtAudio's stopStream()
-      // drains the device's buffer (snd_pcm_drain: through ALSA's pulse plugin, until the server played it).
+      // drains the device's buffer (snd_pcm_drain: through ALSA's pulse plugin, until the server played it);
+      // past the bound, or on a fatal error, it is closed at once as by close(); a close() meanwhile ends it.
       // The last partial frame is padded with silence, and one frame of silence follows it: audify counts a
       // frame as handed just BEFORE RtAudio writes it, and stopStream() marks the stream stopped before it
       // waits for the callback, so the last frame counted could still be skipped; once the silence after
@@ -250,9 +265,11 @@ export class AudifyAudio implements AudioDevicePort {
         const deadline = performance.now() + (timeoutMs ?? (this.queuedMs() ?? 0) + latency() + FINISH_GRACE_MS);
         return new Promise<void>((resolve) => {
           const poll = setInterval(() => {
-            if (fatalErrors === errorsAtOpen && performance.now() < deadline && (!settled || handed < written)) return;
+            const played = fatalErrors === errorsAtOpen && settled && handed >= written;
+            if (!s.closed && !played && fatalErrors === errorsAtOpen && performance.now() < deadline) return;
             clearInterval(poll);
-            s.close();
+            clearInterval(settle);
+            closeOnce(s, open, rt, played);
             resolve();
           }, 20);
         });

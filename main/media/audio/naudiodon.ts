@@ -11,7 +11,7 @@ import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, 
 import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
 import { watchSoundCards } from './alsa-watch.js';
-import { portAudioStreamCreated, portAudioStreamQuit, portAudioStreamsAlive, waitForNoPortAudioStream } from './pa-guard.js';
+import { portAudioStreamCreated, portAudioStreamQuit, portAudioStreamsAlive, waitForNoPortAudioStream, waitUntil } from './pa-guard.js';
 
 interface PaDeviceInfo {
   id: number;
@@ -158,7 +158,7 @@ export class NaudiodonAudio implements AudioDevicePort {
     // A stream just closed (here or in the worker) quits on the thread pool: wait for that, bounded;
     // the first list waits longest, as nothing can be opened without it.
     const waitMs = this.raw.length === 0 ? 2000 : this.open.size === 0 ? 1000 : 0;
-    for (let t = 0; t < waitMs && portAudioStreamsAlive() > 0; t += 20) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => portAudioStreamsAlive() === 0, { atMostMs: waitMs, everyMs: 20 });
     if (portAudioStreamsAlive() > 0 && this.raw.length > 0) {
       this.stale = true; // PortAudio is initialised by a stream: its list is frozen
       return this.list;

@@ -70,3 +70,18 @@ export function waitForNoPortAudioStream(ms: number): boolean {
   }
   return true;
 }
+
+/**
+ * Waits, without blocking this thread, until `done()` holds, looking every `everyMs` (and not before
+ * `atLeastMs` has passed), and gives up at `atMostMs`. True when it held. For the counts above: a quit's
+ * callback runs on its own thread's loop, which this wait leaves free (waitForNoPortAudioStream does not).
+ */
+export async function waitUntil(done: () => boolean, bound: { atMostMs: number; everyMs: number; atLeastMs?: number }): Promise<boolean> {
+  const start = performance.now();
+  const waited = () => performance.now() - start;
+  while (waited() < (bound.atLeastMs ?? 0) || !done()) {
+    if (waited() >= bound.atMostMs) return false;
+    await new Promise((r) => setTimeout(r, bound.everyMs));
+  }
+  return true;
+}

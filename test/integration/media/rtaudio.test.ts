@@ -107,4 +107,40 @@ describe.skipIf(missing !== null)('AudifyAudio (RtAudio -> ALSA pulse plugin)', 
     }
     port.close();
   }, 60_000);
+
+  // close() is the port's "stop at once": the ringer stopped on answer must not sound on. A buffered stream
+  // (latencyMs) holds 4 periods of 40 ms in the device, which stopStream() would play out (snd_pcm_drain).
+  // A second of tone is written; close() comes ~300 ms after the device took its first frame (it had
+  // filled its buffer with silence while the stream settled, so the tone is heard a buffer later).
+  // Drained, all the device had taken would be heard (`taken`, as its frame callbacks counted it by then:
+  // measured, heard = taken). Dropped, its buffer is not: heard at most `taken` less 2 of the 4 periods (one
+  // may be in the write that closeStream() lets finish, one for the measuring: the edge blocks of loudMs,
+  // 10 ms each, and frame callbacks not yet counted). And never more than the time to close() + a period
+  // + 60 ms (those edges, ~20 ms to date the first frame, the null sink's 20 ms render block).
+  it('close() stops a buffered tone at once: what the device still holds is dropped, not played', async () => {
+    const port = new AudifyAudio();
+    await port.refresh();
+    const recording = pulse.record('headset.monitor', 6000); // covers a stream that settles late on a loaded machine
+    await sleep(300);
+    const out = port.openOutput(PULSE_DEVICE, { rate: 8000, name: 'close', latencyMs: 60 });
+    out.write(sine(660, 1, 8000, 0.4));
+    const written = out.queuedMs()!;
+    // nothing is handed before the stream settles (the head of audify.ts): the tone starts with the first frame taken
+    let firstTaken = performance.now();
+    while (out.queuedMs()! >= written && performance.now() - firstTaken < 5000) await sleep(5);
+    firstTaken = performance.now();
+    await sleep(300);
+    const taken = written - out.queuedMs()!;
+    const closedAfter = performance.now() - firstTaken;
+    out.close();
+    expect(out.closed).toBe(true);
+    const heard = await recording;
+    port.close();
+    const ms = loudMs(heard);
+    console.log(`close(): written ${written} ms, taken ${taken} ms, closed ${closedAfter.toFixed(0)} ms after the first frame, heard ${ms} ms`);
+    expect(taken).toBeGreaterThan(0);
+    expect(hears(loudPart(heard), 660)).toBe(true);
+    expect(ms).toBeLessThanOrEqual(taken - 2 * 40);
+    expect(ms).toBeLessThanOrEqual(closedAfter + 40 + 60);
+  }, 30_000);
 });
