@@ -162,12 +162,18 @@ export class NativeOutput implements AudioOutputStream {
     }
     conn.sendRaw(audioFrame(this.index, pcm));
     this.sent += pcm.length;
-    // while the server has not started playing (an idle sink waking, prebuffering) ask at every write
-    if ((this.waiting || t - this.lastQuery >= QUERY_EVERY_MS) && !this.querying) this.queryLatency(conn, this.index, t);
+    this.maybeQuery(t);
   }
 
-  /** The server's read index and the sink's latency: where playing really is. */
-  private queryLatency(conn: PulseConnection, index: number, t: number): void {
+  /**
+   * The server's read index and the sink's latency: where playing really is. Asked from write() and
+   * queuedMs() (the media clock calls both every tick), so no timer of our own; while the server has
+   * not started playing (an idle sink waking, a stream run dry) at every call, one at a time.
+   */
+  private maybeQuery(t: number): void {
+    const conn = this.conn;
+    const index = this.index;
+    if (!conn || index === null || this.querying || (!this.waiting && t - this.lastQuery < QUERY_EVERY_MS)) return;
     this.lastQuery = t;
     this.querying = true;
     const sentThen = this.sent;
@@ -212,7 +218,9 @@ export class NativeOutput implements AudioOutputStream {
   queuedMs(): number {
     const early = (this.earlySamples / this.opts.rate) * 1000;
     if (this.index === null) return early;
-    const pending = ((this.sent - this.heardSamples(this.now())) / this.opts.rate) * 1000;
+    const t = this.now();
+    this.maybeQuery(t);
+    const pending = ((this.sent - this.heardSamples(t)) / this.opts.rate) * 1000;
     return Math.max(0, pending - this.sinkLatencyMs) + early;
   }
 
