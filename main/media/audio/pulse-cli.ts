@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import type { AudioDevice } from '../../../shared/domain.js';
 import { parsePactlList, type PactlDevice } from './pactl-list.js';
 import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, PulseStreams, StreamOptions } from './port.js';
-import { NativeOutput, type NativeStreamOptions } from './pulse-native/playback.js';
+import type { NativeStreamOptions } from './pulse-native/connection.js';
+import { NativeOutput } from './pulse-native/playback.js';
 import { NativeInput } from './pulse-native/record.js';
 import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 

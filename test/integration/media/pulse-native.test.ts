@@ -137,6 +137,23 @@ describe('pulse backend, native streams', () => {
     port.close();
   }, 30_000);
 
+  it('the server going away ends both streams (closed, as pacat and parec exiting)', async () => {
+    const other = await startPrivatePulse();
+    try {
+      const port = new PulseCliAudio({ server: other.server, includeMonitors: true });
+      const out = port.openOutput('headset', { rate: 8000, name: 'talk' });
+      const input = port.openInput('headset.monitor', { rate: 8000, name: 'mic' });
+      const timer = setInterval(() => out.write(sine(500, 0.02, 8000, 0.4)), 20);
+      expect(await until(() => input.available() > 0, 5000)).toBe(true);
+      await other.stop();
+      expect(await until(() => out.closed && input.closed, 3000)).toBe(true);
+      clearInterval(timer);
+      port.close();
+    } finally {
+      await other.stop();
+    }
+  }, 30_000);
+
   it('a device that does not exist: the stream ends at once', async () => {
     const port = new PulseCliAudio({ server: pulse.server });
     const out = port.openOutput('no-such-sink', { rate: 8000, name: 'talk' });

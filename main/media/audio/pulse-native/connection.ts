@@ -100,6 +100,31 @@ async function readCookie(env: NodeJS.ProcessEnv): Promise<Buffer> {
   return Buffer.alloc(256);
 }
 
+/** What a stream of the pulse backend is opened with. */
+export interface NativeStreamOptions {
+  server: string | undefined;
+  env: NodeJS.ProcessEnv;
+  deviceId: string | null;
+  rate: number;
+  name: string;
+  /** The device-side buffering wanted (the sink's / source's latency), ms. */
+  latencyMs: number;
+}
+
+/**
+ * The connection of one stream, its events set; null when the stream was closed while connecting (the
+ * connection is dropped then: nothing is created on the server).
+ */
+export async function connectStream(opts: NativeStreamOptions, closed: () => boolean, events: ConnectionEvents): Promise<PulseConnection | null> {
+  const conn = await PulseConnection.open(opts.server, opts.env, 'dispatch-phone');
+  if (closed()) {
+    conn.close();
+    return null;
+  }
+  conn.events = events;
+  return conn;
+}
+
 interface Pending {
   what: string;
   resolve: (r: TagReader) => void;

@@ -11,27 +11,14 @@
 // position advances at the nominal rate (capped at what was written: a stream that ran dry waits).
 import type { AudioOutputStream } from '../port.js';
 import { FINISH_GRACE_MS } from '../port.js';
-import { CMD, PulseConnection } from './connection.js';
-import { audioFrame, INVALID_INDEX, SAMPLE_S16LE, type TagReader } from './wire.js';
-
-export interface NativeStreamOptions {
-  server: string | undefined;
-  env: NodeJS.ProcessEnv;
-  deviceId: string | null;
-  rate: number;
-  name: string;
-  /** The device-side buffering wanted (the sink's / source's latency), ms. */
-  latencyMs: number;
-}
+import { CMD, connectStream, type NativeStreamOptions, type PulseConnection } from './connection.js';
+import { audioFrame, bytesFor, INVALID_INDEX, SAMPLE_S16LE, type TagReader } from './wire.js';
 
 const MINREQ_MS = 100;
 const PREBUF_MS = 10;
 /** Never hold more than this unplayed (ours + the server's): beyond it the device is not consuming. */
 const MAX_QUEUE_MS = 1000;
 const QUERY_EVERY_MS = 500;
-
-/** Bytes for `ms` of s16 mono at `rate`, whole samples. */
-export const bytesFor = (ms: number, rate: number) => Math.round((ms * rate) / 1000) * 2;
 
 export class NativeOutput implements AudioOutputStream {
   closed = false;
@@ -72,13 +59,9 @@ export class NativeOutput implements AudioOutputStream {
 
   private async open(): Promise<void> {
     const { rate, latencyMs, deviceId, name } = this.opts;
-    const conn = await PulseConnection.open(this.opts.server, this.opts.env, 'dispatch-phone');
-    if (this.closed) return conn.close();
+    const conn = await connectStream(this.opts, () => this.closed, { onClose: () => this.end(), onCommand: (command, r) => this.onCommand(command, r) });
+    if (!conn) return;
     this.conn = conn;
-    conn.events = {
-      onClose: () => this.end(),
-      onCommand: (command, r) => this.onCommand(command, r),
-    };
     const tlength = bytesFor(2 * latencyMs + 2 * MINREQ_MS, rate);
     const reply = await conn.request(CMD.CREATE_PLAYBACK_STREAM, 'create playback stream', (w) =>
       w

@@ -5,9 +5,8 @@
 // fragment arrives: no timer): the source's latency plus what the server still holds for us.
 import type { AudioInputStream } from '../port.js';
 import { PcmRing, S16Assembler } from '../port.js';
-import { CMD, PulseConnection } from './connection.js';
-import { bytesFor, type NativeStreamOptions } from './playback.js';
-import { INVALID_INDEX, SAMPLE_S16LE, type TagReader } from './wire.js';
+import { CMD, connectStream, type NativeStreamOptions, type PulseConnection } from './connection.js';
+import { bytesFor, INVALID_INDEX, SAMPLE_S16LE, type TagReader } from './wire.js';
 
 const QUERY_EVERY_MS = 1000;
 
@@ -41,14 +40,13 @@ export class NativeInput implements AudioInputStream {
 
   private async open(): Promise<void> {
     const { rate, latencyMs, deviceId, name } = this.opts;
-    const conn = await PulseConnection.open(this.opts.server, this.opts.env, 'dispatch-phone');
-    if (this.closed) return conn.close();
-    this.conn = conn;
-    conn.events = {
+    const conn = await connectStream(this.opts, () => this.closed, {
       onClose: () => this.close(),
       onCommand: (command, r) => this.onCommand(command, r),
       onData: (channel, data) => this.onData(channel, data),
-    };
+    });
+    if (!conn) return;
+    this.conn = conn;
     const reply = await conn.request(CMD.CREATE_RECORD_STREAM, 'create record stream', (w) =>
       w
         .sampleSpec({ format: SAMPLE_S16LE, channels: 1, rate })

@@ -38,6 +38,9 @@ export interface SampleSpec {
 }
 export const SAMPLE_S16LE = 3;
 
+/** Bytes for `ms` of s16 mono at `rate`, whole samples. */
+export const bytesFor = (ms: number, rate: number) => Math.round((ms * rate) / 1000) * 2;
+
 /** Builds one tagstruct; grows as needed. */
 export class TagWriter {
   private buf = Buffer.allocUnsafe(256);
