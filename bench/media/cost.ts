@@ -27,7 +27,8 @@ const PEER_USER = '6001';
 const CALLER = '6099';
 const here = path.dirname(new URL(import.meta.url).pathname);
 
-export type CallBackend = 'pulse' | 'rtaudio' | 'portaudio';
+/** `pulse-pacat`: the pulse backend with its old pacat/parec streams (`audio.pulseStreams: 'pacat'`), for a before/after in one run. */
+export type CallBackend = 'pulse' | 'pulse-pacat' | 'rtaudio' | 'portaudio';
 
 interface Lab {
   /** The first of `apps` (the idle figure's). */
@@ -46,6 +47,7 @@ interface Lab {
  */
 const AUDIO: Record<CallBackend, Record<string, unknown>> = {
   pulse: { backend: 'pulse', ringDevice: 'spk', talkOutputDevice: 'headset', microphone: 'mic' },
+  'pulse-pacat': { backend: 'pulse', ringDevice: 'spk', talkOutputDevice: 'headset', microphone: 'mic', pulseStreams: 'pacat' },
   rtaudio: { backend: 'rtaudio', ringDevice: null, talkOutputDevice: 'rt:PulseAudio Sound Server', microphone: 'rt:PulseAudio Sound Server' },
   portaudio: { backend: 'portaudio', ringDevice: null, talkOutputDevice: 'pa:pulse', microphone: 'pa:pulse' },
 };

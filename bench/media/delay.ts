@@ -247,8 +247,14 @@ async function oneRun(pulse: PrivatePulse, target: { app: AudioBackendConfig; de
   return { measured, early, sentAfter: after.length, gaps: rec.gaps(t0 + SETTLE_MS, tEnd - 100), reported, fromPulse, sinkLatency };
 }
 
-/** `pacatLatencyMs`: pacat's --latency-msec for the app (default: the product's, 20). */
-export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', seconds: number, withBaresip = backend === 'pulse', pacatLatencyMs?: number): Promise<Figure[]> {
+/** `pacatLatencyMs`: pacat's --latency-msec (or the native streams' device latency) for the app (default: the product's, 20); `pulseStreams`: the pulse backend's stream client (default: the product's). */
+export async function measuredDelay(
+  backend: 'pulse' | 'portaudio' | 'rtaudio',
+  seconds: number,
+  withBaresip = backend === 'pulse',
+  pacatLatencyMs?: number,
+  pulseStreams?: 'native' | 'pacat',
+): Promise<Figure[]> {
   const pulse = await startPrivatePulse();
   const out: Figure[] = [];
   const saved = { PULSE_SERVER: process.env.PULSE_SERVER, PULSE_SINK: process.env.PULSE_SINK };
@@ -258,7 +264,7 @@ export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', 
     let app: AudioBackendConfig;
     let device: string;
     if (backend === 'pulse') {
-      app = { backend: 'pulse', server: pulse.server, ...(pacatLatencyMs ? { latencyMs: pacatLatencyMs } : {}) };
+      app = { backend: 'pulse', server: pulse.server, ...(pacatLatencyMs ? { latencyMs: pacatLatencyMs } : {}), ...(pulseStreams ? { streams: pulseStreams } : {}) };
       device = 'headset';
     } else {
       // PortAudio / RtAudio reach the private server through ALSA's pulse plugin (its default sink)
@@ -272,7 +278,7 @@ export async function measuredDelay(backend: 'pulse' | 'portaudio' | 'rtaudio', 
       await sleep(500);
       const b = baresip ? await oneRun(pulse, baresip, jitter, seconds) : null;
       await sleep(500);
-      const tag = `${jitter} ms jitter (${backend})`;
+      const tag = `${jitter} ms jitter (${backend}${pulseStreams ? `, ${pulseStreams} streams` : ''})`;
       const fig = (name: string, unit: string, pick: (r: Run) => number, goal?: string): Figure => ({
         name: `${name}, ${tag}`,
         value: pick(a),

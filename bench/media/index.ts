@@ -6,7 +6,8 @@
 //                                     lock), for --backends pulse,portaudio,rtaudio (default: all three);
 //                                     with pulse, baresip 1.0 gets the same clicks in the same run
 //                                     (delay-baresip.ts; --no-baresip leaves it out; --pacat-latency MS
-//                                     asks the app's pacat for another --latency-msec than the product's 20).
+//                                     asks the app's streams for another device latency than the product's 20;
+//                                     --pulse-streams native|pacat: the pulse backend's stream client).
 //   npm run bench -- media mic        added delay microphone -> RTP p50/p99: clicks played into the `mic`
 //                                     source (micfeed null sink), timed on the sink's monitor and at a UDP
 //                                     far end, beside the call's captureDelayMs, baresip 1.0 in the same run
@@ -19,7 +20,8 @@
 //                                     RSS and CPU, minute 1 vs the last minute (private PulseAudio, no lock).
 //   npm run bench -- media calls      (needs the lab, inside its lock) CPU per call-second and RSS with
 //                                     --calls 1,4,10 concurrent calls, the app on each of --backends
-//                                     pulse,rtaudio,portaudio (default: all three) then baresip, the helper
+//                                     pulse,rtaudio,portaudio (default: all three; pulse-pacat: the pulse
+//                                     backend on its old pacat/parec streams) then baresip, the helper
 //                                     processes and the PulseAudio server counted; --window S (default 20)
 //                                     seconds measured while all calls are up (see bench/media/cost.ts).
 //   npm run bench -- media idle       (needs the lab, inside its lock) app and baresip registered and
@@ -152,7 +154,10 @@ const bench: Benchmark = {
     if (sections.includes('delay')) {
       const i = args.indexOf('--backends');
       const backends = (i < 0 ? 'pulse,portaudio,rtaudio' : args[i + 1]!).split(',') as ('pulse' | 'portaudio' | 'rtaudio')[];
-      for (const b of backends) out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'), args.includes('--pacat-latency') ? num(args, '--pacat-latency', 20) : undefined)));
+      const s = args.indexOf('--pulse-streams');
+      const streams = s < 0 ? undefined : (args[s + 1] as 'native' | 'pacat');
+      for (const b of backends)
+        out.push(...(await measuredDelay(b, num(args, '--seconds', 20), b === 'pulse' && !args.includes('--no-baresip'), args.includes('--pacat-latency') ? num(args, '--pacat-latency', 20) : undefined, streams)));
     }
     if (sections.includes('mic')) out.push(...(await micDelay(num(args, '--seconds', 20), !args.includes('--no-baresip'))));
     if (sections.includes('long')) out.push(...(await long(num(args, '--long-real', 1800))));

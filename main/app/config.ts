@@ -37,8 +37,10 @@ const ConfigSchema = v.strictObject({
       /** backend 'file': WAV played as the microphone, and a folder where what would be heard is written. */
       fileInput: v.optional(v.nullable(v.string()), null),
       fileOutputDir: v.optional(v.nullable(v.string()), null),
+      /** backend 'pulse': the talk streams in process over the native protocol, or through pacat/parec subprocesses. */
+      pulseStreams: v.optional(v.picklist(['native', 'pacat']), 'native'),
     }),
-    { backend: 'pulse', ringDevice: null, talkOutputDevice: null, microphone: null, fileInput: null, fileOutputDir: null },
+    { backend: 'pulse', ringDevice: null, talkOutputDevice: null, microphone: null, fileInput: null, fileOutputDir: null, pulseStreams: 'native' },
   ),
   media: v.optional(
     v.strictObject({

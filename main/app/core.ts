@@ -52,7 +52,7 @@ function audioBackend(config: PhoneConfig): AudioBackendConfig {
         ...(audio.fileOutputDir ? { outputDir: audio.fileOutputDir } : {}),
       };
     case 'pulse':
-      return { backend: 'pulse' };
+      return { backend: 'pulse', streams: audio.pulseStreams };
     case 'portaudio':
       return { backend: 'portaudio' };
     case 'rtaudio':

@@ -8,7 +8,7 @@ import { FileAudio } from './file.js';
 export function createAudioPort(config: AudioBackendConfig): AudioDevicePort {
   switch (config.backend) {
     case 'pulse':
-      return new PulseCliAudio({ server: config.server, latencyMs: config.latencyMs });
+      return new PulseCliAudio({ server: config.server, latencyMs: config.latencyMs, streams: config.streams });
     case 'portaudio':
       return new NaudiodonAudio({ latencyMs: config.latencyMs });
     case 'rtaudio':

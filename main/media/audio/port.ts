@@ -1,4 +1,4 @@
-// The audio device port: what media/ needs from a sound system. Adapters: PulseCliAudio (pactl/pacat/parec),
+// The audio device port: what media/ needs from a sound system. Adapters: PulseCliAudio (pactl + native-protocol streams, or pacat/parec),
 // NaudiodonAudio (PortAudio), AudifyAudio (RtAudio), FileAudio (WAV files, headless) and the null variant of it.
 import type { AudioDevice } from '../../../shared/domain.js';
 
@@ -77,11 +77,14 @@ export interface AudioDevicePort {
   close(): void;
 }
 
+/** The pulse backend's stream client: in process over the native protocol, or pacat/parec subprocesses. */
+export type PulseStreams = 'native' | 'pacat';
+
 export type AudioBackendName = 'pulse' | 'portaudio' | 'rtaudio' | 'file' | 'none';
 
 /** Serialisable (it is sent to the media worker, which builds its own port from it). */
 export type AudioBackendConfig =
-  | { backend: 'pulse'; /** e.g. unix:/path/native; default: PULSE_SERVER from the environment */ server?: string; latencyMs?: number }
+  | { backend: 'pulse'; /** e.g. unix:/path/native; default: PULSE_SERVER from the environment */ server?: string; latencyMs?: number; streams?: PulseStreams }
   | { backend: 'portaudio'; latencyMs?: number }
   | { backend: 'rtaudio' }
   | {

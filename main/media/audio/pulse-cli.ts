@@ -1,12 +1,16 @@
-// PulseAudio through its command-line clients: `pactl` lists devices, `pacat --playback` plays and
-// `parec` records raw s16le mono. One subprocess per open stream gives exact per-device routing
-// (ring on one sink, talk on another) and killing it stops the sound at once.
-// PULSE_SERVER (option or environment) selects the server.
+// PulseAudio: `pactl` lists devices and watches them come and go; the streams (raw s16le mono) are the
+// in-process native-protocol client (pulse-native/, the default: no helper processes, no pipes, the
+// buffers we choose) or, with `streams: 'pacat'`, `pacat --playback` and `parec`, one subprocess each.
+// Either way a stream is on one sink or source by name (ring on one sink, talk on another) and
+// closing it stops the sound at once. PULSE_SERVER (option or environment) selects the server.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { AudioDevice } from '../../../shared/domain.js';
 import { parsePactlList, type PactlDevice } from './pactl-list.js';
-import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, StreamOptions } from './port.js';
+import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, PulseStreams, StreamOptions } from './port.js';
+import type { NativeStreamOptions } from './pulse-native/connection.js';
+import { NativeOutput } from './pulse-native/playback.js';
+import { NativeInput } from './pulse-native/record.js';
 import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 
 const run = promisify(execFile);
@@ -14,8 +18,10 @@ const run = promisify(execFile);
 export interface PulseCliOptions {
   /** unix:/path/to/native or tcp:host; default: PULSE_SERVER from the environment. */
   server?: string;
-  /** --latency-msec for pacat/parec (default 20). */
+  /** The device-side buffering of a stream, ms: the sink's / source's latency asked for, or pacat/parec --latency-msec (default 20). */
   latencyMs?: number;
+  /** The talk streams' client (default 'native'). */
+  streams?: PulseStreams;
   /** List monitor sources (<sink>.monitor) as inputs too (default false: they are not microphones). */
   includeMonitors?: boolean;
   /** The clock the capture delay is dated by (tests); default performance.now. */
@@ -266,7 +272,16 @@ export class PulseCliAudio implements AudioDevicePort {
     return this.list;
   }
 
+  private native(deviceId: string | null, options: StreamOptions, name: string): NativeStreamOptions {
+    return { server: this.env.PULSE_SERVER, env: this.env, deviceId, rate: options.rate, name: options.name ?? name, latencyMs: options.latencyMs ?? this.latencyMs };
+  }
+
   openOutput(deviceId: string | null, options: StreamOptions): AudioOutputStream {
+    if (this.opts.streams !== 'pacat') {
+      const s: AudioOutputStream = new NativeOutput(this.native(deviceId, options, 'playback'), () => this.open.delete(s));
+      this.open.add(s);
+      return s;
+    }
     const s: AudioOutputStream = new PacatOutput(deviceId, options.rate, this.env, options.latencyMs ?? this.latencyMs, options.name ?? 'playback', () =>
       this.open.delete(s),
     );
@@ -275,7 +290,10 @@ export class PulseCliAudio implements AudioDevicePort {
   }
 
   openInput(deviceId: string | null, options: StreamOptions): AudioInputStream {
-    const s = new ParecInput(deviceId, options.rate, this.env, options.latencyMs ?? this.latencyMs, options.name ?? 'capture', this.opts.now);
+    const s =
+      this.opts.streams !== 'pacat'
+        ? new NativeInput(this.native(deviceId, options, 'capture'), this.opts.now)
+        : new ParecInput(deviceId, options.rate, this.env, options.latencyMs ?? this.latencyMs, options.name ?? 'capture', this.opts.now);
     this.open.add(s);
     return s;
   }

@@ -28,7 +28,7 @@ describe('the microphone through parec: the capture delay it reports', () => {
 
   it("counts the server's latency for the stream as parec reports it, and the time since the audio came, not the --latency-msec asked for", async () => {
     let now = 1000;
-    const audio = new PulseCliAudio({ server: 'unix:/nonexistent', latencyMs: 20, now: () => now });
+    const audio = new PulseCliAudio({ server: 'unix:/nonexistent', latencyMs: 20, now: () => now, streams: 'pacat' });
     const input = audio.openInput('mic', { rate: 8000, name: 'call' });
     try {
       await vi.waitFor(() => expect(input.available()).toBe(480));
