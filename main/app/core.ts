@@ -265,10 +265,12 @@ export async function startPhoneCore(config: PhoneConfig, logger: CoreLogger, op
     statsTimer.unref();
   });
 
-  // Young-generation GC while SIP is quiet, so that its pauses stay off the INVITE -> 180 -> 200 path.
+  // Young-generation GC while SIP is quiet, so that its pauses stay off the INVITE -> 180 -> 200 path: after a burst
+  // that changed the state, and on the account's tick (awake anyway) for the rest, e.g. the idle binding fetch.
   const scavenger = startIdleScavenger();
   telephony.transport.onPacket(() => scavenger.activity());
   publisher.subscribe(() => scavenger.changed());
+  telephony.onTick(() => scavenger.tick());
 
   if (config.autoAnswer) {
     // Test/benchmark mode: take every call the moment it rings.

@@ -10,12 +10,11 @@
 // unreachable, so that a lossy link does not flap the registration (20% loss each way leaves ~2% of probes
 // unanswered after their retransmissions; two in a row ~0.03%).
 // The account keeps the state machine: this room only asks and says what it found (WatchedAccount).
-import { Core } from 'sip.js';
-import type { URI, UserAgent } from 'sip.js';
+import type { Core, URI, UserAgent } from 'sip.js';
 import type { RegistrationState } from '../../shared/domain.js';
 import type { Cause } from '../../shared/facts.js';
 import type { SipLog } from './log.js';
-import { KeepAliveClient } from './sipjs-seams/index.js';
+import { KeepAliveClient, PromptNonInviteClientTransaction } from './sipjs-seams/index.js';
 
 type IncomingResponse = Core.IncomingResponse;
 
@@ -144,7 +143,7 @@ export class ServerWatch {
     const timer = setTimeout(() => finish(false, { kind: 'timeout', operation: 'keep-alive', seconds: Math.round(timeoutMs / 1000) }), timeoutMs);
     try {
       const message = core.makeOutgoingRequestMessage('OPTIONS', this.o.keepAliveTarget, this.o.aor, this.o.keepAliveTarget, {});
-      request = new KeepAliveClient(Core.NonInviteClientTransaction, core, message, {
+      request = new KeepAliveClient(PromptNonInviteClientTransaction, core, message, {
         onAccept: () => finish(true, null),
         onReject: (r) =>
           r.message.hasHeader('via')

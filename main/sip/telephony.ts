@@ -72,6 +72,7 @@ export class SipTelephony implements Telephony {
   private readonly ringingSeam: EarlyRingingSeam;
   private readonly legs = new Map<string, SipCallLeg>();
   private readonly incomingListeners = new Set<(leg: CallLeg, info: IncomingInfo) => void>();
+  private readonly tickListeners = new Set<() => void>();
   private readonly log: SipLog;
   private readonly aor: string;
   private started = false;
@@ -138,8 +139,18 @@ export class SipTelephony implements Telephony {
       ...(options.backoffMinMs !== undefined ? { backoffMinMs: options.backoffMinMs } : {}),
       ...(options.backoffMaxMs !== undefined ? { backoffMaxMs: options.backoffMaxMs } : {}),
       ...(options.bindingCheckIntervalMs !== undefined ? { bindingCheckIntervalMs: options.bindingCheckIntervalMs } : {}),
-      // The route check rides on the account's tick (one wake-up, not two) unless given a clock of its own.
-      ...(options.addressCheckIntervalMs === undefined ? { onTick: () => void this.checkAddress().catch(() => false) } : {}),
+      // The route check rides on the account's tick (one wake-up, not two) unless given a clock of its own; so
+      // do the tick's other listeners (onTick()), before the tick sends.
+      onTick: () => {
+        for (const l of this.tickListeners) {
+          try {
+            l();
+          } catch (error) {
+            this.log.error(`a tick listener threw: ${(error as Error).message}`);
+          }
+        }
+        if (options.addressCheckIntervalMs === undefined) void this.checkAddress().catch(() => false);
+      },
       // The server saw us elsewhere (a NAT): Contact follows, and the binding is made again with it.
       onRegistered: (topVia) => {
         const before = this.ua.contact.toString({ register: true });
@@ -183,6 +194,12 @@ export class SipTelephony implements Telephony {
       this.addressTimer = setInterval(() => void this.checkAddress(), this.options.addressCheckIntervalMs);
       this.addressTimer.unref?.();
     }
+  }
+
+  /** Runs `listener` on each tick of the account's clock (every 15 s while running), before the tick sends: a look that needs no wake-up of its own. */
+  onTick(listener: () => void): () => void {
+    this.tickListeners.add(listener);
+    return () => this.tickListeners.delete(listener);
   }
 
   /** Looks the route up again; a new address means a new Contact: re-register. */

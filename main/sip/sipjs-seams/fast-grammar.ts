@@ -10,7 +10,7 @@
 import { Grammar, NameAddrHeader, URI } from 'sip.js';
 
 type ParseFn = (input: string, startRule: string) => unknown;
-type Params = Record<string, string | undefined>;
+type Params = Record<string, string | number | undefined>;
 /** sip.js's typings say string values; at run time undefined (a param without value) becomes null. */
 type SipParams = Record<string, string>;
 
@@ -29,11 +29,15 @@ const HOSTNAME_RE = /^(?:[A-Za-z0-9_-]+\.)*[A-Za-z][A-Za-z0-9-]*$/;
 const URI_RE =
   /^(sips?):(?:((?:[A-Za-z0-9\-_.!~*'()&=+$,]|%[0-9A-Fa-f]{2})+)@)?([A-Za-z0-9_.-]+)(?::([0-9]{1,5}))?((?:;[A-Za-z0-9\-_.!~*'()]+(?:=[A-Za-z0-9\-_.!~*'()]+)?)*)$/;
 const URI_PARAM_RE = /;([A-Za-z0-9\-_.!~*'()]+)(?:=([A-Za-z0-9\-_.!~*'()]+))?/g;
+/** A header param's quoted-string value as the grammar keeps it (quotes included), without spaces or escapes. */
+const QUOTED = '"[\\x21\\x23-\\x5B\\x5D-\\x7E]*"';
 /** [1] quoted display name content, [2] unquoted display name, [3] URI, [4] header params. */
 const NAME_ADDR_RE = new RegExp(
-  `^(?:"([ \\x21\\x23-\\x5B\\x5D-\\x7E\\u0080-\\uFFFF]*)" *|(${TOKEN}(?: +${TOKEN})*) +)?<([^<>"\\s]+)>((?:;${TOKEN}(?:=${TOKEN})?)*)$`,
+  `^(?:"([ \\x21\\x23-\\x5B\\x5D-\\x7E\\u0080-\\uFFFF]*)" *|(${TOKEN}(?: +${TOKEN})*) +)?<([^<>"\\s]+)>((?:;${TOKEN}(?:=(?:${TOKEN}|${QUOTED}))?)*)$`,
 );
-const HEADER_PARAM_RE = new RegExp(`;(${TOKEN})(?:=(${TOKEN}))?`, 'g');
+const HEADER_PARAM_RE = new RegExp(`;(${TOKEN})(?:=(${TOKEN}|${QUOTED}))?`, 'g');
+/** Contact's `expires` as the grammar's c_p_expires takes it (delta-seconds, a number). */
+const DELTA_SECONDS_RE = /^[0-9]+$/;
 const METHOD_RE = /^(?:INVITE|ACK|OPTIONS|BYE|CANCEL|REGISTER|SUBSCRIBE|NOTIFY|REFER|PUBLISH|INFO|MESSAGE|UPDATE|PRACK)$/;
 
 /** True when `name` (lowercased) is one of `specials` or merely starts with one (grammar quirks). */
@@ -113,7 +117,14 @@ function nameAddr(text: string, special: readonly string[], withTag: boolean): N
       const name = (p[1] ?? '').toLowerCase();
       const value = p[2];
       if (withTag && name === 'tag' && value !== undefined) {
+        if (value.startsWith('"')) return NO; // not a tag-param: the grammar keeps it as a generic one
         tag = value;
+        continue;
+      }
+      // A registrar's answer lists each binding with `;expires=N` (the grammar's c_p_expires: a number).
+      if (special === CONTACT_SPECIAL && name === 'expires' && value !== undefined && DELTA_SECONDS_RE.test(value)) {
+        params ??= {};
+        params[name] = parseInt(value);
         continue;
       }
       if (startsWithAny(name, special)) return NO;

@@ -7,6 +7,7 @@ export { guardAckTimeout } from './ack-timeout.js';
 export { installEarlyRinging } from './first-responses.js';
 export type { EarlyRingingSeam } from './first-responses.js';
 export { KeepAliveClient } from './keep-alive-client.js';
+export { PromptNonInviteClientTransaction } from './prompt-completion.js';
 export { authorizeAhead, RegisterClient } from './register-client.js';
 export type { ReusableDigest } from './register-client.js';
 export { setViaHost } from './via-host.js';

@@ -2,6 +2,7 @@
 // protected authenticationGuard and reads the private `credentials` it made (a Core.DigestAuthentication,
 // whose private realm/nonce/opaque/qop/algorithm are read back here). Pinned by test/unit/sip/digest-reuse.test.ts.
 import { Core } from 'sip.js';
+import { PromptNonInviteClientTransaction } from './prompt-completion.js';
 
 /** What sip.js's DigestAuthentication holds after answering a challenge (private fields in 0.21.2). */
 interface DigestFields {
@@ -33,7 +34,8 @@ export class RegisterClient extends Core.UserAgentClient {
     delegate: Core.OutgoingRequestDelegate,
     onChallenged: (digest: ReusableDigest) => void,
   ) {
-    super(Core.NonInviteClientTransaction, core, message, delegate);
+    // Ends when its final response is handled (prompt-completion.ts), not on a timer of its own.
+    super(PromptNonInviteClientTransaction, core, message, delegate);
     // Set after super(), which has only sent the request: no response can have arrived yet.
     this.onChallenged = onChallenged;
   }

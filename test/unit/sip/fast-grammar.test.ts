@@ -102,7 +102,10 @@ function generated(): string[] {
   const users = ['', '3001@', '+79123456789@', 'alice.b-c@', 'a%20b@', 'a%ZZ@', 'a%C3@', 'user:pass@', "a!~*'()&=+$,@"];
   const uriParams = ['', ';transport=udp', ';transport=TCP', ';transport=ws', ';transport=udpx', ';lr', ';lr=1', ';LR', ';lrx', ';alias=127.0.0.1~20140~1', ';ob', ';user=phone', ';maddr=1.2.3.4', ';ttl=5', ';method=INVITE', ';x=%41', ';a=b;c', '?subject=x'];
   const displays = ['', '"Driver 17" ', '"Driver 17"', '"" ', '"Волков Иван" ', '"😀 emoji" ', '"a \\"q\\"" ', 'Bob ', 'Bob  Smith   ', 'Bob<', '"unterminated ', 'Волков '];
-  const headerParams = ['', ';tag=a1b2c3d4', ';TAG=x', ';tag', ';tagx=1', ';tag=1;tag=2', ';foo=Bar;baz', ';expires=3600', ';q=0.5', ';quux=1', ';x=', ';x="quoted"', ' ;x=1', ';x=1 '];
+  const headerParams = ['', ';tag=a1b2c3d4', ';TAG=x', ';tag', ';tagx=1', ';tag=1;tag=2', ';foo=Bar;baz', ';expires=3600', ';q=0.5', ';quux=1', ';x=', ';x="quoted"', ' ;x=1', ';x=1 ',
+    // a registrar's answer to REGISTER (bench/media idle: every binding fetch's Contact went to the grammar)
+    ';expires=300;+sip.instance="<urn:uuid:0f3e-11aa>";reg-id=1', ';Expires=0300', ';expires=', ';expires=1;expires=2', ';expires="60"', ';expires=60x', ';expiresx=1',
+    ';tag="q"', ';x="a b"', ';x=""', ';x="a\\"b"', ';received="sip:1.2.3.4:5060"', ';x="<u>";tag=t1'];
   const out: string[] = [];
   for (const host of hosts) {
     for (const port of ports) {
