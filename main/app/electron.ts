@@ -19,7 +19,7 @@ import {
 import { APP_ID } from '../desktop/app-identity.js';
 import { AppLifecycle } from '../desktop/lifecycle.js';
 import { linkFromArgv, parseLink } from '../desktop/links.js';
-import { NetworkWatcher, readNetworkFingerprint } from '../desktop/network-watch.js';
+import { ipMonitor, NetworkWatcher, readNetworkFingerprint } from '../desktop/network-watch.js';
 import { ReregisterTriggers } from '../desktop/reregister-triggers.js';
 import { loadAccountConfig } from './account-file.js';
 import { ConfigError, configPathFromArgs } from './config.js';
@@ -130,7 +130,7 @@ async function launch(pendingLinks: string[], linkSink: { open: ((target: string
   const windowPort = electronWindow(window);
 
   const triggers = new ReregisterTriggers(() => void bridge.dispatch('reregister', {}));
-  const network = new NetworkWatcher(readNetworkFingerprint, () => triggers.trigger('network'));
+  const network = new NetworkWatcher(readNetworkFingerprint, () => triggers.trigger('network'), 3000, undefined, process.platform === 'linux' ? ipMonitor() : null);
   const lifecycle: AppLifecycle = new AppLifecycle({
     state: () => bridge.currentState(),
     window: windowPort,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { linuxDefaultRoute, networkFingerprint, NetworkWatcher } from '../../../main/desktop/network-watch.js';
+import { ipMonitor, linuxDefaultRoute, networkFingerprint, NetworkWatcher, type ChangeEvents } from '../../../main/desktop/network-watch.js';
 import { ReregisterTriggers } from '../../../main/desktop/reregister-triggers.js';
 
 const nic = (address: string, internal = false) => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: null }) as NetworkInterfaceInfo;
@@ -65,4 +65,50 @@ describe('network watch', () => {
     tick();
     expect(changes).toBe(2);
   });
+
+  it('with events: no polling while they live, a change seen on their word, polling once they end', () => {
+    let current = 'a';
+    let changes = 0;
+    let intervals = 0;
+    let tick: () => void = () => undefined;
+    let say: () => void = () => undefined;
+    let end: () => void = () => undefined;
+    let stopped = 0;
+    const events: ChangeEvents = (onEvent, onEnd) => {
+      say = onEvent;
+      end = onEnd;
+      return () => stopped++;
+    };
+    const timers = { setInterval: (fn: () => void) => ((tick = fn), intervals++), clearInterval: () => undefined };
+    const w = new NetworkWatcher(() => current, () => changes++, 1000, timers, events);
+    w.start();
+    expect(intervals).toBe(0);
+    say(); // a line about something that did not move the fingerprint
+    expect(changes).toBe(0);
+    current = 'b';
+    say();
+    expect(changes).toBe(1);
+    current = 'c';
+    end(); // `ip` died: what changed meanwhile is seen, then polling takes over
+    expect(changes).toBe(2);
+    expect(intervals).toBe(1);
+    current = 'd';
+    tick();
+    expect(changes).toBe(3);
+    w.stop();
+    expect(stopped).toBe(0); // they had ended by themselves
+  });
+
+  it('ipMonitor: a command that cannot start ends (the watcher then polls); stop() kills a live one', async () => {
+    const ended = await new Promise<boolean>((resolve) => {
+      ipMonitor(['/nonexistent/ip'])(() => undefined, () => resolve(true));
+    });
+    expect(ended).toBe(true);
+    let endedLive = false;
+    const stop = ipMonitor(['sleep', '30'])(() => undefined, () => (endedLive = true));
+    stop();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(endedLive).toBe(false); // stopped by us: not reported as an end
+  });
 });
+
