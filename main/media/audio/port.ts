@@ -39,6 +39,25 @@ export interface AudioOutputStream {
 /** finish()'s bound beyond the audio still queued: a sound server on a busy machine may take this long to connect. */
 export const FINISH_GRACE_MS = 5000;
 
+/**
+ * finish()'s bound, for adapters whose stream ends by itself once played: `played` resolves then (or
+ * rejects: a lost stream has nothing more to play); at `boundMs` the stream is stopped at once by `stop`.
+ */
+export function boundedFinish(boundMs: number, stop: () => void, played: Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      stop();
+      resolve();
+    }, boundMs);
+    void played
+      .catch(() => undefined)
+      .then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+  });
+}
+
 export interface AudioInputStream {
   readonly rate: number;
   readonly deviceId: string | null;

@@ -11,7 +11,7 @@ import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, 
 import type { NativeStreamOptions } from './pulse-native/connection.js';
 import { NativeOutput } from './pulse-native/playback.js';
 import { NativeInput } from './pulse-native/record.js';
-import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
+import { boundedFinish, FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 
 const run = promisify(execFile);
 
@@ -144,16 +144,7 @@ class PacatOutput implements AudioOutputStream {
     if (this.finishing) return this.finishing;
     if (this.closed) return Promise.resolve();
     const bound = timeoutMs ?? this.queuedMs() + this.latencyMs + FINISH_GRACE_MS;
-    this.finishing = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.close();
-        resolve();
-      }, bound);
-      this.child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    this.finishing = boundedFinish(bound, () => this.close(), new Promise((exited) => this.child.once('exit', exited)));
     this.child.stdin?.end();
     return this.finishing;
   }

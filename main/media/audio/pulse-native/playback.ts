@@ -10,7 +10,7 @@
 // sent from write(): no timer) gives its read index and the sink's latency, and between replies the
 // position advances at the nominal rate (capped at what was written: a stream that ran dry waits).
 import type { AudioOutputStream } from '../port.js';
-import { FINISH_GRACE_MS } from '../port.js';
+import { boundedFinish, FINISH_GRACE_MS } from '../port.js';
 import { CMD, connectStream, type NativeStreamOptions, type PulseConnection } from './connection.js';
 import { audioFrame, bytesFor, INVALID_INDEX, SAMPLE_S16LE, type TagReader } from './wire.js';
 
@@ -216,26 +216,13 @@ export class NativeOutput implements AudioOutputStream {
     if (this.finishing) return this.finishing;
     if (this.closed) return Promise.resolve();
     const bound = timeoutMs ?? this.queuedMs() + this.latencyMs + FINISH_GRACE_MS;
-    this.finishing = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.close();
-        resolve();
-      }, bound);
-      const done = () => {
-        clearTimeout(timer);
-        this.close();
-        resolve();
-      };
-      void this.ready
-        .then(() => {
-          const conn = this.conn;
-          if (!conn || this.index === null) return;
-          const index = this.index;
-          return conn.request(CMD.DRAIN_PLAYBACK_STREAM, 'drain', (w) => w.u32(index));
-        })
-        .catch(() => undefined)
-        .then(done);
+    const drained = this.ready.then(() => {
+      const conn = this.conn;
+      if (!conn || this.index === null) return;
+      const index = this.index;
+      return conn.request(CMD.DRAIN_PLAYBACK_STREAM, 'drain', (w) => w.u32(index));
     });
+    this.finishing = boundedFinish(bound, () => this.close(), drained.finally(() => this.close()));
     return this.finishing;
   }
 }
