@@ -14,6 +14,7 @@ export {
   kamcmd,
   registrations,
   dropRegistration,
+  presentities,
   addRegistration,
   removeContact,
   pruneStaleContacts,

@@ -45,8 +45,9 @@ export interface BaresipOptions {
   /** Skip registering (no account registrar); the peer can still dial via the outbound proxy. */
   noRegister?: boolean;
   /**
-   * Presence through Kamailio's presence server: publish this peer's state (PUBLISH every 60 s,
-   * toggled with presenceOnline/presenceOffline commands) and SUBSCRIBE to these users.
+   * Presence through Kamailio's presence server: publish this peer's state (PUBLISH every 10 s, so a
+   * publication left behind expires soon; toggled with presenceOnline/presenceOffline commands) and
+   * SUBSCRIBE to these users.
    */
   presence?: { publish?: boolean; watch?: string[] };
 }
@@ -164,7 +165,7 @@ function accountLine(o: BaresipOptions): string {
   const params = [`auth_pass=${pass}`, `answermode=${o.autoAnswer ? 'auto' : 'manual'}`];
   if (o.transport === 'tcp') params.push(`outbound="sip:${SIP_HOST}:${SIP_PORT};transport=tcp"`);
   if (o.noRegister) params.push('regint=0');
-  if (o.presence?.publish) params.push('pubint=60');
+  if (o.presence?.publish) params.push('pubint=10');
   const uriParams = o.transport === 'tcp' ? ';transport=tcp' : '';
   return `${name}<sip:${o.user}@${SIP_HOST}${uriParams}>;${params.join(';')}\n`;
 }

@@ -71,6 +71,26 @@ export async function registrations(aor?: string): Promise<Registration[]> {
   return aor === undefined ? all : all.filter((x) => x.aor === aorUser(aor));
 }
 
+/** One publication the presence server holds (kamcmd presence.presentity_list). */
+export interface Presentity {
+  user: string;
+  etag: string;
+  /** Unix seconds */
+  expires: number;
+}
+
+/** Publications Kamailio's presence server holds now, optionally of one user. */
+export async function presentities(user?: string): Promise<Presentity[]> {
+  const r = await kamcmd('presence.presentity_list');
+  if (r.code !== 0) throw new Error(`kamcmd presence.presentity_list failed: ${r.stderr || r.stdout}`);
+  const all = r.stdout
+    .split('}')
+    .map((block) => Object.fromEntries([...block.matchAll(/^[ \t]*(\w+):[ \t]*(.*)$/gm)].map((m) => [m[1], (m[2] ?? '').trim()])))
+    .filter((f) => f.user !== undefined)
+    .map((f) => ({ user: String(f.user), etag: String(f.etag ?? ''), expires: Number(f.expires) }));
+  return user === undefined ? all : all.filter((p) => p.user === aorUser(user));
+}
+
 /** Remove every contact of a user from the location table (the phone does not notice). */
 export async function dropRegistration(user: string): Promise<void> {
   const r = await kamcmd('ul.rm', 'location', `s:${aorUser(user)}`);
