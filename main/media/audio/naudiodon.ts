@@ -11,6 +11,7 @@ import type { AudioDevicePort, AudioInputStream, AudioOutputStream, DeviceList, 
 import { FINISH_GRACE_MS, int16ToBuffer, PcmRing, PlayedEstimate, S16Assembler } from './port.js';
 import { Resampler } from './resample.js';
 import { watchSoundCards } from './alsa-watch.js';
+import { PaceGate, PRIME_MS } from './pa-settle.js';
 import { portAudioStreamCreated, portAudioStreamQuit, portAudioStreamsAlive, waitForNoPortAudioStream, waitUntil } from './pa-guard.js';
 
 interface PaDeviceInfo {
@@ -260,7 +261,14 @@ export class NaudiodonAudio implements AudioDevicePort {
     const open = this.open;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the stream's close() tells its port
     const port = this;
-    const played = new PlayedEstimate(options.rate);
+    const played = new PlayedEstimate(rate);
+    // held until the stream plays in real time (pa-settle.ts), at most 1 s
+    const pending = new PcmRing(rate);
+    const hand = (pcm: Int16Array) => {
+      writable.write(int16ToBuffer(pcm));
+      played.wrote(pcm.length);
+    };
+    const silence = int16ToBuffer(new Int16Array((rate * PRIME_MS) / 1000));
     const s: AudioOutputStream = {
       rate: options.rate,
       deviceId,
@@ -268,25 +276,31 @@ export class NaudiodonAudio implements AudioDevicePort {
       latencyMs: this.opts.latencyMs ?? 40,
       write(pcm: Int16Array) {
         if (this.closed || writable.writableLength > rate * 2) return;
-        writable.write(int16ToBuffer(up.process(pcm)));
-        played.wrote(pcm.length);
+        const out = up.process(pcm);
+        if (gate.settled) hand(out);
+        else pending.push(out);
       },
       // naudiodon's own queue (maxQueue chunks) is not visible; its backlog in Node is
-      queuedMs: () => Math.max(played.queuedMs(), (writable.writableLength / 2 / rate) * 1000),
+      queuedMs: () => Math.max(played.queuedMs(), (writable.writableLength / 2 / rate) * 1000) + (pending.length / rate) * 1000,
       close() {
         if (this.closed) return;
         (this as { closed: boolean }).closed = true;
+        gate.stop();
         quit();
       },
       // end(): once naudiodon has taken every chunk it quits with 'WAIT' (Pa_StopStream: PortAudio
-      // plays its buffers out) and emits 'finished'. At the bound: closed as by close().
+      // plays its buffers out) and emits 'finished'. At the bound: closed as by close(). A stream not
+      // settled yet is ended once it has (its bound counted from then, a bound given from now).
       // Through ALSA's pulse plugin the stop still cut the last 40-50 ms (CI: 450-460 of 500 ms heard), so
       // silence of the device's latency and as much again goes last: what the stop cuts is that.
-      finish(timeoutMs?: number) {
-        if (this.closed) return Promise.resolve();
+      async finish(timeoutMs?: number) {
+        if (this.closed) return;
+        const asked = performance.now();
         this.write(new Int16Array(Math.round((options.rate * 2 * this.latencyMs) / 1000)));
-        const bound = timeoutMs ?? (this.queuedMs() ?? 0) + this.latencyMs + FINISH_GRACE_MS;
         this.write = () => undefined;
+        await gate.whenSettled();
+        if (this.closed) return;
+        const bound = timeoutMs !== undefined ? Math.max(0, asked + timeoutMs - performance.now()) : (this.queuedMs() ?? 0) + this.latencyMs + FINISH_GRACE_MS;
         return new Promise<void>((resolve) => {
           const done = (quitAlready: boolean) => {
             clearTimeout(timer);
@@ -300,6 +314,13 @@ export class NaudiodonAudio implements AudioDevicePort {
         });
       },
     };
+    const gate = new PaceGate(
+      (done) => (s.closed ? done(false) : writable.write(silence, (err) => done(!err && !s.closed))),
+      () => {
+        const held = pending.read(pending.length);
+        if (held && !s.closed) hand(held);
+      },
+    );
     const quit = port.quitter(s, writable as unknown as Parameters<NaudiodonAudio['quitter']>[1]);
     open.add(s);
     return s;
