@@ -30,6 +30,15 @@ export function kamcmd(...args: string[]): Promise<CliResult> {
   });
 }
 
+/** kamcmd's output, or an error naming the command; `notFoundOk`: "not found" is fine (gone either way). */
+async function kamcmdOk(args: string[], opts: { notFoundOk?: boolean } = {}): Promise<string> {
+  const r = await kamcmd(...args);
+  if (r.code !== 0 && !(opts.notFoundOk && /not found/i.test(r.stderr + r.stdout))) {
+    throw new Error(`kamcmd ${args[0]} failed: ${r.stderr || r.stdout}`);
+  }
+  return r.stdout;
+}
+
 /** Parse kamcmd's `ul.dump` text (nested "Key: value" blocks). */
 export function parseUlDump(text: string): Registration[] {
   const regs: Registration[] = [];
@@ -65,9 +74,7 @@ function aorUser(aor: string): string {
 
 /** Current registrations, optionally of one AoR ("9001" or "sip:9001@127.0.0.1"). */
 export async function registrations(aor?: string): Promise<Registration[]> {
-  const r = await kamcmd('ul.dump');
-  if (r.code !== 0) throw new Error(`kamcmd ul.dump failed: ${r.stderr || r.stdout}`);
-  const all = parseUlDump(r.stdout);
+  const all = parseUlDump(await kamcmdOk(['ul.dump']));
   return aor === undefined ? all : all.filter((x) => x.aor === aorUser(aor));
 }
 
@@ -81,9 +88,7 @@ export interface Presentity {
 
 /** Publications Kamailio's presence server holds now, optionally of one user. */
 export async function presentities(user?: string): Promise<Presentity[]> {
-  const r = await kamcmd('presence.presentity_list');
-  if (r.code !== 0) throw new Error(`kamcmd presence.presentity_list failed: ${r.stderr || r.stdout}`);
-  const all = r.stdout
+  const all = (await kamcmdOk(['presence.presentity_list']))
     .split('}')
     .map((block) => Object.fromEntries([...block.matchAll(/^[ \t]*(\w+):[ \t]*(.*)$/gm)].map((m) => [m[1], (m[2] ?? '').trim()])))
     .filter((f) => f.user !== undefined)
@@ -93,11 +98,7 @@ export async function presentities(user?: string): Promise<Presentity[]> {
 
 /** Remove every contact of a user from the location table (the phone does not notice). */
 export async function dropRegistration(user: string): Promise<void> {
-  const r = await kamcmd('ul.rm', 'location', `s:${aorUser(user)}`);
-  // "AOR not found" is fine: it is gone either way.
-  if (r.code !== 0 && !/not found/i.test(r.stderr + r.stdout)) {
-    throw new Error(`kamcmd ul.rm failed: ${r.stderr || r.stdout}`);
-  }
+  await kamcmdOk(['ul.rm', 'location', `s:${aorUser(user)}`], { notFoundOk: true });
 }
 
 /**
@@ -107,16 +108,12 @@ export async function dropRegistration(user: string): Promise<void> {
 export async function addRegistration(user: string, contact: string, expiresSec = 600): Promise<void> {
   // ul.add table AOR contact expires q path flags cflags methods: q must be a float ("1.0"), path a string
   // (empty: "s:"); kamcmd turns bare numbers into ints and rejects the call otherwise.
-  const r = await kamcmd('ul.add', 'location', `s:${aorUser(user)}`, `s:${contact}`, String(expiresSec), '1.0', 's:', '0', '0', '0');
-  if (r.code !== 0) throw new Error(`kamcmd ul.add failed: ${r.stderr || r.stdout}`);
+  await kamcmdOk(['ul.add', 'location', `s:${aorUser(user)}`, `s:${contact}`, String(expiresSec), '1.0', 's:', '0', '0', '0']);
 }
 
 /** Remove one contact of a user (as shown in Registration.contacts[].address). */
 export async function removeContact(user: string, contact: string): Promise<void> {
-  const r = await kamcmd('ul.rm_contact', 'location', `s:${aorUser(user)}`, `s:${contact}`);
-  if (r.code !== 0 && !/not found/i.test(r.stderr + r.stdout)) {
-    throw new Error(`kamcmd ul.rm_contact failed: ${r.stderr || r.stdout}`);
-  }
+  await kamcmdOk(['ul.rm_contact', 'location', `s:${aorUser(user)}`, `s:${contact}`], { notFoundOk: true });
 }
 
 async function lab(args: string[]): Promise<void> {
