@@ -130,7 +130,11 @@ async function launch(pendingLinks: string[], linkSink: { open: ((target: string
   const windowPort = electronWindow(window);
 
   const triggers = new ReregisterTriggers(() => void bridge.dispatch('reregister', {}));
-  const network = new NetworkWatcher(readNetworkFingerprint, () => triggers.trigger('network'), 3000, undefined, process.platform === 'linux' ? ipMonitor() : null);
+  const network = new NetworkWatcher({
+    read: readNetworkFingerprint,
+    onChange: () => triggers.trigger('network'),
+    events: process.platform === 'linux' ? ipMonitor() : null,
+  });
   const lifecycle: AppLifecycle = new AppLifecycle({
     state: () => bridge.currentState(),
     window: windowPort,

@@ -77,13 +77,26 @@ export class NetworkWatcher {
   private stopEvents: (() => void) | null = null;
   private stopped = true;
 
-  constructor(
-    private readonly read: () => string,
-    private readonly onChange: () => void,
-    private readonly intervalMs = 3000,
-    private readonly timers: Timers = { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) },
-    private readonly events: ChangeEvents | null = null,
-  ) {}
+  private readonly read: () => string;
+  private readonly onChange: () => void;
+  private readonly intervalMs: number;
+  private readonly timers: Timers;
+  private readonly events: ChangeEvents | null;
+
+  constructor(opts: {
+    read: () => string;
+    onChange: () => void;
+    /** how often to poll where there are no events */
+    intervalMs?: number;
+    timers?: Timers;
+    events?: ChangeEvents | null;
+  }) {
+    this.read = opts.read;
+    this.onChange = opts.onChange;
+    this.intervalMs = opts.intervalMs ?? 3000;
+    this.timers = opts.timers ?? { setInterval: (fn, ms) => setInterval(fn, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
+    this.events = opts.events ?? null;
+  }
 
   start(): void {
     this.stopped = false;

@@ -17,7 +17,7 @@ const ADDRESS = '10.77.9.1/24';
 
 const PROBE = `
 const { ipMonitor, NetworkWatcher, readNetworkFingerprint } = await import('./main/desktop/network-watch.ts');
-const w = new NetworkWatcher(readNetworkFingerprint, () => console.log('change ' + readNetworkFingerprint()), 3_600_000, undefined, ipMonitor());
+const w = new NetworkWatcher({ read: readNetworkFingerprint, onChange: () => console.log('change ' + readNetworkFingerprint()), intervalMs: 3_600_000, events: ipMonitor() });
 w.start();
 console.log('ready ' + readNetworkFingerprint());
 setTimeout(() => process.exit(0), 60_000); // bounded: the test ends it sooner

@@ -55,7 +55,7 @@ describe('network watch', () => {
     let current = 'a';
     let changes = 0;
     let tick: () => void = () => undefined;
-    const w = new NetworkWatcher(() => current, () => changes++, 1000, { setInterval: (fn) => (tick = fn), clearInterval: () => undefined });
+    const w = new NetworkWatcher({ read: () => current, onChange: () => changes++, intervalMs: 1000, timers: { setInterval: (fn) => (tick = fn), clearInterval: () => undefined } });
     w.start();
     tick();
     current = 'b';
@@ -80,7 +80,7 @@ describe('network watch', () => {
       return () => stopped++;
     };
     const timers = { setInterval: (fn: () => void) => ((tick = fn), intervals++), clearInterval: () => undefined };
-    const w = new NetworkWatcher(() => current, () => changes++, 1000, timers, events);
+    const w = new NetworkWatcher({ read: () => current, onChange: () => changes++, intervalMs: 1000, timers, events });
     w.start();
     expect(intervals).toBe(0);
     say(); // a line about something that did not move the fingerprint
