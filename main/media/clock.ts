@@ -9,6 +9,8 @@
 // jitter buffer dry while the packets that arrived during the stall are still unread in the kernel
 // (an underrun, then a re-prime that adds delay, for packets that were on time).
 // `advance(ms)` moves the phase earlier (the media worker: to the talking call's packet arrivals).
+// `onWake` runs on the timer's own wake-up, before that turn's I/O is read (with `ioFirst`): what the
+// thread should take in only then (the microphone's socket, NativeInput.fetch) is asked for there.
 export interface TickerStats {
   ticks: number;
   /** Periods skipped by resynchronising after a stall. */
@@ -29,14 +31,23 @@ export class Ticker {
   private gen = 0;
   readonly stats: TickerStats = { ticks: 0, skipped: 0, maxLateMs: 0 };
 
+  private readonly maxCatchUp: number;
+  private readonly now: () => number;
+  private readonly onError?: (e: Error) => void;
+  private readonly ioFirst: boolean;
+  private readonly onWake?: () => void;
+
   constructor(
     readonly periodMs: number,
     private readonly onTick: (nowMs: number) => void,
-    private readonly maxCatchUp = 5,
-    private readonly now: () => number = monotonicMs,
-    private readonly onError?: (e: Error) => void,
-    private readonly ioFirst = false,
-  ) {}
+    opts: { maxCatchUp?: number; now?: () => number; onError?: (e: Error) => void; ioFirst?: boolean; onWake?: () => void } = {},
+  ) {
+    this.maxCatchUp = opts.maxCatchUp ?? 5;
+    this.now = opts.now ?? monotonicMs;
+    this.onError = opts.onError;
+    this.ioFirst = opts.ioFirst ?? false;
+    this.onWake = opts.onWake;
+  }
 
   startClock(): void {
     if (this.running) return;
@@ -73,7 +84,19 @@ export class Ticker {
     const delay = Math.max(0, deadline - this.now());
     const gen = this.gen;
     // a stop and a new start while the immediate waits: that one belongs to the old clock
-    this.timer = setTimeout(() => (this.ioFirst ? setImmediate(() => gen === this.gen && this.fire()) : this.fire()), delay);
+    this.timer = setTimeout(() => {
+      this.wake();
+      if (this.ioFirst) setImmediate(() => gen === this.gen && this.fire());
+      else this.fire();
+    }, delay);
+  }
+
+  private wake(): void {
+    try {
+      this.onWake?.();
+    } catch (e) {
+      this.onError?.(e as Error);
+    }
   }
 
   private fire(): void {

@@ -146,18 +146,16 @@ function tick(nowMs: number): void {
 
 let lastTickError = '';
 // ioFirst: the RTP that arrived while this thread was held off is read before the ticks that catch up
-const ticker: Ticker = new Ticker(
-  20,
-  tick,
-  5,
-  monotonicMs,
-  (e) => {
+// onWake: the microphone's audio is taken in on the clock's wake-up, not on its own (NativeInput.fetch)
+const ticker: Ticker = new Ticker(20, tick, {
+  onError: (e) => {
     if (e.message === lastTickError) return; // report each distinct failure once
     lastTickError = e.message;
     post({ t: 'error', sid: null, message: `media tick: ${e.stack ?? e.message}` });
   },
-  true,
-);
+  ioFirst: true,
+  onWake: () => input?.input.fetch?.(),
+});
 
 function updateClock(): void {
   if (streams.size > 0) {
@@ -165,7 +163,10 @@ function updateClock(): void {
     ticker.startClock();
     // a talk output kept open between calls has run dry: give it its slack again
     if (output && !output.out.closed) output.reprime();
-  } else ticker.stop();
+  } else {
+    ticker.stop();
+    input?.input.takeAsItComes?.(); // a lingering microphone must not pile up in the kernel unread
+  }
 }
 
 /** Socket pairs bound ahead of need (prebind), by request id: `open` takes one without waiting. */

@@ -24,7 +24,7 @@ describe('Ticker (drift-correcting 20 ms clock)', () => {
       times.push(at);
       if (times.length % 7 === 0) now += 8;
       if (times.length === 20) now += 70;
-    }, 5, () => now);
+    }, { now: () => now });
     t.startClock();
     const fire = () => (t as unknown as { fire(): void }).fire();
     while (now < 1000) {
@@ -55,7 +55,7 @@ describe('Ticker (drift-correcting 20 ms clock)', () => {
         t = new Ticker(20, () => {
           atTicks.push(got);
           if (atTicks.length === 1) resolve();
-        }, 5, undefined, undefined, ioFirst);
+        }, { ioFirst });
       });
       for (let i = 0; i < 5; i++) await new Promise<void>((r) => tx.send(Buffer.alloc(172), rx.address().port, '127.0.0.1', () => r()));
       t!.startClock();
@@ -79,7 +79,7 @@ describe('Ticker (drift-correcting 20 ms clock)', () => {
     const t = new Ticker(20, (at) => {
       times.push(at);
       if (times.length === 10) t.advance(7);
-    }, 5, () => now);
+    }, { now: () => now });
     t.startClock();
     const deadline = () => (t as unknown as { start: number; n: number }).start + ((t as unknown as { n: number }).n + 1) * 20;
     while (times.length < 30) {
@@ -96,7 +96,7 @@ describe('Ticker (drift-correcting 20 ms clock)', () => {
   it('resynchronises instead of bursting after a long stall', () => {
     let now = 0;
     let n = 0;
-    const t = new Ticker(20, () => n++, 5, () => now);
+    const t = new Ticker(20, () => n++, { now: () => now });
     t.startClock();
     now = 1000; // 50 periods later
     (t as unknown as { fire(): void }).fire();
