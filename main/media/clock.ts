@@ -9,8 +9,6 @@
 // jitter buffer dry while the packets that arrived during the stall are still unread in the kernel
 // (an underrun, then a re-prime that adds delay, for packets that were on time).
 // `advance(ms)` moves the phase earlier (the media worker: to the talking call's packet arrivals).
-// `onWake` runs on the timer's own wake-up, before that turn's I/O is read (with `ioFirst`): what the
-// thread should take in only then (the microphone's socket, NativeInput.fetch) is asked for there.
 export interface TickerStats {
   ticks: number;
   /** Periods skipped by resynchronising after a stall. */
@@ -18,6 +16,13 @@ export interface TickerStats {
   /** Worst lateness of a tick, ms. */
   maxLateMs: number;
 }
+
+/**
+ * A timer may fire this much before its deadline and still tick: libuv's timers count whole
+ * milliseconds, so about one firing in four came 0-1 ms early, found nothing due and slept again
+ * for the rest (a wake-up of the media thread for nothing, ~12 a second).
+ */
+const EARLY_OK_MS = 1;
 
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
@@ -35,18 +40,16 @@ export class Ticker {
   private readonly now: () => number;
   private readonly onError?: (e: Error) => void;
   private readonly ioFirst: boolean;
-  private readonly onWake?: () => void;
 
   constructor(
     readonly periodMs: number,
     private readonly onTick: (nowMs: number) => void,
-    opts: { maxCatchUp?: number; now?: () => number; onError?: (e: Error) => void; ioFirst?: boolean; onWake?: () => void } = {},
+    opts: { maxCatchUp?: number; now?: () => number; onError?: (e: Error) => void; ioFirst?: boolean } = {},
   ) {
     this.maxCatchUp = opts.maxCatchUp ?? 5;
     this.now = opts.now ?? monotonicMs;
     this.onError = opts.onError;
     this.ioFirst = opts.ioFirst ?? false;
-    this.onWake = opts.onWake;
   }
 
   startClock(): void {
@@ -84,25 +87,13 @@ export class Ticker {
     const delay = Math.max(0, deadline - this.now());
     const gen = this.gen;
     // a stop and a new start while the immediate waits: that one belongs to the old clock
-    this.timer = setTimeout(() => {
-      this.wake();
-      if (this.ioFirst) setImmediate(() => gen === this.gen && this.fire());
-      else this.fire();
-    }, delay);
-  }
-
-  private wake(): void {
-    try {
-      this.onWake?.();
-    } catch (e) {
-      this.onError?.(e as Error);
-    }
+    this.timer = setTimeout(() => (this.ioFirst ? setImmediate(() => gen === this.gen && this.fire()) : this.fire()), delay);
   }
 
   private fire(): void {
     if (!this.running) return;
     let now = this.now();
-    const due = Math.floor((now - this.start) / this.periodMs); // ticks that should have happened by now
+    const due = Math.floor((now - this.start + EARLY_OK_MS) / this.periodMs); // ticks that should have happened by now
     if (due - this.n > this.maxCatchUp) {
       this.stats.skipped += due - this.n - 1;
       this.n = due - 1;

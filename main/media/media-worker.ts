@@ -146,7 +146,6 @@ function tick(nowMs: number): void {
 
 let lastTickError = '';
 // ioFirst: the RTP that arrived while this thread was held off is read before the ticks that catch up
-// onWake: the microphone's audio is taken in on the clock's wake-up, not on its own (NativeInput.fetch)
 const ticker: Ticker = new Ticker(20, tick, {
   onError: (e) => {
     if (e.message === lastTickError) return; // report each distinct failure once
@@ -154,7 +153,6 @@ const ticker: Ticker = new Ticker(20, tick, {
     post({ t: 'error', sid: null, message: `media tick: ${e.stack ?? e.message}` });
   },
   ioFirst: true,
-  onWake: () => input?.input.fetch?.(),
 });
 
 function updateClock(): void {
@@ -163,10 +161,7 @@ function updateClock(): void {
     ticker.startClock();
     // a talk output kept open between calls has run dry: give it its slack again
     if (output && !output.out.closed) output.reprime();
-  } else {
-    ticker.stop();
-    input?.input.takeAsItComes?.(); // a lingering microphone must not pile up in the kernel unread
-  }
+  } else ticker.stop();
 }
 
 /** Socket pairs bound ahead of need (prebind), by request id: `open` takes one without waiting. */

@@ -69,14 +69,6 @@ export interface AudioInputStream {
   readonly latencyMs: number;
   close(): void;
   readonly closed: boolean;
-  /**
-   * Optional, where audio comes over a socket of our own (the native pulse stream): take in what the
-   * device has sent now, then nothing more until the next read(). The media clock calls it on its own
-   * wake-up, so the microphone's 50 fragments a second no longer wake the thread apart from the clock.
-   */
-  fetch?(): void;
-  /** Optional: back to taking audio in as it comes (the media clock stopped: nothing calls fetch()). */
-  takeAsItComes?(): void;
 }
 
 export interface DeviceList {

@@ -93,6 +93,25 @@ describe('Ticker (drift-correcting 20 ms clock)', () => {
     expect(t.stats.skipped).toBe(0);
   });
 
+  it('a timer firing under a millisecond early ticks at once (not a second wake-up for the rest); 2 ms early does not', () => {
+    let now = 0;
+    const times: number[] = [];
+    const t = new Ticker(20, (at) => times.push(at), { now: () => now });
+    t.startClock();
+    const fire = () => (t as unknown as { fire(): void }).fire();
+    now = 19.4; // libuv counts whole milliseconds: a 20 ms timer may come at 19.4
+    fire();
+    expect(times).toEqual([19.4]);
+    now = 38; // 2 ms before the next deadline: too early, nothing due
+    fire();
+    expect(times).toEqual([19.4]);
+    now = 40;
+    fire();
+    t.stop();
+    expect(times).toEqual([19.4, 40]);
+    expect(t.stats.skipped).toBe(0);
+  });
+
   it('resynchronises instead of bursting after a long stall', () => {
     let now = 0;
     let n = 0;

@@ -38,8 +38,6 @@ export const CMD = {
  * with the lower of both, which decides the optional fields of each command. No SHM/memfd bits.
  */
 export const OUR_VERSION = 32;
-/** onread's buffer: a record fragment is 320 bytes at 8 kHz, a reply less; a longer wait reads in several turns. */
-const READ_BUFFER = 64 * 1024;
 const MIN_VERSION = 22;
 
 /** pa_error_code_t names of the codes we may meet (pulse/def.h). */
@@ -149,30 +147,25 @@ export class PulseConnection {
   private ended = false;
   events: ConnectionEvents = {};
 
-  private readonly reader = new FrameReader((channel, payload) => this.onFrame(channel, payload));
-
   private constructor(private readonly socket: net.Socket) {
+    const reader = new FrameReader((channel, payload) => this.onFrame(channel, payload));
     socket.setNoDelay?.(true);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (e) {
+        this.end(e as Error);
+      }
+    });
     socket.on('error', (e) => this.end(e));
     socket.on('close', () => this.end(new Error('PulseAudio: connection closed')));
   }
 
   /** Connect and authenticate; rejects if the server is not there or refuses us. */
   static async open(server: string | undefined, env: NodeJS.ProcessEnv, clientName: string): Promise<PulseConnection> {
-    let c: PulseConnection | null = null;
     const [socket, cookie] = await Promise.all([
       new Promise<net.Socket>((resolve, reject) => {
-        // onread (not 'data'): pause() then stops reading the socket at once (pauseReading)
-        const s = net.createConnection({
-          ...parseServer(server, env),
-          onread: {
-            buffer: Buffer.allocUnsafe(READ_BUFFER),
-            callback: (n, buf) => {
-              c?.take(Buffer.from(buf.subarray(0, n)));
-              return true;
-            },
-          },
-        });
+        const s = net.createConnection(parseServer(server, env));
         s.once('connect', () => {
           s.off('error', reject);
           resolve(s);
@@ -181,7 +174,7 @@ export class PulseConnection {
       }),
       readCookie(env),
     ]);
-    c = new PulseConnection(socket);
+    const c = new PulseConnection(socket);
     try {
       const auth = await c.request(CMD.AUTH, 'auth', (w) => w.u32(OUR_VERSION).arbitrary(cookie));
       c.version = Math.min(OUR_VERSION, auth.u32() & 0xffff);
@@ -196,24 +189,6 @@ export class PulseConnection {
 
   get closed(): boolean {
     return this.ended;
-  }
-
-  /** What the socket read (a copy: onread's buffer is reused). */
-  private take(chunk: Buffer): void {
-    try {
-      this.reader.push(chunk);
-    } catch (e) {
-      this.end(e as Error);
-    }
-  }
-
-  /** Leave what the server sends in the kernel until resumeReading() (replies, commands and audio alike). */
-  pauseReading(): void {
-    if (!this.ended) this.socket.pause();
-  }
-
-  resumeReading(): void {
-    if (!this.ended) this.socket.resume();
   }
 
   /** Bytes given to the socket and not yet taken by the kernel (a server that does not read). */

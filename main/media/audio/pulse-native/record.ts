@@ -3,10 +3,6 @@
 // so it wakes once per fragment, as parec --latency-msec did) straight into the ring the media clock
 // reads. Its latency is the server's own figure (GET_RECORD_LATENCY, at most once a second, sent when a
 // fragment arrives: no timer): the source's latency plus what the server still holds for us.
-// While the media clock runs, the socket is read only on the clock's wake-up (fetch(), then paused at
-// the next read()): a fragment waits in the kernel until the tick that would have read it from the
-// ring anyway, and the thread wakes 50 times a second fewer. So a fragment's age cannot be dated by
-// when we read it: the latency reply dates the stream itself (see latencyMs).
 import type { AudioInputStream } from '../port.js';
 import { PcmRing, S16Assembler } from '../port.js';
 import { CMD, connectStream, type NativeStreamOptions, type PulseConnection } from './connection.js';
@@ -22,12 +18,8 @@ export class NativeInput implements AudioInputStream {
   private readonly asm = new S16Assembler();
   /** When the last audio reached us. */
   private dataAt: number | null = null;
-  /** Samples taken in since the stream began. */
-  private received = 0;
-  /** From the server's last latency reply: when (wall clock, ms) the sample `at` was captured; null before one. */
-  private dated: { at: number; capturedMs: number } | null = null;
-  /** Read the socket only when fetch()ed (the media clock runs). */
-  private onDemand = false;
+  /** The server's figure for our stream (source latency + what it holds for us), ms; null before a reply. */
+  private serverMs: number | null = null;
   private lastQuery = -Infinity;
   private querying = false;
 
@@ -82,7 +74,6 @@ export class NativeInput implements AudioInputStream {
         .bool(false), // passthrough
     );
     this.index = reply.u32();
-    if (this.onDemand) conn.pauseReading();
   }
 
   private onCommand(command: number, r: TagReader): void {
@@ -93,9 +84,7 @@ export class NativeInput implements AudioInputStream {
 
   private onData(channel: number, data: Buffer): void {
     if (channel !== this.index || this.closed) return;
-    const pcm = this.asm.push(data);
-    this.ring.push(pcm);
-    this.received += pcm.length;
+    this.ring.push(this.asm.push(data));
     this.dataAt = this.now();
     if (this.dataAt - this.lastQuery >= QUERY_EVERY_MS && !this.querying && this.conn) this.queryLatency(this.conn, channel);
   }
@@ -109,41 +98,25 @@ export class NativeInput implements AudioInputStream {
         r.usec(); // monitor latency (of a sink's monitor: counted in the source's for us)
         const sourceUsec = Number(r.usec());
         r.bool();
-        r.timeval(); // ours, echoed
-        const serverNowMs = r.timeval(); // the server's clock (the same machine's wall clock) when it replied
+        r.timeval();
+        r.timeval();
         const held = Number(r.s64() - r.s64()); // write index - read index: what waits for us in the server
-        // the reply comes after every fragment sent before it: the newest of those (our `received`-th
-        // sample) was this old when the server replied
-        const ageMs = sourceUsec / 1000 + (held / 2 / this.opts.rate) * 1000;
-        this.dated = { at: this.received, capturedMs: serverNowMs - ageMs };
+        this.serverMs = sourceUsec / 1000 + (held / 2 / this.opts.rate) * 1000;
       })
       .catch(() => undefined)
       .finally(() => (this.querying = false));
   }
 
   /**
-   * How old the newest sample we hold is. Once the server has replied: the sample it dated, and those
-   * after it at the stream's rate, against the wall clock (re-dated each second: the source's clock and
-   * ours drift apart slowly). Before: what was asked, plus the time since the newest audio came.
+   * How old the newest sample we hold is: the server's figure (before its first reply, what was asked)
+   * when it reached us, plus the time since; fragments come whole, so a read lands 0-20 ms after one.
    */
   get latencyMs(): number {
-    if (this.dated) return Date.now() - (this.dated.capturedMs + ((this.received - this.dated.at) / this.opts.rate) * 1000);
-    return this.opts.latencyMs + (this.dataAt === null ? 0 : this.now() - this.dataAt);
+    return (this.serverMs ?? this.opts.latencyMs) + (this.dataAt === null ? 0 : this.now() - this.dataAt);
   }
 
   read(samples: number): Int16Array | null {
-    if (this.onDemand) this.conn?.pauseReading();
     return this.ring.read(samples);
-  }
-
-  fetch(): void {
-    this.onDemand = true;
-    this.conn?.resumeReading();
-  }
-
-  takeAsItComes(): void {
-    this.onDemand = false;
-    this.conn?.resumeReading();
   }
 
   available(): number {
