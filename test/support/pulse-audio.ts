@@ -1,7 +1,6 @@
 // Real audio through the lab's PulseAudio null sinks: feed the dispatcher's microphone, record what
 // a sink played, and find the dominant tone.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expect } from 'vitest';
 
 export function pulseEnv(): NodeJS.ProcessEnv {
   return process.env;
@@ -92,13 +91,3 @@ export function loudPart(x: Int16Array): Int16Array {
   return Int16Array.from(parts);
 }
 
-/**
- * A tone written whole (a finish() test) was heard whole: at least `ms` less 30 (the edge blocks of
- * loudMs), at most `ms` + `over` (not played twice), and at `freq`.
- */
-export function expectWholeTone(heard: Int16Array, freq: number, opts: { ms: number; over?: number; label?: string }): void {
-  const ms = loudMs(heard);
-  expect(ms, opts.label).toBeGreaterThanOrEqual(opts.ms - 30);
-  expect(ms, opts.label).toBeLessThanOrEqual(opts.ms + (opts.over ?? 30));
-  expect(hearsTone(loudPart(heard), freq), opts.label).toBe(true);
-}

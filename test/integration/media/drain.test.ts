@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PulseCliAudio } from '../../../main/media/audio/pulse-cli.js';
 import { MediaEngine } from '../../../main/media/engine.js';
 import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { expectWholeTone, loudMs } from '../../support/pulse-audio.js';
+import { loudMs } from '../../support/pulse-audio.js';
+import { expectWholeTone } from '../../support/whole-tone.js';
 import { sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

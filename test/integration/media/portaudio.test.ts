@@ -16,7 +16,8 @@ import { encodeWav, readWav } from '../../../main/media/audio/wav.js';
 import { MediaEngine } from '../../../main/media/engine.js';
 import type { MediaSessionDescriptionHandler } from '../../../main/media/session-description-handler.js';
 import { aimAlsaPlugin, startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { expectWholeTone, hearsTone as hears } from '../../support/pulse-audio.js';
+import { hearsTone as hears } from '../../support/pulse-audio.js';
+import { expectWholeTone } from '../../support/whole-tone.js';
 import { sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

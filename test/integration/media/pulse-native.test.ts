@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { int16ToBuffer } from '../../../main/media/audio/port.js';
 import { PulseCliAudio } from '../../../main/media/audio/pulse-cli.js';
 import { startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { expectWholeTone, hearsTone as hears, loudMs } from '../../support/pulse-audio.js';
+import { hearsTone as hears, loudMs } from '../../support/pulse-audio.js';
+import { expectWholeTone } from '../../support/whole-tone.js';
 import { dominant, SCAN, sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudifyAudio, audifyLoadError } from '../../../main/media/audio/audify.js';
 import { int16ToBuffer } from '../../../main/media/audio/port.js';
 import { aimAlsaPlugin, startPrivatePulse, type PrivatePulse } from '../../support/private-pulse.js';
-import { expectWholeTone, hearsTone as hears, loudMs, loudPart } from '../../support/pulse-audio.js';
+import { hearsTone as hears, loudMs, loudPart } from '../../support/pulse-audio.js';
+import { expectWholeTone } from '../../support/whole-tone.js';
 import { dominant, SCAN, sine } from '../../unit/media/helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
