@@ -58,6 +58,9 @@ export class SipCallLeg implements CallLeg {
   private heldHere: boolean | null = null;
   private readonly establishedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readonly endedWaiters: Array<() => void> = [];
+  /** Incoming: the far end's ACK of our 200 came (or the call ended); outgoing: at once (we send the ACK). */
+  private readonly acked: Promise<void>;
+  private ackCame: () => void = () => undefined;
 
   constructor(
     readonly session: Session,
@@ -91,6 +94,9 @@ export class SipCallLeg implements CallLeg {
       void bye.accept().catch(() => undefined);
     };
     delegate.onSessionDescriptionHandler = (sdh) => this.attachMedia(sdh);
+    // the first ACK is our answer's (a hold right after answering waits for it: untilAcked)
+    this.acked = session instanceof Invitation ? new Promise((resolve) => (this.ackCame = resolve)) : Promise.resolve();
+    delegate.onAck = () => this.ackCame();
     // A re-INVITE from the far end that we accepted (a session refresh among others).
     delegate.onInvite = (_request, _response, statusCode) => {
       if (statusCode === 200) this.sessionTimer.refreshedByFarEnd();
@@ -120,6 +126,10 @@ export class SipCallLeg implements CallLeg {
 
   isEnded(): boolean {
     return this.ended;
+  }
+
+  untilAcked(): Promise<void> {
+    return this.acked;
   }
 
   onEvent(listener: (event: LegEvent) => void): () => void {
@@ -311,6 +321,7 @@ export class SipCallLeg implements CallLeg {
   private finish(): void {
     if (!this.ended) {
       this.ended = true;
+      this.ackCame();
       this.farEndWatch.stop();
       this.sessionTimer.end();
       const reason = this.endReason ?? (this.established ? 'hung-up-remote' : 'failed');

@@ -19,6 +19,12 @@ export const isLocalResponse = (r: IncomingResponse): boolean => !r.message.hasH
 export interface DialogOfLeg {
   readonly session: Session;
   isEstablished(): boolean;
+  /**
+   * Resolves once no INVITE transaction of the dialog's start is in progress: for a call we answered, when the
+   * far end's ACK of our 200 has come (or the call is over). RFC 3261 14.1 forbids a re-INVITE before it, and
+   * sip.js ends the call (BYE) if that ACK finds an offer of ours pending.
+   */
+  untilAcked(): Promise<void>;
 }
 
 /**
@@ -39,8 +45,9 @@ export async function reinviteHold(leg: DialogOfLeg, hold: boolean, ownCallId: b
 }
 
 /** One re-INVITE: null when accepted, else its refusal. */
-function reinviteOnce(leg: DialogOfLeg, hold: boolean): Promise<Cause | null> {
-  if (!leg.isEstablished()) return Promise.reject(new Error('The call is not established'));
+async function reinviteOnce(leg: DialogOfLeg, hold: boolean): Promise<Cause | null> {
+  await leg.untilAcked();
+  if (!leg.isEstablished()) throw new Error('The call is not established');
   return new Promise<Cause | null>((resolve, reject) => {
     // sip.js's type has no `hold`; our media handlers read it (a=sendonly).
     const options: SessionInviteOptions = {
@@ -55,8 +62,9 @@ function reinviteOnce(leg: DialogOfLeg, hold: boolean): Promise<Cause | null> {
 }
 
 /** RFC 4028 refresh: a re-INVITE that keeps the call as it is (on hold, `held`, or not). */
-export function refreshSession(leg: DialogOfLeg, held: boolean, headers: string[]): Promise<{ code: number; sessionExpires: string | undefined }> {
-  if (!leg.isEstablished()) return Promise.reject(new Error('The call is not established'));
+export async function refreshSession(leg: DialogOfLeg, held: boolean, headers: string[]): Promise<{ code: number; sessionExpires: string | undefined }> {
+  await leg.untilAcked();
+  if (!leg.isEstablished()) throw new Error('The call is not established');
   return new Promise((resolve, reject) => {
     const options: SessionInviteOptions = {
       sessionDescriptionHandlerOptions: { hold: held } as SessionDescriptionHandlerOptions,
