@@ -44,10 +44,15 @@ export async function reinviteHold(leg: DialogOfLeg, hold: boolean, ownCallId: b
   }
 }
 
-/** One re-INVITE: null when accepted, else its refusal. */
-async function reinviteOnce(leg: DialogOfLeg, hold: boolean): Promise<Cause | null> {
+/** Every re-INVITE of ours goes only once the dialog may take one: its answer's ACK came, and it still stands. */
+async function reinviteAllowed(leg: DialogOfLeg): Promise<void> {
   await leg.untilAcked();
   if (!leg.isEstablished()) throw new Error('The call is not established');
+}
+
+/** One re-INVITE: null when accepted, else its refusal. */
+async function reinviteOnce(leg: DialogOfLeg, hold: boolean): Promise<Cause | null> {
+  await reinviteAllowed(leg);
   return new Promise<Cause | null>((resolve, reject) => {
     // sip.js's type has no `hold`; our media handlers read it (a=sendonly).
     const options: SessionInviteOptions = {
@@ -63,8 +68,7 @@ async function reinviteOnce(leg: DialogOfLeg, hold: boolean): Promise<Cause | nu
 
 /** RFC 4028 refresh: a re-INVITE that keeps the call as it is (on hold, `held`, or not). */
 export async function refreshSession(leg: DialogOfLeg, held: boolean, headers: string[]): Promise<{ code: number; sessionExpires: string | undefined }> {
-  await leg.untilAcked();
-  if (!leg.isEstablished()) throw new Error('The call is not established');
+  await reinviteAllowed(leg);
   return new Promise((resolve, reject) => {
     const options: SessionInviteOptions = {
       sessionDescriptionHandlerOptions: { hold: held } as SessionDescriptionHandlerOptions,
