@@ -108,8 +108,10 @@ function tick(nowMs: number): void {
   checkLost();
   // capture: one frame for every sending call (the same microphone)
   // (InputPacer keeps what waits within one period and follows the device's clock)
+  input?.input.collect?.(); // what the microphone delivered since the last tick (held: not read as it came)
   const mic = input && !input.input.closed ? input.read() : null;
   const captureMs = mic ? input!.delayMs : -1;
+  input?.input.hold?.();
   for (const s of streams.values()) s.tickSend(mic, nowMs, captureMs);
   // playback: mix every playing call
   let any = false;

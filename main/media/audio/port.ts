@@ -69,6 +69,12 @@ export interface AudioInputStream {
   readonly latencyMs: number;
   close(): void;
   readonly closed: boolean;
+  /**
+   * Optional, for a reader on a clock: after hold(), what the device delivers waits outside the process
+   * (the thread is not woken for each fragment) until collect(), called just before each read, takes it in.
+   */
+  hold?(): void;
+  collect?(): void;
 }
 
 export interface DeviceList {

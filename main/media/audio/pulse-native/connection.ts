@@ -3,6 +3,7 @@
 // commands with tagged replies and the server's own commands (REQUEST, STARTED, STREAM_KILLED...).
 // Each talk stream owns one: closing it is how a stream stops at once, and a lost server ends it.
 import fs from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,8 @@ export const CMD = {
  * with the lower of both, which decides the optional fields of each command. No SHM/memfd bits.
  */
 export const OUR_VERSION = 32;
+/** What one read of the socket takes at most (a 20 ms record fragment is 340 bytes with its header). */
+const READ_BUFFER = 64 * 1024;
 const MIN_VERSION = 22;
 
 /** pa_error_code_t names of the codes we may meet (pulse/def.h). */
@@ -147,25 +150,27 @@ export class PulseConnection {
   private ended = false;
   events: ConnectionEvents = {};
 
+  private readonly reader = new FrameReader((channel, payload) => this.onFrame(channel, payload));
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+
   private constructor(private readonly socket: net.Socket) {
-    const reader = new FrameReader((channel, payload) => this.onFrame(channel, payload));
     socket.setNoDelay?.(true);
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        reader.push(chunk);
-      } catch (e) {
-        this.end(e as Error);
-      }
-    });
     socket.on('error', (e) => this.end(e));
     socket.on('close', () => this.end(new Error('PulseAudio: connection closed')));
   }
 
   /** Connect and authenticate; rejects if the server is not there or refuses us. */
   static async open(server: string | undefined, env: NodeJS.ProcessEnv, clientName: string): Promise<PulseConnection> {
+    let onBytes = (_: Buffer): void => undefined; // nothing comes before AUTH is sent
     const [socket, cookie] = await Promise.all([
       new Promise<net.Socket>((resolve, reject) => {
-        const s = net.createConnection(parseServer(server, env));
+        // onread (our own read buffer) rather than 'data': with it, pause() stops reading at the socket
+        // itself, which is what holdReads() needs (a paused 'data' stream still reads up to its high water mark)
+        const callback = (n: number, buf: Uint8Array): boolean => {
+          onBytes(Buffer.from(buf.subarray(0, n))); // a copy: the read buffer is reused
+          return true; // (false would pause)
+        };
+        const s = net.createConnection({ ...parseServer(server, env), onread: { buffer: Buffer.allocUnsafe(READ_BUFFER), callback } });
         s.once('connect', () => {
           s.off('error', reject);
           resolve(s);
@@ -175,6 +180,7 @@ export class PulseConnection {
       readCookie(env),
     ]);
     const c = new PulseConnection(socket);
+    onBytes = (chunk) => c.push(chunk);
     try {
       const auth = await c.request(CMD.AUTH, 'auth', (w) => w.u32(OUR_VERSION).arbitrary(cookie));
       c.version = Math.min(OUR_VERSION, auth.u32() & 0xffff);
@@ -194,6 +200,46 @@ export class PulseConnection {
   /** Bytes given to the socket and not yet taken by the kernel (a server that does not read). */
   get backlog(): number {
     return this.socket.writableLength;
+  }
+
+  /**
+   * Stop the event loop reading the socket until wakeReads(): what the server sends meanwhile waits in
+   * the kernel, and readNow() takes it (a record stream read once a tick by the media clock). libuv drops
+   * the socket from its epoll set at its first event after the hold, so from then on a fragment that
+   * comes costs the thread no wake-up of its own.
+   */
+  holdReads(): void {
+    if (!this.ended) this.socket.pause();
+  }
+
+  wakeReads(): void {
+    if (!this.ended) this.socket.resume();
+  }
+
+  /** While held: read what the socket holds, now (its fd is non-blocking: EAGAIN when it is empty). */
+  readNow(): void {
+    const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (this.ended || fd === undefined || fd < 0) return;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, this.readBuffer);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') this.end(e as Error);
+        return;
+      }
+      if (n === 0) return this.end(new Error('PulseAudio: connection closed'));
+      this.push(Buffer.from(this.readBuffer.subarray(0, n)));
+      if (n < this.readBuffer.length) return; // it held less than the buffer: that was all of it
+    }
+  }
+
+  private push(chunk: Buffer): void {
+    try {
+      this.reader.push(chunk);
+    } catch (e) {
+      this.end(e as Error);
+    }
   }
 
   /** Send a command; resolves with its reply, positioned after command and tag. */

@@ -3,12 +3,20 @@
 // so it wakes once per fragment, as parec --latency-msec did) straight into the ring the media clock
 // reads. Its latency is the server's own figure (GET_RECORD_LATENCY, at most once a second, sent when a
 // fragment arrives: no timer): the source's latency plus what the server still holds for us.
+// The media clock holds the stream between its ticks (hold / collect): a fragment is read at the tick
+// that uses it, and does not wake the thread 20 ms apart from the tick's own wake-up.
 import type { AudioInputStream } from '../port.js';
 import { PcmRing, S16Assembler } from '../port.js';
 import { CMD, connectStream, type NativeStreamOptions, type PulseConnection } from './connection.js';
 import { bytesFor, INVALID_INDEX, SAMPLE_S16LE, type TagReader } from './wire.js';
 
 const QUERY_EVERY_MS = 1000;
+/**
+ * Held (hold()), fragments wait in the socket and collect() reads them, so when each arrived is not
+ * seen: they are dated by the phase of the last fragment seen arriving, and once this often the hold is
+ * let go for a period to see one again (a wake-up or two a second).
+ */
+const PHASE_EVERY_MS = 1000;
 
 export class NativeInput implements AudioInputStream {
   closed = false;
@@ -22,6 +30,10 @@ export class NativeInput implements AudioInputStream {
   private serverMs: number | null = null;
   private lastQuery = -Infinity;
   private querying = false;
+  /** When a fragment was last seen arriving (read as it came, not after a rest). */
+  private seenAt: number | null = null;
+  private collecting = false;
+  private held = false;
 
   constructor(
     private readonly opts: NativeStreamOptions,
@@ -85,7 +97,14 @@ export class NativeInput implements AudioInputStream {
   private onData(channel: number, data: Buffer): void {
     if (channel !== this.index || this.closed) return;
     this.ring.push(this.asm.push(data));
-    this.dataAt = this.now();
+    const now = this.now();
+    const fragmentMs = (data.length / 2 / this.opts.rate) * 1000;
+    if (this.collecting && this.seenAt !== null && fragmentMs > 0) {
+      this.dataAt = this.seenAt + fragmentMs * Math.floor((now - this.seenAt) / fragmentMs);
+    } else {
+      this.dataAt = now;
+      this.seenAt = now;
+    }
     if (this.dataAt - this.lastQuery >= QUERY_EVERY_MS && !this.querying && this.conn) this.queryLatency(this.conn, channel);
   }
 
@@ -113,6 +132,24 @@ export class NativeInput implements AudioInputStream {
    */
   get latencyMs(): number {
     return (this.serverMs ?? this.opts.latencyMs) + (this.dataAt === null ? 0 : this.now() - this.dataAt);
+  }
+
+  hold(): void {
+    const stale = this.seenAt === null || this.now() - this.seenAt >= PHASE_EVERY_MS;
+    if (stale === !this.held) return;
+    this.held = !stale;
+    if (this.held) this.conn?.holdReads();
+    else this.conn?.wakeReads(); // a period read as it comes: the next fragment is seen arriving
+  }
+
+  collect(): void {
+    if (!this.held || !this.conn) return;
+    this.collecting = true;
+    try {
+      this.conn.readNow();
+    } finally {
+      this.collecting = false;
+    }
   }
 
   read(samples: number): Int16Array | null {
