@@ -28,11 +28,12 @@ async function until(what: () => boolean, ms: number): Promise<boolean> {
   return what();
 }
 
-/** A source of our own (the monitor of a null sink) fed with a tone by pacat. */
+/** Read and drop all an input holds, a frame at a time. */
 function drain(input: { read(n: number): Int16Array | null }): void {
   while (input.read(160) !== null) continue;
 }
 
+/** A source of our own (the monitor of a null sink) fed with a tone by pacat. */
 function feed(sink: string, freq: number, seconds: number) {
   const p = spawn('pacat', ['--playback', '--raw', '--format=s16le', '--rate=8000', '--channels=1', `--device=${sink}`], { env: pulse.env, stdio: ['pipe', 'ignore', 'ignore'] });
   p.stdin.write(int16ToBuffer(sine(freq, seconds, 8000, 0.5)));

@@ -151,9 +151,12 @@ export class PulseConnection {
   events: ConnectionEvents = {};
 
   private readonly reader = new FrameReader((channel, payload) => this.onFrame(channel, payload));
-  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER);
 
-  private constructor(private readonly socket: net.Socket) {
+  /** `readBuffer`: the socket's onread buffer, which readNow() also reads into (never both at once: one thread). */
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly readBuffer: Buffer,
+  ) {
     socket.setNoDelay?.(true);
     socket.on('error', (e) => this.end(e));
     socket.on('close', () => this.end(new Error('PulseAudio: connection closed')));
@@ -161,16 +164,17 @@ export class PulseConnection {
 
   /** Connect and authenticate; rejects if the server is not there or refuses us. */
   static async open(server: string | undefined, env: NodeJS.ProcessEnv, clientName: string): Promise<PulseConnection> {
-    let onBytes = (_: Buffer): void => undefined; // nothing comes before AUTH is sent
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+    let took = (_: number): void => undefined; // nothing comes before AUTH is sent
     const [socket, cookie] = await Promise.all([
       new Promise<net.Socket>((resolve, reject) => {
         // onread (our own read buffer) rather than 'data': with it, pause() stops reading at the socket
         // itself, which is what holdReads() needs (a paused 'data' stream still reads up to its high water mark)
-        const callback = (n: number, buf: Uint8Array): boolean => {
-          onBytes(Buffer.from(buf.subarray(0, n))); // a copy: the read buffer is reused
+        const callback = (n: number): boolean => {
+          took(n);
           return true; // (false would pause)
         };
-        const s = net.createConnection({ ...parseServer(server, env), onread: { buffer: Buffer.allocUnsafe(READ_BUFFER), callback } });
+        const s = net.createConnection({ ...parseServer(server, env), onread: { buffer: readBuffer, callback } });
         s.once('connect', () => {
           s.off('error', reject);
           resolve(s);
@@ -179,8 +183,8 @@ export class PulseConnection {
       }),
       readCookie(env),
     ]);
-    const c = new PulseConnection(socket);
-    onBytes = (chunk) => c.push(chunk);
+    const c = new PulseConnection(socket, readBuffer);
+    took = (n) => c.took(n);
     try {
       const auth = await c.request(CMD.AUTH, 'auth', (w) => w.u32(OUR_VERSION).arbitrary(cookie));
       c.version = Math.min(OUR_VERSION, auth.u32() & 0xffff);
@@ -229,14 +233,15 @@ export class PulseConnection {
         return;
       }
       if (n === 0) return this.end(new Error('PulseAudio: connection closed'));
-      this.push(Buffer.from(this.readBuffer.subarray(0, n)));
+      this.took(n);
       if (n < this.readBuffer.length) return; // it held less than the buffer: that was all of it
     }
   }
 
-  private push(chunk: Buffer): void {
+  /** `n` bytes read into readBuffer: a copy goes to the frame reader (the buffer is read into again). */
+  private took(n: number): void {
     try {
-      this.reader.push(chunk);
+      this.reader.push(Buffer.from(this.readBuffer.subarray(0, n)));
     } catch (e) {
       this.end(e as Error);
     }

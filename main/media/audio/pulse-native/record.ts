@@ -30,7 +30,7 @@ export class NativeInput implements AudioInputStream {
   private serverMs: number | null = null;
   private lastQuery = -Infinity;
   private querying = false;
-  /** When a fragment was last seen arriving (read as it came, not after a rest). */
+  /** When a fragment was last seen arriving (read as it came, not by collect()). */
   private seenAt: number | null = null;
   private collecting = false;
   private held = false;
@@ -135,9 +135,9 @@ export class NativeInput implements AudioInputStream {
   }
 
   hold(): void {
-    const stale = this.seenAt === null || this.now() - this.seenAt >= PHASE_EVERY_MS;
-    if (stale === !this.held) return;
-    this.held = !stale;
+    const hold = this.seenAt !== null && this.now() - this.seenAt < PHASE_EVERY_MS;
+    if (hold === this.held) return;
+    this.held = hold;
     if (this.held) this.conn?.holdReads();
     else this.conn?.wakeReads(); // a period read as it comes: the next fragment is seen arriving
   }
