@@ -25,7 +25,6 @@
 //   (takePhaseSlackMs): the media worker ticks that much earlier and says so (clockAdvanced), and the
 //   drift control's set point sinks with the packet(s) no longer there at each pop.
 import { tsDiff } from './rtp.js';
-import { stretch } from './stretch.js';
 
 export interface JitterBufferOptions {
   minMs?: number;
@@ -177,24 +176,6 @@ export class JitterBuffer {
     this.frames.splice(i, 0, { ts, pcm, at: arrivalMs });
     if (!this.started && this.primeSince === null) this.primeSince = arrivalMs;
     return true;
-  }
-
-  /** Playing, and past the settle point (the margin cut, the clock's phase set): before it, popping on arrivals would hide the phase the cut measures. */
-  get settled(): boolean {
-    return this.started && this.played > SETTLE_FRAMES;
-  }
-
-  /** Settled, and the next pop of `samples` finds all its audio: the caller's clock may pop now, before its deadline (the media worker's ride). */
-  nextPopReady(samples: number): boolean {
-    if (!this.settled) return false;
-    const take = samples + this.skew;
-    let covered = 0;
-    for (const f of this.frames) {
-      const off = tsDiff(this.playTs, f.ts);
-      if (off >= take || off > covered) break;
-      covered = Math.max(covered, off + f.pcm.length);
-    }
-    return covered >= take;
   }
 
   /** Buffered audio from the play position to the end of the newest frame, in ms. */
@@ -401,4 +382,18 @@ export class JitterBuffer {
       else break;
     }
   }
+}
+
+/** Linear interpolation of `src` onto `n` samples (a 1-2 sample change per frame: no audible pitch). */
+export function stretch(src: Int16Array, n: number): Int16Array {
+  const out = new Int16Array(n);
+  const step = (src.length - 1) / Math.max(1, n - 1);
+  for (let i = 0; i < n; i++) {
+    const x = i * step;
+    const k = Math.floor(x);
+    const a = src[k] ?? 0;
+    const b = src[Math.min(src.length - 1, k + 1)] ?? a;
+    out[i] = Math.round(a + (b - a) * (x - k));
+  }
+  return out;
 }

@@ -25,19 +25,6 @@ const streams = new Map<number, MediaStream>();
 let output: OutputPacer | null = null;
 let input: InputPacer | null = null;
 const mix = new Int32Array(FRAME_SAMPLES);
-/** The one call playing (none when several do), as of the last tick: its packets may bring the tick sooner. */
-let ridden: MediaStream | null = null;
-/**
- * Its packets ride the clock (Ticker.ride): a packet's arrival brings the tick up to that far ahead of
- * its deadline (under one period) once the next frame is all there, so an on-time packet is played on
- * its own wake-up, not on a timer's 14 ms later (the jitter buffer's margin at zero jitter): a wake-up
- * of the thread saved each period, and that wait. A late packet still brings its tick on its arrival;
- * a lost one's is caught up by the next packet (concealed, not an underrun). Only on a steady path (the
- * buffer's target within 6 ms of its floor: jitter under 2 ms), and settled: otherwise the timer ticks
- * (on a jittery path, ticks at each arrival's whim would read the microphone unevenly).
- */
-const RIDE_WITHIN_MS = 19;
-const RIDE_MAX_TARGET_RISE_MS = 6;
 const outFrame = new Int16Array(FRAME_SAMPLES);
 
 function closeTalkStreams(): void {
@@ -144,8 +131,6 @@ function tick(nowMs: number): void {
     any = true;
     for (let i = 0; i < FRAME_SAMPLES; i++) mix[i]! += pcm[i] ?? 0;
   }
-  ridden = playing === 1 ? phaseOf : null;
-  if (!ridden) ticker.unride();
   if (output && !output.out.closed) {
     for (let i = 0; i < FRAME_SAMPLES; i++) outFrame[i] = any ? Math.max(-32768, Math.min(32767, mix[i]!)) : 0;
     // the one call playing found its packets waiting `slack` ms beyond what its jitter needs, by where
@@ -202,14 +187,6 @@ function startStream(m: Extract<ToWorker, { t: 'open' }>, { rtp, rtcp, port: p }
     jitter,
     monotonicMs,
   );
-  // after the stream's own listener: the packet is in its jitter buffer
-  rtp.on('message', () => {
-    if (s !== ridden) return;
-    if (s.jb.targetMs - s.jb.minMs >= RIDE_MAX_TARGET_RISE_MS || !s.jb.settled) return ticker.unride();
-    if (ticker.isRidden) ticker.ride(0); // a deadline that passed unridden (its packet lost): now
-    // ready but its deadline further off (a packet early by 5 ms or more): the timer brings that tick
-    if (s.jb.nextPopReady(FRAME_SAMPLES) && !ticker.ride(RIDE_WITHIN_MS)) ticker.unride();
-  });
   streams.set(m.sid, s);
   updateClock();
   if (m.spare === null) post({ t: 'opened', req: m.req, sid: m.sid, port: p });
@@ -269,7 +246,6 @@ port.on('message', (m: ToWorker) => {
       );
       return;
     case 'configure':
-      ticker.unride(); // the call that rode it may not play any more: the timer, until a tick says
       streams.get(m.sid)?.configure(m.config);
       updateTalkStreams();
       return;
@@ -285,7 +261,6 @@ port.on('message', (m: ToWorker) => {
       if (s) {
         streams.delete(m.sid);
         s.close();
-        if (s === ridden) ticker.unride();
       }
       updateTalkStreams();
       updateClock();

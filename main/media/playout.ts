@@ -25,7 +25,7 @@
 // a fast device is followed by reading 1-2 extra samples per frame; from a slow one, a frame that is not
 // there is sent as a frame of silence now and then, and past INPUT_DROP frames the oldest are dropped.
 import type { AudioInputStream, AudioOutputStream } from './audio/port.js';
-import { stretch } from './stretch.js';
+import { stretch } from './jitter-buffer.js';
 
 const FRAME = 160; // 20 ms at 8 kHz
 export const OUTPUT_SLACK_MS = 20;
